@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { isChartbridgeError } from '../errors.ts';
+import { registerMigrateCommand } from './migrate-command.ts';
+
+/**
+ * The `chartbridge` binary. Each command group lives in its own file and registers itself here.
+ * Usage errors exit 2, expected failures exit 1 with one line, both without a stack trace.
+ */
+export function buildProgram(): Command {
+  const program = new Command('chartbridge')
+    .description('self-hosted SMART on FHIR patient-access connector (Epic and any R4 EHR)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerMigrateCommand(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    process.exitCode = exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // --help and --version end through exitOverride too, with code 0.
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (isChartbridgeError(error)) {
+    process.stderr.write(`chartbridge: ${error.message}\n`);
+    return error.code === 'ERR_INVALID_INPUT' ? 2 : 1;
+  }
+  process.stderr.write(`chartbridge: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+  return 1;
+}
+
+await main(process.argv);

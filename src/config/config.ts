@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { ChartbridgeError } from '../errors.ts';
+
+/**
+ * Everything chartbridge reads from the environment, validated once at start. A bad value stops the process with
+ * one line naming the variable and the fix (RELIABILITY.md A12).
+ */
+const portSchema = z.coerce.number().int().min(0).max(65535);
+
+const envSchema = z.object({
+  CHARTBRIDGE_DATABASE_URL: z
+    .string()
+    .default('sqlite:./data/chartbridge.db')
+    .refine((v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), {
+      message: "must start with 'sqlite:' or 'postgres://'",
+    }),
+  CHARTBRIDGE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CHARTBRIDGE_KEYS_DIR: z.string().min(1).optional(),
+  CHARTBRIDGE_PRIVATE_KEYS: z.string().min(1).optional(),
+  CHARTBRIDGE_ENCRYPTION_KEY: z.string().optional(),
+  CHARTBRIDGE_API_KEY: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  CHARTBRIDGE_EPIC_CLIENT_ID: z.string().min(1).optional(),
+  CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: z.string().min(1).optional(),
+  CHARTBRIDGE_GENERIC_CLIENT_ID: z.string().min(1).optional(),
+  CHARTBRIDGE_DIRECTORY_URL: z.url().optional(),
+  CHARTBRIDGE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: portSchema.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+});
+
+export type EnvConfig = z.infer<typeof envSchema>;
+
+export interface Config {
+  databaseUrl: string;
+  /** Base of redirect URIs and the JWKS URL, without a trailing slash. */
+  publicUrl: string;
+  keysDir: string | undefined;
+  privateKeysPem: string | undefined;
+  encryptionKey: string | undefined;
+  apiKey: string | undefined;
+  clientIds: { epicProduction?: string; epicNonProduction?: string; generic?: string };
+  directoryUrl: string | undefined;
+  logLevel: string;
+  port: number;
+  host: string;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ChartbridgeError('ERR_CONFIG_INVALID', `invalid ${name}: ${issue.message.toLowerCase()}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.CHARTBRIDGE_DATABASE_URL,
+    publicUrl: (e.CHARTBRIDGE_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    keysDir: e.CHARTBRIDGE_KEYS_DIR,
+    privateKeysPem: e.CHARTBRIDGE_PRIVATE_KEYS,
+    encryptionKey: e.CHARTBRIDGE_ENCRYPTION_KEY,
+    apiKey: e.CHARTBRIDGE_API_KEY,
+    clientIds: {
+      epicProduction: e.CHARTBRIDGE_EPIC_CLIENT_ID,
+      epicNonProduction: e.CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD,
+      generic: e.CHARTBRIDGE_GENERIC_CLIENT_ID,
+    },
+    directoryUrl: e.CHARTBRIDGE_DIRECTORY_URL,
+    logLevel: e.CHARTBRIDGE_LOG_LEVEL,
+    port: e.PORT,
+    host: e.HOST,
+  };
+}

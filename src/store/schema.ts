@@ -1,0 +1,183 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The one schema shared by SQLite and PostgreSQL. Conventions that keep both databases identical:
+ * times are epoch milliseconds (BIGINT), booleans are 0/1 INTEGERs, JSON is TEXT, bytes are BLOB/BYTEA.
+ * Secrets are stored only sealed (crypto/), in columns ending in `_sealed`.
+ */
+export interface Database {
+  organizations: OrganizationTable;
+  endpoints: EndpointTable;
+  users: UserTable;
+  connect_sessions: ConnectSessionTable;
+  launches: LaunchTable;
+  connections: ConnectionTable;
+  resources: ResourceTable;
+  binaries: BinaryTable;
+  sync_runs: SyncRunTable;
+  audit_events: AuditEventTable;
+}
+
+export interface OrganizationTable {
+  id: string;
+  name: string;
+  /** The brand this facility belongs to (`partOf`); null for brands and stand-alone organisations. */
+  brand_id: string | null;
+  kind: 'brand' | 'facility' | 'manual';
+  /** JSON array of alternative names. */
+  aliases: string;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+  website: string | null;
+  logo_url: string | null;
+  portal_name: string | null;
+  portal_url: string | null;
+  /** Lower-cased, accent-free words used by search. */
+  search_text: string;
+  source: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EndpointTable {
+  id: string;
+  organization_id: string;
+  /** The FHIR base URL exactly as published, without a trailing slash. */
+  fhir_base: string;
+  name: string;
+  vendor: 'epic' | 'generic';
+  environment: 'production' | 'non-production';
+  /** Client id to use here instead of the vendor-wide one. */
+  client_id: string | null;
+  /** Epic developer-portal OrgId (Endpoint.managingOrganization.identifier). */
+  portal_org_id: string | null;
+  status: 'active' | 'removed';
+  source: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserTable {
+  id: string;
+  created_at: number;
+}
+
+export interface ConnectSessionTable {
+  id: string;
+  /** SHA-256 of the one-time token in the session URL; the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  return_url: string | null;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface LaunchTable {
+  id: string;
+  /** SHA-256 of the OAuth `state`. */
+  state_hash: string;
+  /** SHA-256 of the browser-binding cookie value set when the launch started. */
+  browser_hash: string;
+  connect_session_id: string | null;
+  user_id: string;
+  endpoint_id: string;
+  fhir_base: string;
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  client_id: string;
+  redirect_uri: string;
+  scope: string;
+  code_verifier_sealed: string;
+  nonce: string;
+  return_url: string | null;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export type ConnectionStatus = 'active' | 'needs_reauth' | 'revoked' | 'error' | 'key_error';
+
+export interface ConnectionTable {
+  id: string;
+  user_id: string;
+  endpoint_id: string;
+  fhir_base: string;
+  issuer: string;
+  token_endpoint: string;
+  revocation_endpoint: string | null;
+  introspection_endpoint: string | null;
+  client_id: string;
+  patient_id: string;
+  fhir_user: string | null;
+  scope: string;
+  access_token_sealed: string | null;
+  refresh_token_sealed: string | null;
+  /** Incremented on every token change; the compare-and-swap guard for refreshes. */
+  token_version: number;
+  access_expires_at: number | null;
+  persistent_access_ends_at: number | null;
+  refreshable: number;
+  status: ConnectionStatus;
+  status_reason: string | null;
+  /** Cross-process refresh lease: who holds it and until when. */
+  refresh_lease_owner: string | null;
+  refresh_lease_until: number | null;
+  last_sync_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ResourceTable {
+  connection_id: string;
+  resource_type: string;
+  resource_id: string;
+  version_id: string | null;
+  last_updated: string | null;
+  json: string;
+  hash: string;
+  fetched_at: number;
+  sync_run_id: string | null;
+}
+
+export interface BinaryTable {
+  connection_id: string;
+  binary_id: string;
+  content_type: string;
+  size: number;
+  hash: string;
+  data: Buffer | null;
+  status: 'ok' | 'corrupt' | 'refused' | 'too_large';
+  fetched_at: number;
+}
+
+export interface SyncRunTable {
+  id: string;
+  connection_id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'retryable' | 'cancelled';
+  reason: string | null;
+  full: number;
+  started_at: number;
+  finished_at: number | null;
+  /** JSON: per-query counts and outcomes, warnings, errors, and the resume checkpoint. */
+  queries: string;
+  warnings: string;
+  errors: string;
+  checkpoint: string | null;
+  pages: number;
+  bytes: number;
+  resources: number;
+}
+
+export interface AuditEventTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  connection_id: string | null;
+  user_id: string | null;
+  /** JSON without PHI and without secrets. */
+  detail: string;
+}
