@@ -6,7 +6,9 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /** A clock tests can set and advance. */
-export function createManualClock(start = Date.UTC(2026, 0, 1)): Clock & { set(ms: number): void; advance(ms: number): void } {
+export function createManualClock(
+  start = Date.UTC(2026, 0, 1),
+): Clock & { set(ms: number): void; advance(ms: number): void } {
   let current = start;
   return {
     now: () => current,

@@ -48,7 +48,11 @@ export class ChartbridgeError extends Error {
   /** HTTP status a driver should answer with, when this error reaches one. */
   readonly status: number;
 
-  constructor(code: ChartbridgeErrorCode, message: string, options: { cause?: unknown; status?: number } = {}) {
+  constructor(
+    code: ChartbridgeErrorCode,
+    message: string,
+    options: { cause?: unknown; status?: number } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ChartbridgeError';
     this.code = code;

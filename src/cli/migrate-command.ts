@@ -12,7 +12,11 @@ export function registerMigrateCommand(program: Command): void {
       const store = openStore(config.databaseUrl);
       try {
         const applied = await migrateToLatest(store);
-        console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'schema is up to date');
+        console.log(
+          applied.length
+            ? `applied ${applied.length} migration(s): ${applied.join(', ')}`
+            : 'schema is up to date',
+        );
       } finally {
         await store.close();
       }

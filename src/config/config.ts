@@ -23,7 +23,9 @@ const envSchema = z.object({
   CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: z.string().min(1).optional(),
   CHARTBRIDGE_GENERIC_CLIENT_ID: z.string().min(1).optional(),
   CHARTBRIDGE_DIRECTORY_URL: z.url().optional(),
-  CHARTBRIDGE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CHARTBRIDGE_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
   PORT: portSchema.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
 });

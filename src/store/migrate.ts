@@ -13,7 +13,10 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   const provider: MigrationProvider = {
     getMigrations: async () =>
       Object.fromEntries(
-        migrations.map((step): [string, Migration] => [step.name, { up: (db) => step.up(db, store.dialect) }]),
+        migrations.map((step): [string, Migration] => [
+          step.name,
+          { up: (db) => step.up(db, store.dialect) },
+        ]),
       ),
   };
   if (store.dialect === 'postgres') {
@@ -44,7 +47,9 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
 }
 
 async function runMigrator(
-  db: Kysely<unknown>,
+  // Migrations describe the schema before the typed Database exists, so the migrator is untyped by design.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>,
   provider: MigrationProvider,
   options: { disableTransactions?: boolean } = {},
 ): Promise<string[]> {
@@ -58,9 +63,13 @@ async function runMigrator(
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new ChartbridgeError('ERR_CONFIG_INVALID', `migration '${failed}' failed: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new ChartbridgeError(
+      'ERR_CONFIG_INVALID',
+      `migration '${failed}' failed: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

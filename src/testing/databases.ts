@@ -22,7 +22,10 @@ export interface TestDatabase {
 export async function createTestDatabase(dialect: DialectName): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'chartbridge-test-'));
-    return { url: `sqlite:${join(dir, 'test.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${join(dir, 'test.db')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   if (!pgTestUrl) throw new TypeError('PostgreSQL tests need CHARTBRIDGE_TEST_PG_URL');
   const name = `chartbridge_test_${randomBytes(6).toString('hex')}`;
@@ -31,12 +34,17 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => withAdminClient((client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+    drop: () =>
+      withAdminClient((client) => client.query(`drop database if exists ${name} with (force)`)).then(
+        () => undefined,
+      ),
   };
 }
 
 /** A migrated store on a fresh database; `cleanup` closes it and drops the database. */
-export async function createTestStore(dialect: DialectName): Promise<{ store: Store; url: string; cleanup(): Promise<void> }> {
+export async function createTestStore(
+  dialect: DialectName,
+): Promise<{ store: Store; url: string; cleanup(): Promise<void> }> {
   const database = await createTestDatabase(dialect);
   const store = openStore(database.url);
   await migrateToLatest(store);
