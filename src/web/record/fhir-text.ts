@@ -1,0 +1,60 @@
+import type { CodeableConcept, Coding, Period, Quantity } from '@medplum/fhirtypes';
+
+/** Small, total readers for the FHIR shapes the record pages display. Every one tolerates missing data. */
+
+export function conceptText(concept: CodeableConcept | undefined): string {
+  if (!concept) return 'Unnamed';
+  return (
+    concept.text?.trim() ||
+    concept.coding?.find((c) => c.display)?.display?.trim() ||
+    concept.coding?.[0]?.code ||
+    'Unnamed'
+  );
+}
+
+export function firstCoding(concept: CodeableConcept | undefined): Coding | undefined {
+  return concept?.coding?.find((c) => c.code);
+}
+
+/** A stable key for grouping observations of the same kind: the first coding's system|code, else the text. */
+export function conceptKey(concept: CodeableConcept | undefined): string {
+  const coding = firstCoding(concept);
+  return coding ? `${coding.system ?? ''}|${coding.code}` : `text|${conceptText(concept).toLowerCase()}`;
+}
+
+export function quantityText(quantity: Quantity | undefined): string {
+  if (quantity?.value === undefined) return '';
+  return `${formatNumber(quantity.value)}${quantity.unit ? ` ${quantity.unit}` : ''}`;
+}
+
+export function formatNumber(value: number): string {
+  return Number.isInteger(value)
+    ? String(value)
+    : value.toFixed(Math.abs(value) >= 100 ? 0 : 2).replace(/\.?0+$/, '');
+}
+
+/** The date a clinical event happened, from the usual FHIR fields, as an ISO string or undefined. */
+export function eventDate(resource: Record<string, unknown>): string | undefined {
+  const candidates = [
+    resource.effectiveDateTime,
+    (resource.effectivePeriod as Period | undefined)?.start,
+    resource.performedDateTime,
+    (resource.performedPeriod as Period | undefined)?.start,
+    (resource.period as Period | undefined)?.start,
+    resource.occurrenceDateTime,
+    resource.onsetDateTime,
+    resource.authoredOn,
+    resource.recordedDate,
+    resource.issued,
+    resource.date,
+  ];
+  const found = candidates.find((v): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v)));
+  return found;
+}
+
+export function formatDate(iso: string | undefined): string {
+  if (!iso) return 'date unknown';
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return 'date unknown';
+  return new Date(time).toISOString().slice(0, 10);
+}

@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Bundle, Observation } from '@medplum/fhirtypes';
+import { buildObservationSeries } from './observation-series.ts';
+import { buildRecordSummary, type SourcedResource } from './record-summary.ts';
+import { TrendChart } from './trend-chart.tsx';
+
+const fixture = new URL(
+  '../../../fixtures/patients/Dennis_Durgan_78f005f3-7b33-4a5b-84d9-28417b36dbab.json',
+  import.meta.url,
+);
+
+function fixtureResources(): SourcedResource[] {
+  const bundle = JSON.parse(readFileSync(fixture, 'utf8')) as Bundle;
+  return (bundle.entry ?? []).map((e, i) => ({
+    source: 'Sandbox Hospital',
+    resource: { ...(e.resource as never), id: String(i) },
+  }));
+}
+
+test('observation series group numeric labs and vitals by code and split blood pressure components', () => {
+  const resources = fixtureResources();
+  const observations = resources
+    .filter((r) => r.resource.resourceType === 'Observation')
+    .map((r) => r.resource as unknown as Observation);
+  const series = buildObservationSeries(observations);
+  const numericObservations = observations.filter(
+    (o) =>
+      o.valueQuantity?.value !== undefined &&
+      o.category?.some((c) => c.coding?.some((x) => x.code === 'laboratory' || x.code === 'vital-signs')),
+  );
+  const componentPoints = observations.flatMap((o) =>
+    o.valueQuantity ? [] : (o.component ?? []).filter((c) => c.valueQuantity?.value !== undefined),
+  );
+  assert.equal(
+    series.reduce((n, s) => n + s.points.length, 0),
+    numericObservations.length + componentPoints.length,
+  );
+  const systolic = series.find((s) => s.key === 'http://loinc.org|8480-6');
+  assert.ok(systolic, 'systolic blood pressure series exists');
+  assert.equal(systolic.unit, 'mm[Hg]');
+  assert.ok(
+    systolic.points.every((p, i, all) => i === 0 || all[i - 1]!.at <= p.at),
+    'points are in time order',
+  );
+});
+
+test('record summary sorts active items first and finds attachments that point at Binary', () => {
+  const summary = buildRecordSummary([
+    {
+      source: 'A',
+      resource: {
+        resourceType: 'Condition',
+        id: '1',
+        code: { text: 'Old' },
+        clinicalStatus: { coding: [{ code: 'resolved' }] },
+        onsetDateTime: '2020-01-01',
+      },
+    },
+    {
+      source: 'B',
+      resource: {
+        resourceType: 'Condition',
+        id: '2',
+        code: { text: 'Current' },
+        clinicalStatus: { coding: [{ code: 'active' }] },
+        onsetDateTime: '2010-01-01',
+      },
+    },
+    {
+      source: 'A',
+      resource: {
+        resourceType: 'DocumentReference',
+        id: 'd',
+        type: { text: 'Note' },
+        date: '2021-02-03',
+        content: [
+          { attachment: { url: 'https://ehr/api/FHIR/R4/Binary/abc.1', contentType: 'text/html' } },
+          { attachment: { url: 'https://elsewhere/../x' } },
+        ],
+      },
+    },
+  ]);
+  assert.deepEqual(
+    summary.problems.map((p) => [p.title, p.source, p.active]),
+    [
+      ['Current', 'B', true],
+      ['Old', 'A', false],
+    ],
+  );
+  assert.deepEqual(summary.documents[0]?.attachments, [
+    { binaryId: 'abc.1', contentType: 'text/html', title: 'Attachment' },
+  ]);
+});
+
+test('the trend chart renders escaped labels, a reference band and one point per result', async () => {
+  const chart = TrendChart({
+    series: {
+      key: 'k',
+      name: '<img src=x onerror=alert(1)>',
+      unit: 'mg/dL',
+      category: 'laboratory',
+      low: 70,
+      high: 100,
+      points: [
+        { at: Date.UTC(2020, 0, 1), value: 90 },
+        { at: Date.UTC(2021, 0, 1), value: 120 },
+      ],
+    },
+  });
+  const html = String(await chart);
+  assert.equal((html.match(/<circle /g) ?? []).length, 2);
+  assert.equal((html.match(/<rect class="chart-range"/g) ?? []).length, 1);
+  assert.ok(!html.includes('<img'), 'hostile names are escaped');
+  assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
+});
