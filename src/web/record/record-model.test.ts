@@ -15,7 +15,7 @@ function fixtureResources(): SourcedResource[] {
   const bundle = JSON.parse(readFileSync(fixture, 'utf8')) as Bundle;
   return (bundle.entry ?? []).map((e, i) => ({
     source: 'Sandbox Hospital',
-    resource: { ...(e.resource as never), id: String(i) },
+    resource: { ...(e.resource as object as SourcedResource['resource']), id: String(i) },
   }));
 }
 
