@@ -2,7 +2,11 @@
  * The sandbox EHR's shared model: what the data loader produces, what the authorization server issues and what
  * the FHIR server checks. Kept in one place so the auth and FHIR halves of the sandbox agree.
  */
-export type FhirResource = { resourceType: string; id: string; meta?: { versionId?: string; lastUpdated?: string } } & Record<string, unknown>;
+export type FhirResource = {
+  resourceType: string;
+  id: string;
+  meta?: { versionId?: string; lastUpdated?: string };
+} & Record<string, unknown>;
 
 export interface SandboxPatient {
   /** FHIR Patient id (Epic-like, may be long and contain '.' and '-'). */

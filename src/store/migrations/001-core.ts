@@ -112,7 +112,11 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('connections_user').on('connections').column('user_id').execute();
-  await db.schema.createIndex('connections_status').on('connections').columns(['status', 'access_expires_at']).execute();
+  await db.schema
+    .createIndex('connections_status')
+    .on('connections')
+    .columns(['status', 'access_expires_at'])
+    .execute();
 
   await db.schema
     .createTable('resources')
@@ -158,7 +162,11 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('bytes', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('resources', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
-  await db.schema.createIndex('sync_runs_connection').on('sync_runs').columns(['connection_id', 'started_at']).execute();
+  await db.schema
+    .createIndex('sync_runs_connection')
+    .on('sync_runs')
+    .columns(['connection_id', 'started_at'])
+    .execute();
 
   await db.schema
     .createTable('audit_events')
