@@ -96,6 +96,12 @@ export interface LaunchTable {
   expires_at: number;
   used_at: number | null;
   created_at: number;
+  /** JSON snapshot of the discovery the launch started with (iss support, jwks_uri, introspection, revocation). */
+  discovery: string | null;
+  /** The connection this launch produced or updated. */
+  connection_id: string | null;
+  /** Why the launch ended without a connection (error code), for the status page. */
+  outcome: string | null;
 }
 
 export type ConnectionStatus = 'active' | 'needs_reauth' | 'revoked' | 'error' | 'key_error';
@@ -128,6 +134,10 @@ export interface ConnectionTable {
   last_sync_at: number | null;
   created_at: number;
   updated_at: number;
+  /** Consecutive failed refresh attempts (transient or invalid_client); reset by a successful refresh. */
+  refresh_failures: Generated<number>;
+  /** No automatic refresh before this time (backoff after a failure). */
+  refresh_retry_at: number | null;
 }
 
 export interface ResourceTable {
