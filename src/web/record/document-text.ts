@@ -68,13 +68,15 @@ function decodeEntities(text: string): string {
 }
 
 function normaliseWhitespace(text: string): string {
-  return text
-    // Control characters in EHR text can confuse terminals and log viewers; they carry no meaning here.
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
-    .split('\n')
-    .map((line) => line.replace(/[ \t]+/g, ' ').trim())
-    .filter((line, i, all) => line !== '' || (i > 0 && all[i - 1] !== ''))
-    .join('\n')
-    .trim();
+  return (
+    text
+      // Control characters in EHR text can confuse terminals and log viewers; they carry no meaning here.
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+      .split('\n')
+      .map((line) => line.replace(/[ \t]+/g, ' ').trim())
+      .filter((line, i, all) => line !== '' || (i > 0 && all[i - 1] !== ''))
+      .join('\n')
+      .trim()
+  );
 }

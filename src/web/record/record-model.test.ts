@@ -115,3 +115,38 @@ test('the trend chart renders escaped labels, a reference band and one point per
   assert.ok(!html.includes('<img'), 'hostile names are escaped');
   assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
 });
+
+test('the record view renders every summary section, charts for labs and vitals, and escapes hostile text', async () => {
+  const { RecordView } = await import('./record-page.tsx');
+  const hostile = '<script>fetch("https://evil.example")</script>';
+  const resources = [
+    ...fixtureResources(),
+    {
+      source: hostile,
+      resource: {
+        resourceType: 'Condition',
+        id: 'x',
+        code: { text: hostile },
+        clinicalStatus: { coding: [{ code: 'active' }] },
+      },
+    },
+  ];
+  const html = String(
+    await RecordView({ resources, documentHref: (_d, id) => `/binary/${encodeURIComponent(id)}` }),
+  );
+  for (const id of [
+    'problems',
+    'medications',
+    'allergies',
+    'immunizations',
+    'labs',
+    'vitals',
+    'timeline',
+    'documents',
+  ]) {
+    assert.ok(html.includes(`<section id="${id}"`), `section ${id}`);
+  }
+  assert.ok(!html.includes('<script'), 'no script element rendered');
+  assert.ok(html.includes('&lt;script&gt;fetch('));
+  assert.ok((html.match(/<svg class="chart"/g) ?? []).length >= 4, 'charts rendered');
+});

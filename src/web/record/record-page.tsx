@@ -1,0 +1,111 @@
+import type { Observation } from '@medplum/fhirtypes';
+import { buildObservationSeries, type ObservationSeries } from './observation-series.ts';
+import {
+  buildRecordSummary,
+  type DocumentItem,
+  type SourcedResource,
+  type SummaryItem,
+} from './record-summary.ts';
+import { formatDate } from './fhir-text.ts';
+import { TrendChart } from './trend-chart.tsx';
+
+const MAX_CHARTS = 12;
+const MAX_LIST = 200;
+
+/**
+ * The patient's record: summary lists, charts and documents, built only from stored resources. Everything the
+ * EHR wrote goes through JSX text nodes or attributes, which escape it, so hostile narratives render inert.
+ */
+export function RecordView(props: {
+  resources: SourcedResource[];
+  documentHref: (doc: DocumentItem, binaryId: string) => string;
+}) {
+  const summary = buildRecordSummary(props.resources);
+  const observations = props.resources
+    .filter((r) => r.resource.resourceType === 'Observation')
+    .map((r) => r.resource as unknown as Observation);
+  const series = buildObservationSeries(observations);
+  const sources = [...new Set(props.resources.map((r) => r.source))].sort();
+  return (
+    <div class="record">
+      <p class="record-sources">Sources: {sources.join(', ') || 'none yet'}</p>
+      <nav class="record-nav" aria-label="Record sections">
+        <a href="#problems">Problems</a> <a href="#medications">Medications</a>{' '}
+        <a href="#allergies">Allergies</a> <a href="#immunizations">Immunizations</a> <a href="#labs">Labs</a>{' '}
+        <a href="#vitals">Vitals</a> <a href="#timeline">Timeline</a> <a href="#documents">Documents</a>
+      </nav>
+      <SummaryList id="problems" title="Problems" items={summary.problems} />
+      <SummaryList id="medications" title="Medications" items={summary.medications} />
+      <SummaryList id="allergies" title="Allergies" items={summary.allergies} />
+      <SummaryList id="immunizations" title="Immunizations" items={summary.immunizations} />
+      <ChartSection id="labs" title="Labs" series={series.filter((s) => s.category === 'laboratory')} />
+      <ChartSection id="vitals" title="Vitals" series={series.filter((s) => s.category === 'vital-signs')} />
+      <SummaryList id="timeline" title="Encounters and procedures" items={summary.timeline} />
+      <section id="documents" aria-labelledby="documents-title">
+        <h2 id="documents-title">Documents</h2>
+        {summary.documents.length === 0 ? <p class="empty">No documents.</p> : null}
+        <ul class="items">
+          {summary.documents.slice(0, MAX_LIST).map((doc) => (
+            <li>
+              <span class="item-title">{doc.title}</span>{' '}
+              <span class="item-meta">
+                {formatDate(doc.date)} · {doc.source}
+              </span>
+              {doc.attachments.map((a) => (
+                <a class="attachment" href={props.documentHref(doc, a.binaryId)}>
+                  {a.title} ({a.contentType})
+                </a>
+              ))}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}
+
+function SummaryList(props: { id: string; title: string; items: SummaryItem[] }) {
+  return (
+    <section id={props.id} aria-labelledby={`${props.id}-title`}>
+      <h2 id={`${props.id}-title`}>
+        {props.title} <span class="count">({props.items.length})</span>
+      </h2>
+      {props.items.length === 0 ? <p class="empty">Nothing recorded.</p> : null}
+      <ul class="items">
+        {props.items.slice(0, MAX_LIST).map((item) => (
+          <li class={item.active ? 'item active' : 'item'}>
+            <span class="item-title">{item.title}</span>{' '}
+            <span class="item-meta">
+              {item.detail ? `${item.detail} · ` : ''}
+              {formatDate(item.date)} · {item.source}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {props.items.length > MAX_LIST ? <p class="more">and {props.items.length - MAX_LIST} more</p> : null}
+    </section>
+  );
+}
+
+function ChartSection(props: { id: string; title: string; series: ObservationSeries[] }) {
+  return (
+    <section id={props.id} aria-labelledby={`${props.id}-title`}>
+      <h2 id={`${props.id}-title`}>{props.title}</h2>
+      {props.series.length === 0 ? <p class="empty">No results.</p> : null}
+      <div class="charts">
+        {props.series.slice(0, MAX_CHARTS).map((s) => (
+          <figure class="chart-card">
+            <figcaption>
+              {s.name}{' '}
+              <span class="item-meta">
+                {s.unit}
+                {s.low !== undefined && s.high !== undefined ? ` · normal ${s.low}–${s.high}` : ''}
+              </span>
+            </figcaption>
+            <TrendChart series={s} />
+          </figure>
+        ))}
+      </div>
+    </section>
+  );
+}
