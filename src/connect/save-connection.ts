@@ -1,0 +1,110 @@
+import type { PinnedEndpoints } from '../smart/smart-client.ts';
+import type { TokenSet } from '../smart/token-response.ts';
+import type { ConnectionRow } from '../store/connection-repository.ts';
+import type { LaunchRow } from '../store/launch-repository.ts';
+import { bindingFor } from '../vault/token-sealer.ts';
+import { createId } from './secrets.ts';
+import type { LaunchDeps } from './start-launch.ts';
+
+/**
+ * Stores the grant as a connection with sealed tokens. A re-authorisation of the same patient at the same
+ * endpoint replaces the old grant on the same connection (the newest grant wins, case 44).
+ */
+export async function saveConnection(
+  deps: LaunchDeps,
+  input: { launch: LaunchRow; endpoints: PinnedEndpoints; tokens: TokenSet; fhirUser: string | null },
+): Promise<string> {
+  const { launch, tokens } = input;
+  const now = deps.clock.now();
+  const existing = await deps.repos.connections.findForPatient(
+    launch.user_id,
+    launch.endpoint_id,
+    tokens.patient!,
+  );
+  const id = existing?.id ?? createId('con');
+  const persistentAccessEndsAt = await findPersistentAccessEnd(deps, input, id);
+  const fields = {
+    fhir_base: launch.fhir_base,
+    issuer: launch.issuer,
+    token_endpoint: launch.token_endpoint,
+    revocation_endpoint: input.endpoints.revocationEndpoint ?? null,
+    introspection_endpoint: input.endpoints.introspectionEndpoint ?? null,
+    client_id: launch.client_id,
+    fhir_user: input.fhirUser,
+    scope: tokens.scope,
+    access_token_sealed: await deps.sealer.seal(
+      tokens.accessToken,
+      bindingFor('connections', id, 'access_token_sealed'),
+    ),
+    refresh_token_sealed: tokens.refreshToken
+      ? await deps.sealer.seal(tokens.refreshToken, bindingFor('connections', id, 'refresh_token_sealed'))
+      : null,
+    access_expires_at: tokens.accessExpiresAt,
+    persistent_access_ends_at: persistentAccessEndsAt,
+    refreshable: tokens.refreshToken ? 1 : 0,
+    status: 'active' as const,
+    status_reason: null,
+  };
+  if (existing) {
+    await deps.repos.connections.replaceGrant(id, fields, now);
+  } else {
+    const row: Omit<ConnectionRow, 'refresh_failures'> = {
+      ...fields,
+      id,
+      user_id: launch.user_id,
+      endpoint_id: launch.endpoint_id,
+      patient_id: tokens.patient!,
+      token_version: 1,
+      refresh_lease_owner: null,
+      refresh_lease_until: null,
+      refresh_retry_at: null,
+      last_sync_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await deps.repos.connections.insert(row);
+  }
+  await deps.repos.audit.record(
+    {
+      actor: 'patient',
+      action: existing ? 'connection.reauthorized' : 'connection.created',
+      connectionId: id,
+      userId: launch.user_id,
+      detail: {
+        launchId: launch.id,
+        endpointId: launch.endpoint_id,
+        refreshable: tokens.refreshToken !== undefined,
+      },
+    },
+    now,
+  );
+  deps.log.info(
+    { connectionId: id, launchId: launch.id, refreshable: tokens.refreshToken !== undefined },
+    'connection saved',
+  );
+  return id;
+}
+
+/** Persistent access ends when the refresh token does (EPIC.md §4); introspection tells, where offered. */
+async function findPersistentAccessEnd(
+  deps: LaunchDeps,
+  input: { launch: LaunchRow; endpoints: PinnedEndpoints; tokens: TokenSet },
+  connectionId: string,
+): Promise<number | null> {
+  if (!input.tokens.refreshToken || !input.endpoints.introspectionEndpoint) return null;
+  try {
+    const result = await deps.smart.introspect({
+      endpoints: input.endpoints,
+      clientId: input.launch.client_id,
+      token: input.tokens.refreshToken,
+      hint: 'refresh_token',
+    });
+    return result.active ? (result.expiresAt ?? null) : null;
+  } catch (error) {
+    deps.log.warn(
+      { connectionId, code: (error as { code?: string }).code },
+      'introspection failed; persistent-access end unknown',
+    );
+    return null;
+  }
+}

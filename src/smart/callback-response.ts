@@ -1,0 +1,54 @@
+import * as oauth from 'oauth4webapi';
+import { ChartbridgeError } from '../errors.ts';
+
+export interface CallbackExpectations {
+  issuer: string;
+  issParameterSupported: boolean;
+  clientId: string;
+}
+
+/**
+ * Checks the authorization response against the launch's issuer (RFC 9207, case 4) and surfaces `error`
+ * (case 2). Returns the code. State is matched by the caller before this runs (by hash, against the database).
+ */
+export function validateCallbackParameters(params: URLSearchParams, expected: CallbackExpectations): string {
+  const as: oauth.AuthorizationServer = {
+    issuer: expected.issuer,
+    authorization_response_iss_parameter_supported: expected.issParameterSupported,
+  };
+  try {
+    const validated = oauth.validateAuthResponse(
+      as,
+      { client_id: expected.clientId },
+      params,
+      oauth.skipStateCheck,
+    );
+    const code = validated.get('code');
+    if (!code)
+      throw new ChartbridgeError(
+        'ERR_INVALID_INPUT',
+        "the callback has no 'code'; start the connection again",
+      );
+    return code;
+  } catch (error) {
+    if (error instanceof oauth.AuthorizationResponseError) {
+      throw new ChartbridgeError(
+        'ERR_AUTHORIZATION_DENIED',
+        `the hospital did not authorise the connection (${safeErrorCode(error.error)})`,
+        { status: 400 },
+      );
+    }
+    if (error instanceof oauth.OperationProcessingError) {
+      throw new ChartbridgeError(
+        'ERR_ISSUER_MISMATCH',
+        `the callback 'iss' does not match the launch's issuer '${expected.issuer}'; start the connection again`,
+        { status: 400 },
+      );
+    }
+    throw error;
+  }
+}
+
+function safeErrorCode(code: string): string {
+  return /^[a-z_]{1,64}$/.test(code) ? code : 'error';
+}

@@ -1,0 +1,82 @@
+import type { Clock } from '../clock.ts';
+import { assertSecureUrl, type SmartTransport } from './oauth-options.ts';
+import {
+  discoveryError,
+  parseCapabilityStatement,
+  parseSmartConfiguration,
+  type SmartConfiguration,
+} from './smart-configuration.ts';
+
+const MAX_DISCOVERY_BYTES = 1_000_000;
+
+/** Fetches and normalises one EHR's SMART configuration: smart-configuration first, `/metadata` as fallback. */
+export async function fetchSmartConfiguration(
+  fhirBase: string,
+  transport: SmartTransport,
+): Promise<SmartConfiguration> {
+  if (!assertSecureUrl(fhirBase)) throw discoveryError(fhirBase, 'the fhir base must be https');
+  const wellKnown = await fetchJson(`${fhirBase}/.well-known/smart-configuration`, transport);
+  if (wellKnown.ok) return parseSmartConfiguration(fhirBase, wellKnown.body);
+  const metadata = await fetchJson(`${fhirBase}/metadata`, transport);
+  if (metadata.ok) return parseCapabilityStatement(fhirBase, metadata.body);
+  throw discoveryError(fhirBase, `${wellKnown.reason}; metadata: ${metadata.reason}`);
+}
+
+type JsonResult = { ok: true; body: unknown } | { ok: false; reason: string };
+
+async function fetchJson(url: string, transport: SmartTransport): Promise<JsonResult> {
+  let response: Response;
+  try {
+    response = await transport.fetch(url, {
+      headers: { accept: 'application/json, application/fhir+json' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(transport.timeoutMs),
+    });
+  } catch (error) {
+    const name = (error as Error)?.name;
+    return { ok: false, reason: name === 'TimeoutError' ? 'timed out' : 'unreachable' };
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    return { ok: false, reason: `http ${response.status}` };
+  }
+  const text = await response.text();
+  if (text.length > MAX_DISCOVERY_BYTES) return { ok: false, reason: 'document too large' };
+  try {
+    return { ok: true, body: JSON.parse(text) };
+  } catch {
+    return { ok: false, reason: 'not json' };
+  }
+}
+
+export interface DiscoveryCache {
+  /** The cached configuration for `fhirBase`, fetched when absent or older than the cache lifetime. */
+  getSmartConfiguration(fhirBase: string): Promise<SmartConfiguration>;
+  forget(fhirBase: string): void;
+}
+
+/** Discovery is cached (EPIC.md §3: do not fetch it per login); concurrent misses share one request. */
+export function createDiscoveryCache(options: {
+  transport: SmartTransport;
+  clock: Clock;
+  ttlMs?: number;
+}): DiscoveryCache {
+  const ttlMs = options.ttlMs ?? 60 * 60 * 1000;
+  const entries = new Map<string, { at: number; value: Promise<SmartConfiguration> }>();
+  return {
+    getSmartConfiguration(fhirBase) {
+      const cached = entries.get(fhirBase);
+      if (cached && options.clock.now() - cached.at < ttlMs) return cached.value;
+      const value = fetchSmartConfiguration(fhirBase, options.transport);
+      entries.set(fhirBase, { at: options.clock.now(), value });
+      // A failure is not cached: the next login retries discovery.
+      value.catch(() => {
+        if (entries.get(fhirBase)?.value === value) entries.delete(fhirBase);
+      });
+      return value;
+    },
+    forget(fhirBase) {
+      entries.delete(fhirBase);
+    },
+  };
+}

@@ -1,0 +1,196 @@
+import type { Clock } from '../clock.ts';
+import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import type { SmartClient } from '../smart/smart-client.ts';
+import type { ConnectionRow, RefreshLease } from '../store/connection-repository.ts';
+import type { Repositories } from '../store/repositories.ts';
+import { bindingFor, type TokenSealer } from './token-sealer.ts';
+
+export interface RefreshDeps {
+  repos: Pick<Repositories, 'connections' | 'audit'>;
+  smart: SmartClient;
+  sealer: TokenSealer;
+  clock: Clock;
+  log: Logger;
+}
+
+export const INVALID_CLIENT_HINT =
+  'the EHR rejected our client assertion: check that it can fetch CHARTBRIDGE_PUBLIC_URL/.well-known/jwks.json, that a new key has had time to propagate (up to 12 hours at Epic), or upload the JWKS directly for this organisation';
+
+/**
+ * One refresh, run only by the holder of the connection's database lease. The new refresh token is stored
+ * before the new access token is handed to anyone (EPIC.md §4). Failures are classified (cases 19–21):
+ * invalid_grant ends the grant (needs_reauth, no retry loop), invalid_client alerts the operator and backs off,
+ * anything transient keeps the refresh token and backs off.
+ */
+export async function refreshUnderLease(
+  deps: RefreshDeps,
+  row: ConnectionRow,
+  lease: RefreshLease,
+): Promise<string> {
+  const refreshToken = await unsealOrMarkKeyError(deps, row, lease, 'refresh_token_sealed');
+  let tokens;
+  try {
+    tokens = await deps.smart.refresh({
+      endpoints: pinnedEndpoints(row),
+      clientId: row.client_id,
+      refreshToken,
+    });
+  } catch (error) {
+    await recordFailure(deps, row, lease, error);
+    throw error;
+  }
+  const now = deps.clock.now();
+  const nextRefresh = tokens.refreshToken ?? refreshToken;
+  const stored = await deps.repos.connections.storeRefreshedTokens(row.id, lease, {
+    accessTokenSealed: await deps.sealer.seal(
+      tokens.accessToken,
+      bindingFor('connections', row.id, 'access_token_sealed'),
+    ),
+    refreshTokenSealed: await deps.sealer.seal(
+      nextRefresh,
+      bindingFor('connections', row.id, 'refresh_token_sealed'),
+    ),
+    accessExpiresAt: tokens.accessExpiresAt,
+    scope: tokens.scope || row.scope,
+    refreshable: true,
+    now,
+  });
+  if (!stored) {
+    // Only possible if the lease outlived its term; the EHR has rotated and the token is lost (case 25).
+    deps.log.error({ connectionId: row.id }, 'refresh lease lost before the new tokens were stored');
+    throw new ChartbridgeError(
+      'ERR_REFRESH_IN_PROGRESS',
+      `the refresh lease for connection '${row.id}' was lost; try again`,
+      { status: 503 },
+    );
+  }
+  await deps.repos.audit.record(
+    {
+      actor: 'vault',
+      action: 'token.refreshed',
+      connectionId: row.id,
+      userId: row.user_id,
+      detail: { tokenVersion: lease.tokenVersion + 1, rotated: tokens.refreshToken !== undefined },
+    },
+    now,
+  );
+  deps.log.info({ connectionId: row.id, tokenVersion: lease.tokenVersion + 1 }, 'token refreshed');
+  return tokens.accessToken;
+}
+
+async function recordFailure(
+  deps: RefreshDeps,
+  row: ConnectionRow,
+  lease: RefreshLease,
+  error: unknown,
+): Promise<void> {
+  const now = deps.clock.now();
+  const code = isChartbridgeError(error) ? error.code : 'ERR_UNEXPECTED';
+  if (code === 'ERR_INVALID_GRANT') {
+    const reason = 'the EHR rejected the refresh token (invalid_grant); the patient must connect again';
+    if (await deps.repos.connections.endGrant(row.id, 'needs_reauth', reason, now, lease.owner)) {
+      await deps.repos.audit.record(
+        {
+          actor: 'vault',
+          action: 'connection.needs_reauth',
+          connectionId: row.id,
+          userId: row.user_id,
+          detail: { code },
+        },
+        now,
+      );
+    }
+    deps.log.warn(
+      { connectionId: row.id, code },
+      'refresh token rejected; connection needs the patient again',
+    );
+    return;
+  }
+  const retryAt = now + backoffMs(code, row.refresh_failures);
+  await deps.repos.connections.recordRefreshFailure(row.id, lease.owner, retryAt, now);
+  if (code === 'ERR_INVALID_CLIENT') {
+    await deps.repos.audit.record(
+      {
+        actor: 'vault',
+        action: 'operator.alert',
+        connectionId: row.id,
+        userId: row.user_id,
+        detail: { code, hint: INVALID_CLIENT_HINT, retryAt },
+      },
+      now,
+    );
+    deps.log.error(
+      { connectionId: row.id, code, hint: INVALID_CLIENT_HINT },
+      'token endpoint rejected our client',
+    );
+    return;
+  }
+  await deps.repos.audit.record(
+    {
+      actor: 'vault',
+      action: 'token.refresh_failed',
+      connectionId: row.id,
+      userId: row.user_id,
+      detail: { code, retryAt },
+    },
+    now,
+  );
+  deps.log.warn({ connectionId: row.id, code, retryAt }, 'refresh failed; refresh token kept, will retry');
+}
+
+/** Exponential backoff, jitter-free so tests can assert it: transient from 30 s, operator problems from 5 min. */
+export function backoffMs(code: string, previousFailures: number): number {
+  const base = code === 'ERR_INVALID_CLIENT' ? 5 * 60_000 : 30_000;
+  return Math.min(base * 2 ** Math.min(previousFailures, 10), 6 * 60 * 60_000);
+}
+
+export async function unsealOrMarkKeyError(
+  deps: RefreshDeps,
+  row: ConnectionRow,
+  lease: RefreshLease | undefined,
+  column: 'access_token_sealed' | 'refresh_token_sealed',
+): Promise<string> {
+  const sealed = row[column];
+  if (!sealed)
+    throw new ChartbridgeError(
+      'ERR_NOT_REFRESHABLE',
+      `connection '${row.id}' holds no ${column === 'access_token_sealed' ? 'access' : 'refresh'} token`,
+      { status: 409 },
+    );
+  try {
+    return await deps.sealer.unseal(sealed, bindingFor('connections', row.id, column));
+  } catch {
+    const now = deps.clock.now();
+    await deps.repos.connections.setStatus(
+      row.id,
+      'key_error',
+      'stored tokens cannot be decrypted with the current encryption key',
+      now,
+    );
+    if (lease) await deps.repos.connections.recordRefreshFailure(row.id, lease.owner, now, now);
+    await deps.repos.audit.record(
+      {
+        actor: 'vault',
+        action: 'operator.alert',
+        connectionId: row.id,
+        detail: { code: 'ERR_SEAL_INVALID' },
+      },
+      now,
+    );
+    throw new ChartbridgeError(
+      'ERR_SEAL_INVALID',
+      `tokens of connection '${row.id}' cannot be decrypted; check CHARTBRIDGE_ENCRYPTION_KEY`,
+      { status: 500 },
+    );
+  }
+}
+
+export function pinnedEndpoints(row: ConnectionRow) {
+  return {
+    issuer: row.issuer,
+    tokenEndpoint: row.token_endpoint,
+    introspectionEndpoint: row.introspection_endpoint,
+    revocationEndpoint: row.revocation_endpoint,
+  };
+}
