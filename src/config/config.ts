@@ -23,6 +23,12 @@ const envSchema = z.object({
   CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: z.string().min(1).optional(),
   CHARTBRIDGE_GENERIC_CLIENT_ID: z.string().min(1).optional(),
   CHARTBRIDGE_DIRECTORY_URL: z.url().optional(),
+  CHARTBRIDGE_APP_ORIGINS: z
+    .string()
+    .optional()
+    .refine((v) => !v || v.split(',').every((o) => URL.canParse(o.trim())), {
+      message: 'must be a comma-separated list of origins like https://app.example.com',
+    }),
   CHARTBRIDGE_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -42,6 +48,8 @@ export interface Config {
   apiKey: string | undefined;
   clientIds: { epicProduction?: string; epicNonProduction?: string; generic?: string };
   directoryUrl: string | undefined;
+  /** Origins (besides publicUrl) a connect session's returnUrl may point at (open-redirect guard). */
+  appOrigins: string[];
   logLevel: string;
   port: number;
   host: string;
@@ -68,6 +76,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       generic: e.CHARTBRIDGE_GENERIC_CLIENT_ID,
     },
     directoryUrl: e.CHARTBRIDGE_DIRECTORY_URL,
+    appOrigins: (e.CHARTBRIDGE_APP_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean)
+      .map((o) => new URL(o).origin),
     logLevel: e.CHARTBRIDGE_LOG_LEVEL,
     port: e.PORT,
     host: e.HOST,
