@@ -41,7 +41,10 @@ export type ChartbridgeErrorCode =
   | 'ERR_DIRECTORY_INVALID'
   | 'ERR_DIRECTORY_GATE'
   | 'ERR_PORTAL_SESSION'
-  | 'ERR_PORTAL_RESPONSE';
+  | 'ERR_PORTAL_RESPONSE'
+  // jobs and workers
+  | 'ERR_LEASE_LOST'
+  | 'ERR_JOB_INTERRUPTED';
 
 export class ChartbridgeError extends Error {
   readonly code: ChartbridgeErrorCode;
