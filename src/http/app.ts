@@ -1,5 +1,13 @@
 import { Hono } from 'hono';
+import { ChartbridgeError } from '../errors.ts';
 import type { Services } from '../services.ts';
+import { respondWithError } from './error-response.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import { createCallbackRoutes } from './routes/callback-routes.ts';
+import { createConnectRoutes } from './routes/connect-routes.ts';
+import { createConnectSessionsRoutes } from './routes/connect-sessions-routes.ts';
+import { createConnectionsRoutes } from './routes/connections-routes.ts';
+import { createHomeRoutes } from './routes/home-routes.ts';
 
 /**
  * The HTTP application: each route group lives in its own file under http/routes and is mounted here.
@@ -7,10 +15,22 @@ import type { Services } from '../services.ts';
  */
 export function createHttpApp(services: Services): Hono {
   const app = new Hono();
+  app.use('*', securityHeaders());
+  app.onError((error, c) => respondWithError(c, error, services.log));
+  app.notFound((c) => respondWithError(c, notFound(), services.log));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     await services.store.db.selectFrom('users').select('id').limit(1).execute();
     return c.json({ status: 'ready' });
   });
+  app.route('/', createHomeRoutes(services));
+  app.route('/', createConnectRoutes(services));
+  app.route('/', createCallbackRoutes(services));
+  app.route('/', createConnectSessionsRoutes(services));
+  app.route('/', createConnectionsRoutes(services));
   return app;
+}
+
+function notFound(): ChartbridgeError {
+  return new ChartbridgeError('ERR_NOT_FOUND', 'no such page or api route', { status: 404 });
 }

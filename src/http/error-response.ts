@@ -1,0 +1,28 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isChartbridgeError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import { renderErrorPage } from '../web/error-page.tsx';
+
+/**
+ * The one place errors become HTTP: JSON `{error: {code, message}}` under /api, a friendly HTML page elsewhere.
+ * Unexpected errors are logged (without request data) and answered with a generic 500.
+ */
+export function respondWithError(c: Context, error: unknown, log: Logger): Response | Promise<Response> {
+  const known = isChartbridgeError(error);
+  const status = (known ? error.status : 500) as ContentfulStatusCode;
+  const code = known ? error.code : 'ERR_INTERNAL';
+  const message = known ? error.message : 'internal error; the operator can find details in the server log';
+  if (!known) log.error({ err: error, path: c.req.path }, 'unexpected error');
+  if (c.req.path.startsWith('/api/') && !c.req.path.startsWith('/api/auth/')) {
+    return c.json({ error: { code, message } }, status);
+  }
+  return c.html(renderErrorPage({ title: titleFor(code), message }), status);
+}
+
+function titleFor(code: string): string {
+  if (code === 'ERR_AUTHORIZATION_DENIED') return 'The connection was not approved';
+  if (code === 'ERR_NOT_FOUND') return 'Not found';
+  if (code === 'ERR_STATE_INVALID' || code === 'ERR_INVALID_INPUT') return 'This sign-in link cannot be used';
+  return 'Something went wrong';
+}

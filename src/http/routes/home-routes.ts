@@ -1,0 +1,97 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hono } from 'hono';
+import { createConnectSession } from '../../connect/connect-sessions.ts';
+import { createRandomToken, hashSecret } from '../../connect/secrets.ts';
+import { ChartbridgeError } from '../../errors.ts';
+import type { Services } from '../../services.ts';
+import { renderHomePage, renderStatusPage } from '../../web/connect-pages.tsx';
+import { CONNECT_STYLESHEET } from '../../web/layout.tsx';
+import { BROWSER_COOKIE, readCookie, writeCookie } from '../browser-cookies.ts';
+
+const CSRF_COOKIE = 'cb_csrf';
+const USER_COOKIE = 'cb_user';
+
+/**
+ * Home (the hospitals), the browser's own "connect" button, and the status page the callback lands on. The
+ * button is a POST protected by a double-submit CSRF token and an Origin check (case 29).
+ */
+export function createHomeRoutes(services: Services): Hono {
+  const routes = new Hono();
+  const publicUrl = services.config.publicUrl;
+
+  routes.get('/assets/connect.css', (c) => {
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(CONNECT_STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' });
+  });
+
+  routes.get('/', async (c) => {
+    const csrfToken = readCookie(c, CSRF_COOKIE) ?? createRandomToken();
+    writeCookie(c, CSRF_COOKIE, csrfToken, publicUrl);
+    const hospitals = await services.repos.endpoints.listConnectable({ limit: 100 });
+    return c.html(renderHomePage({ hospitals, csrfToken }));
+  });
+
+  routes.post('/connect', async (c) => {
+    const form = await c.req.parseBody();
+    const cookie = readCookie(c, CSRF_COOKIE);
+    const origin = c.req.header('origin');
+    if (
+      !cookie ||
+      typeof form.csrf !== 'string' ||
+      !sameSecret(cookie, form.csrf) ||
+      (origin && origin !== new URL(publicUrl).origin)
+    ) {
+      throw new ChartbridgeError(
+        'ERR_INVALID_INPUT',
+        'this form has expired; reload the page and try again',
+        { status: 403 },
+      );
+    }
+    let userId = readCookie(c, USER_COOKIE);
+    if (!userId) {
+      userId = createRandomToken();
+      writeCookie(c, USER_COOKIE, userId, publicUrl);
+    }
+    const session = await createConnectSession(
+      { repos: services.repos, clock: services.clock, publicUrl, appOrigins: [] },
+      { userId: `browser-${hashSecret(userId).slice(0, 24)}` },
+    );
+    return c.redirect(new URL(session.url).pathname, 303);
+  });
+
+  routes.get('/connected/:launchId', async (c) => {
+    const launch = await services.repos.launches.findById(c.req.param('launchId').slice(0, 100));
+    const browser = readCookie(c, BROWSER_COOKIE);
+    // Only the browser that started the launch may see its outcome.
+    if (!launch || !browser || hashSecret(browser) !== launch.browser_hash || !launch.connection_id) {
+      throw new ChartbridgeError('ERR_NOT_FOUND', 'no connection to show here; start from the app again', {
+        status: 404,
+      });
+    }
+    const row = await services.repos.connections.findById(launch.connection_id);
+    const endpoint = await services.repos.endpoints.findEndpointById(launch.endpoint_id);
+    if (!row)
+      throw new ChartbridgeError('ERR_NOT_FOUND', 'no connection to show here; start from the app again', {
+        status: 404,
+      });
+    return c.html(
+      renderStatusPage({
+        connection: {
+          status: row.status,
+          hospital: endpoint?.name ?? row.fhir_base,
+          refreshable: row.refreshable === 1,
+          scopeCount: row.scope ? row.scope.split(' ').length : 0,
+          persistentAccessEndsAt: row.persistent_access_ends_at,
+          connectedAt: row.created_at,
+        },
+      }),
+    );
+  });
+  return routes;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(hashSecret(a));
+  const right = Buffer.from(hashSecret(b));
+  return timingSafeEqual(left, right);
+}

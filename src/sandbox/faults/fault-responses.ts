@@ -1,0 +1,109 @@
+import type { FaultRule } from './fault-rule.ts';
+
+/**
+ * Response rewrites for the body-level faults. Each takes the response the sandbox would have sent and returns
+ * the broken one; the status and headers stay, so the client sees a plausible reply that fails while reading.
+ */
+export type Sleep = (ms: number) => Promise<void>;
+
+const defaultOversizedBytes = 16 * 1024 * 1024;
+
+/** 429/503/5xx without touching the server; `Retry-After` as given (seconds or an HTTP date). */
+export function respondWithStatus(rule: FaultRule): Response {
+  const status = rule.status ?? 503;
+  const headers = new Headers({ 'content-type': 'text/html; charset=utf-8' });
+  if (rule.retryAfter !== undefined) headers.set('retry-after', rule.retryAfter);
+  const body = `<html><head><title>${status}</title></head><body><h1>Service unavailable (${status})</h1></body></html>`;
+  return new Response(body, { status, headers });
+}
+
+/** Sends the first half of the body, then breaks the connection. */
+export function resetMidBody(res: Response): Response {
+  const source = res.body;
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const bytes = source ? new Uint8Array(await new Response(source).arrayBuffer()) : new Uint8Array();
+      if (bytes.byteLength > 1) controller.enqueue(bytes.slice(0, Math.floor(bytes.byteLength / 2)));
+      controller.error(new Error('sandbox fault: connection reset'));
+    },
+  });
+  return withBody(res, stream, true);
+}
+
+/** Sends the body one byte at a time, `ms` apart (default one byte per second). */
+export function slowBody(res: Response, rule: FaultRule, sleep: Sleep): Response {
+  const gap = rule.ms ?? 1000;
+  const source = res.body;
+  let bytes: Uint8Array | undefined;
+  let offset = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      bytes ??= source ? new Uint8Array(await new Response(source).arrayBuffer()) : new Uint8Array();
+      if (offset >= bytes.byteLength) return controller.close();
+      if (offset > 0) await sleep(gap);
+      controller.enqueue(bytes.slice(offset, offset + 1));
+      offset += 1;
+    },
+  });
+  return withBody(res, stream, true);
+}
+
+/** Pads a JSON body with a large string member so it exceeds any sane page-size limit. */
+export async function oversizeBody(res: Response, rule: FaultRule): Promise<Response> {
+  const text = await res.text();
+  const padding = 'x'.repeat(rule.bytes ?? defaultOversizedBytes);
+  const padded = text.startsWith('{') ? `{"_padding":"${padding}",${text.slice(1)}` : text + padding;
+  return withBody(res, padded, true);
+}
+
+/** Cuts a JSON body in half and appends stray bytes, so it no longer parses. */
+export async function malformBody(res: Response): Promise<Response> {
+  const text = await res.text();
+  return withBody(res, `${text.slice(0, Math.floor(text.length / 2))}\u0000<!-- truncated -->`, true);
+}
+
+/** Points `link[relation=next]` of a Bundle at another origin (a token must never follow it). */
+export async function foreignNext(res: Response, rule: FaultRule): Promise<Response> {
+  const bundle = await readJson(res);
+  if (!bundle) return res;
+  const origin = rule.origin ?? 'https://foreign.invalid';
+  for (const link of (bundle.link as { relation?: string; url?: string }[] | undefined) ?? []) {
+    if (link.relation !== 'next' || !link.url) continue;
+    const url = new URL(link.url);
+    link.url = new URL(url.pathname + url.search, origin).toString();
+  }
+  return withBody(res, JSON.stringify(bundle), true);
+}
+
+/** Drops `resource` from every match/include entry of a Bundle, as broken servers do. */
+export async function dropEntryResources(res: Response): Promise<Response> {
+  const bundle = await readJson(res);
+  if (!bundle) return res;
+  for (const entry of (bundle.entry as { resource?: unknown; search?: { mode?: string } }[] | undefined) ??
+    []) {
+    if (entry.search?.mode !== 'outcome') delete entry.resource;
+  }
+  return withBody(res, JSON.stringify(bundle), true);
+}
+
+/** Same body, but every header dropped (Node then labels it `text/plain`). */
+export function stripHeaders(res: Response): Response {
+  return new Response(res.body, { status: res.status });
+}
+
+async function readJson(res: Response): Promise<Record<string, unknown> | undefined> {
+  if (!/json/.test(res.headers.get('content-type') ?? '')) return undefined;
+  const text = await res.clone().text();
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function withBody(res: Response, body: ReadableStream<Uint8Array> | string, dropLength: boolean): Response {
+  const headers = new Headers(res.headers);
+  if (dropLength) headers.delete('content-length');
+  return new Response(body, { status: res.status, headers });
+}

@@ -1,0 +1,36 @@
+/** The kinds of misbehaviour the sandbox can inject (docs/sandbox.md describes each one). */
+export const faultKinds = [
+  'latency',
+  'status',
+  'reset',
+  'slow-body',
+  'oversized',
+  'malformed',
+  'foreign-next',
+  'no-headers',
+  'no-resource',
+] as const;
+
+export type FaultKind = (typeof faultKinds)[number];
+
+export interface FaultRule {
+  /** Organisation id (first path segment); absent = every organisation. */
+  org?: string;
+  /** A FHIR resource type (`Observation`) or a regular expression tested against the path; absent = every route. */
+  route?: string;
+  kind: FaultKind;
+  /** HTTP status for `status` (default 503). */
+  status?: number;
+  /** `Retry-After` value for `status`: delay seconds (`2`) or an HTTP date. */
+  retryAfter?: string;
+  /** Delay for `latency` (default 1000) and the gap between bytes for `slow-body` (default 1000). */
+  ms?: number;
+  /** Body size for `oversized` (default 16 MiB). */
+  bytes?: number;
+  /** Origin the `foreign-next` link points at (default `https://foreign.invalid`). */
+  origin?: string;
+  /** Apply at most this many times, then stop. */
+  times?: number;
+  /** Let this many matching requests through untouched before applying. */
+  afterRequests?: number;
+}

@@ -1,0 +1,100 @@
+import type { OrganizationWithEndpoint } from '../store/endpoint-repository.ts';
+import { Layout } from './layout.tsx';
+
+/** Home: the hospitals one can connect to, and one button that starts a connect session (POST + CSRF token). */
+export function renderHomePage(props: { hospitals: OrganizationWithEndpoint[]; csrfToken: string }) {
+  return (
+    <Layout title="Connect your health record">
+      <h1>Connect your health record</h1>
+      <p>Sign in to your hospital's patient portal and chartbridge keeps a copy of your record up to date.</p>
+      <form method="post" action="/connect">
+        <input type="hidden" name="csrf" value={props.csrfToken} />
+        <button type="submit">Connect a hospital</button>
+      </form>
+      <h2>Hospitals</h2>
+      <HospitalList hospitals={props.hospitals} />
+    </Layout>
+  );
+}
+
+/** The picker behind a connect-session URL: each hospital links to `?org=`, which redirects to its sign-in. */
+export function renderPickerPage(props: {
+  hospitals: OrganizationWithEndpoint[];
+  query: string;
+  sessionPath: string;
+}) {
+  return (
+    <Layout title="Pick your hospital">
+      <h1>Pick your hospital</h1>
+      <form method="get" action={props.sessionPath}>
+        <input type="search" name="q" value={props.query} maxlength={100} aria-label="Hospital name" />{' '}
+        <button type="submit">Search</button>
+      </form>
+      <HospitalList
+        hospitals={props.hospitals}
+        linkFor={(h) => `${props.sessionPath}?org=${encodeURIComponent(h.organizationId)}`}
+      />
+    </Layout>
+  );
+}
+
+function HospitalList(props: {
+  hospitals: OrganizationWithEndpoint[];
+  linkFor?: (h: OrganizationWithEndpoint) => string;
+}) {
+  if (props.hospitals.length === 0) return <p>No hospitals found.</p>;
+  return (
+    <ul class="hospitals">
+      {props.hospitals.map((h) => (
+        <li>
+          <span>
+            {h.name}
+            {h.city ? ` · ${h.city}` : ''}
+          </span>
+          {props.linkFor ? (
+            <a class="button" href={props.linkFor(h)}>
+              Connect
+            </a>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export interface ConnectionStatusView {
+  status: string;
+  hospital: string;
+  refreshable: boolean;
+  scopeCount: number;
+  persistentAccessEndsAt: number | null;
+  connectedAt: number;
+}
+
+/** Where the browser lands after the callback: a clean URL, no tokens, no patient data beyond the status. */
+export function renderStatusPage(props: { connection: ConnectionStatusView }) {
+  const c = props.connection;
+  return (
+    <Layout title="Connection status">
+      <h1>Your hospital is connected</h1>
+      <dl>
+        <dt>Hospital</dt>
+        <dd>{c.hospital}</dd>
+        <dt>Status</dt>
+        <dd class={`status-${c.status}`}>{c.status.replace('_', ' ')}</dd>
+        <dt>Stays connected</dt>
+        <dd>
+          {!c.refreshable
+            ? 'no: the hospital did not grant ongoing access; you will need to sign in again'
+            : c.persistentAccessEndsAt
+              ? `until ${new Date(c.persistentAccessEndsAt).toISOString().slice(0, 10)}`
+              : 'yes'}
+        </dd>
+        <dt>Permissions granted</dt>
+        <dd>{c.scopeCount}</dd>
+        <dt>Connected</dt>
+        <dd>{new Date(c.connectedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC</dd>
+      </dl>
+    </Layout>
+  );
+}
