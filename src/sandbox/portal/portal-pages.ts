@@ -1,0 +1,130 @@
+import { html, raw } from 'hono/html';
+import type { PortalApi } from './api-catalog.ts';
+import type { PortalOrg } from './portal-state.ts';
+
+/**
+ * The double's HTML pages: only what the real portal's pages offer to automation — the sign-in form, the
+ * management page's hidden `__RequestVerificationToken`, and the API-selection widget (`ul.apiList`,
+ * `li.apiListItem`, the `>>` button, options with `data-uscdi-v3` / `data-uscdi-readonly`).
+ */
+export function renderLoginPage(returnUrl: string) {
+  return html`<!doctype html>
+    <html>
+      <head>
+        <title>Sign In - Epic on FHIR</title>
+      </head>
+      <body>
+        <h1>Sign In</h1>
+        <form method="post" action="/Account/Login" id="loginForm">
+          <input type="hidden" name="ReturnUrl" value="${returnUrl}" />
+          <label>Username <input name="Username" /></label>
+          <label>Password <input name="Password" type="password" /></label>
+          <button type="submit">Sign In</button>
+        </form>
+      </body>
+    </html>`;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  0: 'Not responded',
+  3: 'Non-Production only',
+  1: 'Keys enabled',
+};
+
+export function renderManagementPage(appId: string, token: string, orgs: PortalOrg[]) {
+  const rows = orgs.map(
+    (org) =>
+      html`<tr data-org-id="${org.orgId}" data-approved="${org.approved}">
+        <td>${org.orgName}</td>
+        <td class="status">${STATUS_TEXT[org.approved]}</td>
+      </tr>`,
+  );
+  return html`<!doctype html>
+    <html>
+      <head>
+        <title>Review &amp; Manage Downloads - Epic on FHIR</title>
+      </head>
+      <body>
+        <form id="__AjaxAntiForgeryForm">
+          <input name="__RequestVerificationToken" type="hidden" value="${token}" />
+        </form>
+        <h1>Review &amp; Manage Downloads</h1>
+        <p id="appId">${appId}</p>
+        <table id="downloads">
+          <tbody>
+            ${rows}
+          </tbody>
+        </table>
+      </body>
+    </html>`;
+}
+
+export function renderEditAppPage(appId: string, token: string, catalog: PortalApi[], selected: Set<string>) {
+  const options = catalog.map(
+    (api) =>
+      html`<option
+        value="${api.id}"
+        label="${api.label}"
+        data-uscdi-v3="${api.uscdiV3 ? 'True' : 'False'}"
+        data-uscdi-readonly="${api.uscdiReadOnly ? 'True' : 'False'}"
+        ${selected.has(api.id) ? raw('selected') : ''}
+      >
+        ${api.label}
+      </option>`,
+  );
+  const item = (api: PortalApi, handler: string) =>
+    html`<li class="apiListItem" data-api-id="${api.id}" onclick="${handler}(this)">${api.label}</li>`;
+  return html`<!doctype html>
+    <html>
+      <head>
+        <title>Edit App - Epic on FHIR</title>
+        <style>
+          ul.apiList {
+            height: 300px;
+            overflow-y: auto;
+            border: 1px solid #999;
+          }
+          li.apiListItem.highlighted {
+            background: #cde;
+          }
+        </style>
+      </head>
+      <body>
+        <form method="post" action="/Developer/SaveApis?appId=${appId}" id="apiForm">
+          <input name="__RequestVerificationToken" type="hidden" value="${token}" />
+          <select id="IncomingApis" name="IncomingApis" multiple style="display:none">
+            ${options}
+          </select>
+          <h2>Available APIs</h2>
+          <ul class="apiList" id="availableApis">
+            ${catalog.filter((api) => !selected.has(api.id)).map((api) => item(api, 'AvailableWebServicesClicked'))}
+          </ul>
+          <button type="button" id="addApis" onclick="MoveSelectedApis()">&gt;&gt;</button>
+          <h2>Selected APIs</h2>
+          <ul class="apiList selectedApiList" id="selectedApis">
+            ${catalog.filter((api) => selected.has(api.id)).map((api) => item(api, 'SelectedWebServicesClicked'))}
+          </ul>
+          <button type="submit" id="saveApis">Save</button>
+        </form>
+        <script>
+          ${raw(EDIT_APP_SCRIPT)};
+        </script>
+      </body>
+    </html>`;
+}
+
+// The page's own behaviour: clicking an available item highlights it; ">>" moves highlighted items into the
+// selected list and marks their options selected, as the real widget does.
+const EDIT_APP_SCRIPT = `
+function AvailableWebServicesClicked(li) { li.classList.toggle('highlighted'); }
+function SelectedWebServicesClicked(li) { li.classList.toggle('highlighted'); }
+function MoveSelectedApis() {
+  var target = document.getElementById('selectedApis');
+  document.querySelectorAll('#availableApis li.apiListItem.highlighted').forEach(function (li) {
+    li.classList.remove('highlighted');
+    li.setAttribute('onclick', 'SelectedWebServicesClicked(this)');
+    target.appendChild(li);
+    var option = document.querySelector('#IncomingApis option[value="' + li.dataset.apiId + '"]');
+    if (option) option.selected = true;
+  });
+}`;
