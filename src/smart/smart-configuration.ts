@@ -18,6 +18,13 @@ const OAUTH_URIS_EXTENSION = 'http://fhir-registry.smarthealthit.org/StructureDe
 
 type Json = Record<string, unknown>;
 
+const OAUTH_URI_NAMES: Record<string, string> = {
+  authorize: 'authorization_endpoint',
+  token: 'token_endpoint',
+  revoke: 'revocation_endpoint',
+  introspect: 'introspection_endpoint',
+};
+
 /** Normalises `.well-known/smart-configuration`; refuses endpoints off the FHIR base's origin (case 33). */
 export function parseSmartConfiguration(fhirBase: string, document: unknown): SmartConfiguration {
   if (!isObject(document)) throw discoveryError(fhirBase, 'the document is not a JSON object');
@@ -60,9 +67,7 @@ export function parseCapabilityStatement(fhirBase: string, statement: unknown): 
   const values: Json = {};
   for (const entry of oauth.extension) {
     if (isObject(entry) && typeof entry.url === 'string' && typeof entry.valueUri === 'string') {
-      const key =
-        { authorize: 'authorization_endpoint', token: 'token_endpoint' }[entry.url] ??
-        `${entry.url}_endpoint`;
+      const key = OAUTH_URI_NAMES[entry.url] ?? `${entry.url}_endpoint`;
       values[key] = entry.valueUri;
     }
   }
@@ -80,12 +85,12 @@ function deriveIssuer(tokenEndpoint: string): string {
 function assertSameOrigin(configuration: SmartConfiguration): void {
   const origin = new URL(configuration.fhirBase).origin;
   const named: [string, string | undefined][] = [
-    ['issuer', configuration.issuer],
     ['authorization_endpoint', configuration.authorizationEndpoint],
     ['token_endpoint', configuration.tokenEndpoint],
     ['introspection_endpoint', configuration.introspectionEndpoint],
     ['revocation_endpoint', configuration.revocationEndpoint],
     ['jwks_uri', configuration.jwksUri],
+    ['issuer', configuration.issuer],
   ];
   for (const [name, value] of named) {
     if (value !== undefined && new URL(value).origin !== origin) {
