@@ -1,0 +1,111 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.ts';
+import { ChartbridgeError } from '../errors.ts';
+import type { Database } from '../store/schema.ts';
+import { createDirectoryRepository, type DirectoryResultRow } from '../store/directory-repository.ts';
+import { buildSearchIndex, type SearchIndex } from './search-index.ts';
+
+export interface DirectorySearchResult {
+  organizationId: string;
+  name: string;
+  kind: string;
+  city: string | null;
+  state: string | null;
+  brand: { id: string; name: string } | null;
+  endpointId: string;
+  fhirBase: string;
+  vendor: string;
+  logoUrl: string | null;
+  portal: { name: string | null; url: string | null; orgId: string | null };
+  score: number;
+}
+
+export interface DirectorySearch {
+  search(query: string, options?: { limit?: number }): Promise<DirectorySearchResult[]>;
+}
+
+export const MAX_QUERY_LENGTH = 200;
+export const MAX_LIMIT = 50;
+
+/**
+ * Directory search for the picker, the API and the CLI. The index lives in memory and reloads when the
+ * directory changes (checked at most every `freshnessMs`), so an import in another process shows up by itself.
+ */
+export function createDirectorySearch(deps: { db: Kysely<Database>; clock: Clock; freshnessMs?: number }) {
+  const repository = createDirectoryRepository(deps.db);
+  const freshnessMs = deps.freshnessMs ?? 1000;
+  let index: SearchIndex | undefined;
+  let version = '';
+  let checkedAt = -Infinity;
+  let loading: Promise<SearchIndex> | undefined;
+
+  const load = async (): Promise<SearchIndex> => {
+    const latest = await repository.readVersion();
+    if (index && latest === version) return index;
+    const rows = await repository.listSearchable();
+    index = buildSearchIndex(
+      rows.map((r) => ({ ...r, aliases: parseAliases(r.aliases), endpointId: r.endpoint_id! })),
+    );
+    version = latest;
+    return index;
+  };
+  const currentIndex = async (): Promise<SearchIndex> => {
+    if (index && deps.clock.now() - checkedAt < freshnessMs) return index;
+    // Concurrent searches share one reload.
+    loading ??= load().finally(() => {
+      loading = undefined;
+      checkedAt = deps.clock.now();
+    });
+    return loading;
+  };
+  const search: DirectorySearch['search'] = async (query, options = {}) => {
+    const limit = validateLimit(options.limit ?? 10);
+    if (typeof query !== 'string' || query.length > MAX_QUERY_LENGTH) {
+      throw new ChartbridgeError(
+        'ERR_INVALID_INPUT',
+        `the search text must be at most ${MAX_QUERY_LENGTH} characters`,
+      );
+    }
+    const hits = (await currentIndex()).search(query, limit);
+    const rows = await repository.findResults(hits.map((h) => h.id));
+    const scores = new Map(hits.map((h) => [h.id, h.score]));
+    return rows.map((row) => toResult(row, scores.get(row.organizationId) ?? 0));
+  };
+  return { search } satisfies DirectorySearch;
+}
+
+function validateLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new ChartbridgeError(
+      'ERR_INVALID_INPUT',
+      `the limit must be a whole number from 1 to ${MAX_LIMIT}`,
+    );
+  }
+  return limit;
+}
+
+function parseAliases(json: string): string[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((a): a is string => typeof a === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function toResult(row: DirectoryResultRow, score: number): DirectorySearchResult {
+  return {
+    organizationId: row.organizationId,
+    name: row.name,
+    kind: row.kind,
+    city: row.city,
+    state: row.state,
+    brand: row.brandId && row.brandName ? { id: row.brandId, name: row.brandName } : null,
+    endpointId: row.endpointId,
+    fhirBase: row.fhirBase,
+    vendor: row.vendor,
+    logoUrl: row.logoUrl,
+    portal: { name: row.portalName, url: row.portalUrl, orgId: row.portalOrgId },
+    score,
+  };
+}

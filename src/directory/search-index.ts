@@ -1,0 +1,160 @@
+import { createScratch, prefixDistance } from './fuzzy-match.ts';
+import { STOP_WORDS, stateWords, tokenize, toNameKey, toWebsiteDomain } from './normalize-text.ts';
+
+/** What the index needs of one connectable organisation. */
+export interface SearchableOrganization {
+  id: string;
+  name: string;
+  kind: string;
+  aliases: string[];
+  city: string | null;
+  state: string | null;
+  website: string | null;
+  endpointId: string;
+}
+
+export interface SearchHit {
+  id: string;
+  score: number;
+}
+
+export interface SearchIndex {
+  readonly size: number;
+  search(query: string, limit: number): SearchHit[];
+}
+
+const FIELD_WEIGHT = [1, 0.9, 0.5, 0.9]; // name, alias, city/state, website domain
+const EXACT = 1;
+const PREFIX = 0.8;
+const FUZZY = [0, 0.6, 0.45];
+const BRAND_BONUS = 0.25;
+const MAX_PREFIX_TERMS = 400;
+const MAX_WORDS = 8;
+const MAX_WORD_LENGTH = 64;
+
+/**
+ * An in-memory inverted index over the directory: a sorted vocabulary for prefix ranges, first-letter buckets
+ * for typo-tolerant matching, and postings (organisation × field) per word. ~100k organisations index in well
+ * under a second and answer in about a millisecond, the same on SQLite and PostgreSQL.
+ */
+export function buildSearchIndex(organizations: Iterable<SearchableOrganization>): SearchIndex {
+  const ids: string[] = [];
+  const isBrand: boolean[] = [];
+  const wordCounts: number[] = [];
+  const dedupeKeys: string[] = [];
+  const postings = new Map<string, number[]>();
+  const add = (term: string, org: number, field: number) => {
+    const list = postings.get(term);
+    if (list) list.push(org * 4 + field);
+    else postings.set(term, [org * 4 + field]);
+  };
+  for (const o of organizations) {
+    const index = ids.length;
+    ids.push(o.id);
+    isBrand.push(o.kind === 'brand' || o.kind === 'manual');
+    const nameWords = tokenize(o.name);
+    wordCounts.push(nameWords.length);
+    dedupeKeys.push(`${toNameKey(o.name)}\u0000${o.endpointId}`);
+    const fields: string[][] = [
+      nameWords,
+      o.aliases.flatMap(tokenize),
+      [...tokenize(o.city ?? ''), ...stateWords(o.state)],
+      [toWebsiteDomain(o.website) ?? ''].filter(Boolean),
+    ];
+    fields.forEach((words, field) => new Set(words).forEach((word) => add(word, index, field)));
+  }
+  const vocabulary = [...postings.keys()].sort();
+  const buckets = new Map<string, string[]>();
+  for (const term of vocabulary) {
+    const bucket = buckets.get(term[0]!);
+    if (bucket) bucket.push(term);
+    else buckets.set(term[0]!, [term]);
+  }
+  const scratch = createScratch(MAX_WORD_LENGTH);
+  const context = { ids, isBrand, wordCounts, dedupeKeys, postings, vocabulary, buckets, scratch };
+  return {
+    size: ids.length,
+    search: (query, limit) => runSearch(context, query, limit),
+  };
+}
+
+interface IndexContext {
+  ids: string[];
+  isBrand: boolean[];
+  wordCounts: number[];
+  dedupeKeys: string[];
+  postings: Map<string, number[]>;
+  vocabulary: string[];
+  buckets: Map<string, string[]>;
+  scratch: Int32Array[];
+}
+
+function runSearch(ctx: IndexContext, query: string, limit: number): SearchHit[] {
+  const all = tokenize(query).map((w) => w.slice(0, MAX_WORD_LENGTH));
+  const meaningful = all.filter((w) => !STOP_WORDS.has(w));
+  const words = (meaningful.length > 0 ? meaningful : all).slice(0, MAX_WORDS);
+  if (words.length === 0) return [];
+  const perWord = words.map((word) => scoreWord(ctx, word)).sort((a, b) => a.size - b.size);
+  const totals = new Map<number, number>();
+  for (const [org, score] of perWord[0]!) {
+    let total = score;
+    let everyWord = true;
+    for (let k = 1; k < perWord.length && everyWord; k++) {
+      const s = perWord[k]!.get(org);
+      if (s === undefined) everyWord = false;
+      else total += s;
+    }
+    if (everyWord)
+      totals.set(org, total + (ctx.isBrand[org] ? BRAND_BONUS : 0) - ctx.wordCounts[org]! * 0.01);
+  }
+  const ranked = [...totals].sort((a, b) => b[1] - a[1] || ctx.ids[a[0]]!.localeCompare(ctx.ids[b[0]]!));
+  const hits: SearchHit[] = [];
+  const seen = new Set<string>();
+  for (const [org, score] of ranked) {
+    // One organisation published by two sources (Brands and the legacy bundle) is shown once.
+    if (seen.has(ctx.dedupeKeys[org]!)) continue;
+    seen.add(ctx.dedupeKeys[org]!);
+    hits.push({ id: ctx.ids[org]!, score: Math.round(score * 1000) / 1000 });
+    if (hits.length >= limit) break;
+  }
+  return hits;
+}
+
+/** Best score per organisation for one typed word: exact, prefix, or within a typo or two. */
+function scoreWord(ctx: IndexContext, word: string): Map<number, number> {
+  const scores = new Map<number, number>();
+  const credit = (term: string, quality: number) => {
+    for (const posting of ctx.postings.get(term) ?? []) {
+      const org = posting >> 2;
+      const score = quality * FIELD_WEIGHT[posting & 3]!;
+      if ((scores.get(org) ?? 0) < score) scores.set(org, score);
+    }
+  };
+  const matched = new Set<string>();
+  let at = lowerBound(ctx.vocabulary, word);
+  for (let n = 0; at < ctx.vocabulary.length && n < MAX_PREFIX_TERMS; at++, n++) {
+    const term = ctx.vocabulary[at]!;
+    if (!term.startsWith(word)) break;
+    credit(term, term === word ? EXACT : PREFIX);
+    matched.add(term);
+  }
+  const maxDistance = word.length >= 8 ? 2 : word.length >= 4 ? 1 : 0;
+  if (maxDistance === 0) return scores;
+  for (const term of ctx.buckets.get(word[0]!) ?? []) {
+    if (matched.has(term) || term.length < word.length - maxDistance) continue;
+    const distance = prefixDistance(word, term, maxDistance, ctx.scratch);
+    if (distance > 0 && distance <= maxDistance) credit(term, FUZZY[distance]!);
+  }
+  return scores;
+}
+
+function lowerBound(sorted: string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
