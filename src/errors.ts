@@ -37,6 +37,8 @@ export type ChartbridgeErrorCode =
   | 'ERR_SIZE_LIMIT'
   | 'ERR_TIMEOUT'
   | 'ERR_PAGE_LIMIT'
+  | 'ERR_FHIR_REAUTH_REQUIRED'
+  | 'ERR_FHIR_RETRYABLE'
   // directory and portal
   | 'ERR_DIRECTORY_INVALID'
   | 'ERR_DIRECTORY_GATE'
