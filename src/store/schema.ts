@@ -1,4 +1,12 @@
 import type { Generated } from 'kysely';
+import type {
+  DeadLetterTable,
+  JobLeaseTable,
+  JobScheduleTable,
+  JobTable,
+  LimitSlotTable,
+  NoticeTable,
+} from './jobs-schema.ts';
 
 /**
  * The one schema shared by SQLite and PostgreSQL. Conventions that keep both databases identical:
@@ -20,6 +28,12 @@ export interface Database {
   directory_imports: DirectoryImportTable;
   directory_staging_organizations: DirectoryStagingOrganizationTable;
   directory_staging_endpoints: DirectoryStagingEndpointTable;
+  jobs: JobTable;
+  job_leases: JobLeaseTable;
+  limit_slots: LimitSlotTable;
+  dead_letters: DeadLetterTable;
+  job_schedules: JobScheduleTable;
+  notices: NoticeTable;
 }
 
 export interface OrganizationTable {

@@ -1,0 +1,82 @@
+/** The two kinds of background work. Payloads carry ids only — never tokens or patient data. */
+export type JobName = 'sync' | 'refresh';
+
+export const jobNames: readonly JobName[] = ['refresh', 'sync'];
+
+export interface JobPayload {
+  connectionId: string;
+  /** Sync only: a full re-sync (removes resources that disappeared) instead of an incremental one. */
+  full?: boolean;
+}
+
+export interface QueuedJob {
+  id: string;
+  name: JobName;
+  data: JobPayload;
+  /** How many earlier attempts failed (0 on the first run). */
+  retryCount: number;
+  retryLimit: number;
+}
+
+export interface SendOptions {
+  /** Epoch ms before which the job does not start (schedules spread their jobs with it). */
+  startAfter?: number;
+}
+
+export interface FailResult {
+  /** True when the retries are used up: the job is dead and belongs in the dead letters. */
+  final: boolean;
+  attempts: number;
+  data: JobPayload | null;
+}
+
+export interface QueueStats {
+  name: JobName;
+  queued: number;
+  active: number;
+}
+
+/**
+ * A durable queue with the same semantics on both databases (pg-boss on PostgreSQL, the `jobs` table on SQLite):
+ * at most one queued job per (name, connection, kind) so repeated requests coalesce, retries with exponential
+ * jittered backoff, a final failure reported to the caller for the dead letters. One ACTIVE job per connection is
+ * the worker's lease (src/jobs/run-job.ts), identical on both.
+ */
+export interface JobQueue {
+  readonly kind: 'pg-boss' | 'table';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Returns the job id, or null when an identical job is already queued. */
+  send(name: JobName, data: JobPayload, options?: SendOptions): Promise<string | null>;
+  fetch(name: JobName): Promise<QueuedJob | null>;
+  complete(name: JobName, id: string, output: Record<string, unknown>): Promise<void>;
+  fail(name: JobName, id: string, reason: string): Promise<FailResult>;
+  stats(): Promise<QueueStats[]>;
+}
+
+/** The key that coalesces queued jobs: a full and an incremental sync of one connection are different work. */
+export function singletonKeyFor(name: JobName, data: JobPayload): string {
+  return name === 'sync' && data.full ? `${data.connectionId}:full` : data.connectionId;
+}
+
+/** Validates a payload read back from storage; anything else is a programmer or storage error. */
+export function parsePayload(value: unknown): JobPayload {
+  const data = (typeof value === 'string' ? JSON.parse(value) : value) as Partial<JobPayload> | null;
+  if (!data || typeof data.connectionId !== 'string' || data.connectionId.length === 0) {
+    throw new TypeError('job payload must carry a connectionId');
+  }
+  return data.full === undefined
+    ? { connectionId: data.connectionId }
+    : { connectionId: data.connectionId, full: !!data.full };
+}
+
+export interface RetryPolicy {
+  retryLimit: number;
+  /** Base delay; each retry waits delay × 2^n / 2 × (1 + random). */
+  retryDelayMs: number;
+}
+
+export const defaultRetryPolicy: Record<JobName, RetryPolicy> = {
+  refresh: { retryLimit: 5, retryDelayMs: 30_000 },
+  sync: { retryLimit: 4, retryDelayMs: 60_000 },
+};
