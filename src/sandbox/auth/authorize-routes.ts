@@ -1,0 +1,203 @@
+import type { Context, Hono } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import type { SandboxOrganization, SandboxPatient } from '../model.ts';
+import { findOrganization, type AuthContext } from './auth-context.ts';
+import { renderConsentPage, renderErrorPage, renderSignInPage, sandboxPassword } from './auth-pages.ts';
+import { buildRedirect, validateAuthorizeRequest, type AuthorizeRequest } from './authorize-request.ts';
+import { createTransactionStore, type AuthorizeTransaction } from './authorize-transactions.ts';
+import { findAccessPeriod, type AccessPeriodKey } from './persistent-access.ts';
+import { createRandomToken } from './random-token.ts';
+
+const browserCookie = 'sandbox_browser';
+
+/**
+ * `GET {issuer}/authorize` → MyChart-like sign-in → consent (persistent-access period) → redirect with code,
+ * state and iss. With auto-approve the pages are skipped and `login_hint` picks the patient.
+ */
+export function registerAuthorizeRoutes(app: Hono, ctx: AuthContext): void {
+  const transactions = createTransactionStore(ctx.clock);
+
+  app.get('/:orgId/oauth2/authorize', (c) => {
+    const org = findOrganization(ctx, c);
+    if (!org) return c.notFound();
+    const query = new URL(c.req.url).searchParams;
+    const result = validateAuthorizeRequest(query, org.id, ctx.urlsFor(org.id), ctx.clients.get);
+    if (result.kind === 'page')
+      return respondWithPage(c, 400, renderErrorPage('Invalid request', result.message));
+    if (result.kind === 'redirect') {
+      const { redirectUri, state, error, description } = result;
+      return redirectToClient(c, ctx, org.id, redirectUri, { error, error_description: description, state });
+    }
+    if (ctx.behaviour.autoApprove) return approveAutomatically(c, ctx, org, result.request);
+    const tx = transactions.create(result.request, readOrSetBrowser(c, org.id));
+    return respondWithPage(c, 200, signInPage(ctx, org, tx));
+  });
+
+  app.post('/:orgId/oauth2/authorize/sign-in', async (c) => {
+    const org = findOrganization(ctx, c);
+    if (!org) return c.notFound();
+    const form = new URLSearchParams(await c.req.text());
+    const tx = findTransaction(c, transactions, form, org.id);
+    if (!tx) return respondWithPage(c, 403, expiredPage());
+    const username = (form.get('username') ?? '').trim().toLowerCase();
+    const patient = org.patients.find((candidate) => candidate.username === username);
+    if (!patient || form.get('password') !== sandboxPassword) {
+      const error = 'The username or password is incorrect.';
+      return respondWithPage(c, 401, signInPage(ctx, org, tx, { error, username: username.slice(0, 100) }));
+    }
+    tx.patientId = patient.id;
+    const appName = tx.request.clientId;
+    const action = `${ctx.urlsFor(org.id).authorize}/consent`;
+    const view = {
+      orgName: org.name,
+      appName,
+      patientName: patient.displayName,
+      scopes: tx.request.scopes,
+      action,
+    };
+    return respondWithPage(
+      c,
+      200,
+      renderConsentPage({ ...view, transactionId: tx.id, csrfToken: tx.csrfToken }),
+    );
+  });
+
+  app.post('/:orgId/oauth2/authorize/consent', async (c) => {
+    const org = findOrganization(ctx, c);
+    if (!org) return c.notFound();
+    const form = new URLSearchParams(await c.req.text());
+    const tx = findTransaction(c, transactions, form, org.id);
+    if (!tx || tx.patientId === undefined) return respondWithPage(c, 403, expiredPage());
+    const period = findAccessPeriod(form.get('period') ?? '');
+    const decision = form.get('decision');
+    if (decision !== 'deny' && (decision !== 'allow' || !period)) {
+      return respondWithPage(
+        c,
+        400,
+        renderErrorPage('Invalid request', 'choose Allow or Deny and an access period'),
+      );
+    }
+    transactions.delete(tx.id);
+    const { redirectUri, state } = tx.request;
+    if (decision === 'deny' || !period) {
+      const description = 'The patient denied access.';
+      return redirectToClient(c, ctx, org.id, redirectUri, {
+        error: 'access_denied',
+        error_description: description,
+        state,
+      });
+    }
+    return redirectWithCode(c, ctx, tx.request, tx.patientId, period.key);
+  });
+}
+
+function signInPage(
+  ctx: AuthContext,
+  org: SandboxOrganization,
+  tx: AuthorizeTransaction,
+  extra: { error?: string; username?: string } = {},
+) {
+  const action = `${ctx.urlsFor(org.id).authorize}/sign-in`;
+  const view = {
+    orgName: org.name,
+    action,
+    transactionId: tx.id,
+    csrfToken: tx.csrfToken,
+    patients: org.patients,
+  };
+  return renderSignInPage({ ...view, ...extra });
+}
+
+function expiredPage() {
+  return renderErrorPage(
+    'Sign-in expired',
+    'This sign-in form has expired or was not opened in this browser. Start again from the app.',
+  );
+}
+
+function findTransaction(
+  c: Context,
+  transactions: ReturnType<typeof createTransactionStore>,
+  form: URLSearchParams,
+  orgId: string,
+): AuthorizeTransaction | undefined {
+  const tx = transactions.find(
+    form.get('transaction') ?? '',
+    getCookie(c, browserCookie),
+    form.get('csrf_token') ?? '',
+  );
+  return tx && tx.request.orgId === orgId ? tx : undefined;
+}
+
+function approveAutomatically(
+  c: Context,
+  ctx: AuthContext,
+  org: SandboxOrganization,
+  request: AuthorizeRequest,
+) {
+  let patient: SandboxPatient | undefined = org.patients[0];
+  if (request.loginHint !== undefined) {
+    patient = org.patients.find((candidate) => candidate.username === request.loginHint?.toLowerCase());
+  }
+  if (!patient) {
+    const description = 'login_hint names no sandbox patient at this organisation';
+    const params = { error: 'invalid_request', error_description: description, state: request.state };
+    return redirectToClient(c, ctx, org.id, request.redirectUri, params);
+  }
+  return redirectWithCode(c, ctx, request, patient.id, ctx.behaviour.autoApprovePeriod);
+}
+
+function redirectWithCode(
+  c: Context,
+  ctx: AuthContext,
+  request: AuthorizeRequest,
+  patientId: string,
+  period: AccessPeriodKey,
+): Response {
+  const { orgId, clientId, redirectUri, codeChallenge, scopes, nonce } = request;
+  const code = ctx.store.createCode({
+    orgId,
+    clientId,
+    redirectUri,
+    codeChallenge,
+    patientId,
+    scopes,
+    period,
+    nonce,
+  });
+  return redirectToClient(c, ctx, orgId, redirectUri, { code, state: request.state });
+}
+
+function redirectToClient(
+  c: Context,
+  ctx: AuthContext,
+  orgId: string,
+  redirectUri: string,
+  params: Record<string, string | undefined>,
+): Response {
+  const iss = ctx.behaviour.responseIss.get(orgId) ?? { mode: 'issuer' };
+  const issValue =
+    iss.mode === 'issuer' ? ctx.urlsFor(orgId).issuer : iss.mode === 'value' ? iss.value : undefined;
+  c.header('Cache-Control', 'no-store');
+  c.header('Referrer-Policy', 'no-referrer');
+  return c.redirect(buildRedirect(redirectUri, { ...params, iss: issValue }), 302);
+}
+
+function readOrSetBrowser(c: Context, orgId: string): string {
+  const existing = getCookie(c, browserCookie);
+  if (existing && /^[A-Za-z0-9_-]{32,64}$/.test(existing)) return existing;
+  const browser = createRandomToken(32);
+  setCookie(c, browserCookie, browser, { path: `/${orgId}/oauth2`, httpOnly: true, sameSite: 'Lax' });
+  return browser;
+}
+
+function respondWithPage(c: Context, status: number, page: ReturnType<typeof renderErrorPage>) {
+  c.header('Cache-Control', 'no-store');
+  c.header('X-Frame-Options', 'DENY');
+  c.header('Referrer-Policy', 'no-referrer');
+  c.header(
+    'Content-Security-Policy',
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  );
+  return c.html(page, status as 200);
+}

@@ -1,0 +1,199 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { systemClock, type Clock } from '../clock.ts';
+import { createSilentLogger, type Logger } from '../log/logger.ts';
+import { createAuthServer, type AuthBehaviour, type SandboxTokens } from './auth/auth-server.ts';
+import { buildOrgUrls, type OrgUrls } from './auth/org-urls.ts';
+import type { AccessPeriodKey } from './auth/persistent-access.ts';
+import { createClientRegistry, type ClientRegistry } from './clients/client-registry.ts';
+import { createFaults, type FaultRule, type Faults } from './faults.ts';
+import type { SandboxClient, SandboxDataStore } from './model.ts';
+import { createRequestLog, type RequestLog } from './request-log.ts';
+
+export interface SandboxOptions {
+  /** TCP port (default 0 = chosen by the OS). */
+  port?: number;
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
+  clients?: SandboxClient[];
+  /** Skip sign-in and consent (scripts); `login_hint=<username>` picks the patient. */
+  autoApprove?: boolean;
+  /** Persistent-access period auto-approve chooses (default 3 months). */
+  autoApprovePeriod?: AccessPeriodKey;
+  /** Seconds a rotated refresh token still works before its reuse revokes the grant (default 0). */
+  graceSeconds?: number;
+  /** Access token lifetime in seconds (default 3600). */
+  accessTokenTtlSeconds?: number;
+  /** Search page size cap handed to the FHIR server. */
+  pageSize?: number;
+  /** Latency added to every request (ms). */
+  latencyMs?: number;
+  /** Fault rules, or a `--faults` spec string, handed to the faults module. */
+  faults?: FaultRule[] | string;
+  /** Folders of patient Bundles; default: the project fixtures. */
+  dataFolders?: string[];
+  /** Prebuilt data (tests); wins over dataFolders. */
+  data?: SandboxDataStore;
+  /** Serve organisation n at http://127.0.0.{n+1}:PORT so per-host limits can be tested. */
+  distinctHosts?: boolean;
+  /** Fetch used to read clients' JWK Sets (default: global fetch). */
+  fetch?: typeof fetch;
+  log?: Logger;
+  clock?: Clock;
+}
+
+export interface SandboxOrgInfo {
+  id: string;
+  name: string;
+  fhirBase: string;
+  issuer: string;
+}
+
+export interface Sandbox {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  orgs(): SandboxOrgInfo[];
+  /** Every URL of one organisation (token, authorize, introspect, revoke, jwks…). */
+  orgUrls(orgId: string): OrgUrls;
+  clients: ClientRegistry;
+  data: SandboxDataStore;
+  faults: Faults;
+  requestLog: RequestLog;
+  /** Issued grants and tokens, counters and test controls (revoke, expire, short-lived tokens). */
+  tokens: SandboxTokens;
+  /** Switches that make the authorization server misbehave on purpose (discovery, iss, token responses). */
+  auth: AuthBehaviour;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the sandbox EHR: per organisation a SMART authorization server and a FHIR R4 server, behind the request
+ * log and the fault injector, on one port (or one loopback address per organisation with `distinctHosts`).
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createSilentLogger();
+  const data = options.data ?? (await loadDefaultData(options.dataFolders));
+  const clients = createClientRegistry(options.clients ?? []);
+  const requestLog = createRequestLog({ now: () => clock.now() });
+  const faults = createFaults();
+  if (options.latencyMs) faults.add({ kind: 'latency', ms: options.latencyMs });
+  const rules = typeof options.faults === 'string' ? faults.parse(options.faults) : (options.faults ?? []);
+  for (const rule of rules) faults.add(rule);
+
+  const orgIds = data.organizations().map((org) => org.id);
+  const origins = { base: '', perOrg: new Map<string, string>() };
+  const orgUrls = (orgId: string): OrgUrls => buildOrgUrls(origins.perOrg.get(orgId) ?? origins.base, orgId);
+  const auth = await createAuthServer({
+    data,
+    clients,
+    clock,
+    log,
+    fetch: options.fetch ?? fetch,
+    urlsFor: orgUrls,
+    autoApprove: options.autoApprove ?? false,
+    autoApprovePeriod: options.autoApprovePeriod ?? '3mo',
+    graceSeconds: options.graceSeconds ?? 0,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
+    // Even-numbered organisations advertise RFC 9207 so the connector's iss check runs both ways.
+    advertisesIss: (orgId) => orgIds.indexOf(orgId) % 2 === 0,
+  });
+
+  const app = new Hono();
+  app.use('*', requestLog.middleware);
+  app.use('*', faults.middleware);
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.route('/', auth.app);
+  // FHIR mount point: the FHIR engineer's createFhirApp() serves everything under /:orgId/api/FHIR/R4 other
+  // than the smart-configuration above (mounted in mountFhirApp once src/sandbox/fhir/fhir-app.ts lands).
+  mountFhirApp(app, { data, lookupAccessToken: auth.tokens.lookupAccessToken, clients, clock, options });
+
+  const servers = await listenAll(app, options, orgIds.length);
+  const port = servers.port;
+  const displayHost = formatHost(options.host ?? '127.0.0.1');
+  origins.base = `http://${displayHost}:${port}`;
+  if (options.distinctHosts) {
+    orgIds.forEach((orgId, index) => origins.perOrg.set(orgId, `http://127.0.0.${index + 1}:${port}`));
+  }
+  log.info({ url: origins.base, organizations: orgIds.length }, 'sandbox listening');
+
+  return {
+    url: origins.base,
+    port,
+    orgs: () =>
+      data.organizations().map((org) => {
+        const urls = orgUrls(org.id);
+        return { id: org.id, name: org.name, fhirBase: urls.fhirBase, issuer: urls.issuer };
+      }),
+    orgUrls,
+    clients,
+    data,
+    faults,
+    requestLog,
+    tokens: auth.tokens,
+    auth: auth.behaviour,
+    close: () => closeAll(servers.list),
+  };
+}
+
+async function loadDefaultData(folders: string[] | undefined): Promise<SandboxDataStore> {
+  // Data mount point: replaced by the data engineer's loadSandboxData({ folders }) once it is committed.
+  void folders;
+  throw new TypeError('startSandbox needs options.data until the sandbox data loader is available');
+}
+
+function mountFhirApp(
+  app: Hono,
+  deps: {
+    data: SandboxDataStore;
+    lookupAccessToken: SandboxTokens['lookupAccessToken'];
+    clients: ClientRegistry;
+    clock: Clock;
+    options: SandboxOptions;
+  },
+): void {
+  void app;
+  void deps;
+}
+
+function formatHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+async function listenAll(
+  app: Hono,
+  options: SandboxOptions,
+  orgCount: number,
+): Promise<{ port: number; list: Server[] }> {
+  const first = await listenOn(app, options.host ?? '127.0.0.1', options.port ?? 0);
+  const port = (first.address() as AddressInfo).port;
+  const list = [first];
+  if (options.distinctHosts) {
+    for (let index = 1; index < orgCount; index += 1)
+      list.push(await listenOn(app, `127.0.0.${index + 1}`, port));
+  }
+  return { port, list };
+}
+
+function listenOn(app: Hono, hostname: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname, port }, () => resolve(server as Server));
+    server.once('error', reject);
+  });
+}
+
+async function closeAll(servers: Server[]): Promise<void> {
+  await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    ),
+  );
+}
