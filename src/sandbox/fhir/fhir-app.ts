@@ -1,0 +1,205 @@
+import { Hono, type Context } from 'hono';
+import type { Clock } from '../../clock.ts';
+import type { AccessTokenInfo, FhirResource, SandboxDataStore } from '../model.ts';
+import { servedPageKey, servedResourcesKey } from '../request-log.ts';
+import { createApiGrants, readAllApiLabels, type ApiLabel } from './api-grants.ts';
+import { buildCapabilityStatement } from './capability.ts';
+import { epicCodes } from './epic-outcome.ts';
+import { respondFhir, respondNotFoundHtml, respondOutcome, respondUnauthorized } from './fhir-responses.ts';
+import { readResource } from './read-request.ts';
+import { buildSearchPage } from './search-bundle.ts';
+import { startSearch } from './search-request.ts';
+import { createSearchSessions, type SearchPage, type SearchSessions } from './search-sessions.ts';
+
+export interface FhirAppDeps {
+  data: SandboxDataStore;
+  /** The authorization server's view of a token; undefined = unknown or revoked. */
+  lookupAccessToken(token: string): AccessTokenInfo | undefined;
+  /** Epic API labels granted to a client; empty = every label. */
+  clientGrants(clientId: string): string[];
+  clock: Clock;
+  /** Default page size (50). */
+  pageSize?: number;
+  /** Largest `_count` honoured (100). */
+  maxPageSize?: number;
+  /** How long a `sessionID` next link stays valid (10 minutes). */
+  sessionTtlMs?: number;
+  /** Labels a client with no explicit grants receives (default: fixtures/epic/uscdi-r4-api-labels.txt). */
+  allLabels?: ApiLabel[];
+}
+
+interface RequestScope {
+  orgId: string;
+  orgName: string;
+  fhirBase: string;
+  token: AccessTokenInfo;
+}
+
+/**
+ * The sandbox's FHIR R4 server, Epic-style (EPIC.md §5; docs/sandbox.md lists every rule). Routes are relative
+ * to the FHIR base: the composer mounts it at `/:orgId/api/FHIR/R4`, and the organisation comes from that param.
+ */
+export function createFhirApp(deps: FhirAppDeps): Hono {
+  const app = new Hono();
+  const allLabels = deps.allLabels ?? readAllApiLabels();
+  const sessions = createSearchSessions({ clock: deps.clock, ttlMs: deps.sessionTtlMs ?? 10 * 60_000 });
+  const pageSize = deps.pageSize ?? 50;
+  const maxPageSize = Math.max(deps.maxPageSize ?? 100, pageSize);
+  const grantsOf = (clientId: string) => createApiGrants(deps.clientGrants(clientId), allLabels);
+
+  app.get('/metadata', (c) => {
+    const org = deps.data.organization(c.req.param('orgId') ?? '');
+    if (!org) return respondNotFoundHtml();
+    return respondFhir(buildCapabilityStatement(new URL(c.req.url).origin, org.id, org.name));
+  });
+
+  app.get('/Binary/:id', (c) => {
+    const scope = authorize(c, deps);
+    if (scope instanceof Response) return scope;
+    const input = {
+      ...scope,
+      resourceType: 'Binary',
+      id: c.req.param('id'),
+      grants: grantsOf(scope.token.clientId),
+      data: deps.data,
+    };
+    const binary = readResource(input);
+    if (binary instanceof Response) return binary;
+    markServed(c, 1, false);
+    return respondBinary(binary, c.req.header('accept') ?? '');
+  });
+
+  app.get('/:type/:id', (c) => {
+    const scope = authorize(c, deps);
+    if (scope instanceof Response) return scope;
+    const input = {
+      ...scope,
+      resourceType: c.req.param('type'),
+      id: c.req.param('id'),
+      grants: grantsOf(scope.token.clientId),
+      data: deps.data,
+    };
+    const resource = readResource(input);
+    if (resource instanceof Response) return resource;
+    markServed(c, 1, false);
+    return respondFhir(resource);
+  });
+
+  app.get('/:type', (c) => {
+    const scope = authorize(c, deps);
+    if (scope instanceof Response) return scope;
+    const params = new URL(c.req.url).searchParams;
+    const page = openPage(c.req.param('type'), params, scope, {
+      deps,
+      sessions,
+      pageSize,
+      maxPageSize,
+      grantsOf,
+    });
+    if (page instanceof Response) return page;
+    return servePage(c, page, scope, sessions, deps.data);
+  });
+
+  app.all('*', () => respondNotFoundHtml());
+  return app;
+}
+
+/** Bearer check: missing, unknown/revoked, expired or another organisation's token → 401. */
+function authorize(c: Context, deps: FhirAppDeps): RequestScope | Response {
+  const org = deps.data.organization(c.req.param('orgId') ?? '');
+  if (!org) return respondNotFoundHtml();
+  const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+  const token = match?.[1] ? deps.lookupAccessToken(match[1]) : undefined;
+  if (!token || token.expiresAt <= deps.clock.now() || token.orgId !== org.id) return respondUnauthorized();
+  const url = new URL(c.req.url);
+  const at = url.pathname.indexOf('/api/FHIR/R4');
+  const fhirBase = url.origin + (at >= 0 ? url.pathname.slice(0, at + '/api/FHIR/R4'.length) : '');
+  return { orgId: org.id, orgName: org.name, fhirBase, token };
+}
+
+interface PageDeps {
+  deps: FhirAppDeps;
+  sessions: SearchSessions;
+  pageSize: number;
+  maxPageSize: number;
+  grantsOf(clientId: string): ReturnType<typeof createApiGrants>;
+}
+
+/** A fresh search, or the page a `sessionID` cursor points at (bound to the same patient, client and type). */
+function openPage(
+  type: string,
+  params: URLSearchParams,
+  scope: RequestScope,
+  ctx: PageDeps,
+): SearchPage | Response {
+  const sessionId = params.get('sessionID');
+  if (sessionId !== null) {
+    const page = ctx.sessions.resolve(sessionId);
+    const search = page && page !== 'expired' ? page.search : undefined;
+    const owned =
+      search?.orgId === scope.orgId &&
+      search.patientId === scope.token.patientId &&
+      search.clientId === scope.token.clientId &&
+      search.resourceType === type;
+    if (!owned || !page || page === 'expired')
+      return respondOutcome(400, epicCodes.sessionExpired, 'sessionID');
+    return page;
+  }
+  const search = startSearch({
+    orgId: scope.orgId,
+    resourceType: type,
+    params,
+    token: scope.token,
+    grants: ctx.grantsOf(scope.token.clientId),
+    data: ctx.deps.data,
+    pageSize: ctx.pageSize,
+    maxPageSize: ctx.maxPageSize,
+  });
+  return search instanceof Response ? search : { search, offset: 0 };
+}
+
+function servePage(
+  c: Context,
+  page: SearchPage,
+  scope: RequestScope,
+  sessions: SearchSessions,
+  data: SandboxDataStore,
+): Response {
+  const nextOffset = page.offset + page.search.count;
+  const nextUrl =
+    nextOffset < page.search.matches.length
+      ? `${scope.fhirBase}/${page.search.resourceType}?sessionID=${sessions.issue(page.search, nextOffset)}`
+      : undefined;
+  const { bundle, served } = buildSearchPage(page, {
+    fhirBase: scope.fhirBase,
+    selfUrl: c.req.url,
+    nextUrl,
+    data,
+  });
+  markServed(c, served, true);
+  return respondFhir(bundle);
+}
+
+function markServed(c: Context, resources: number, page: boolean): void {
+  c.set(servedResourcesKey as never, resources as never);
+  if (page) c.set(servedPageKey as never, true as never);
+}
+
+const fhirJsonTypes = ['application/fhir+json', 'application/json+fhir', 'application/json'];
+
+/**
+ * `Binary/{id}`: the raw bytes when the client asks for the content type (or its `type/*`), otherwise the JSON
+ * Binary with base64 `data` (also for `*\/*` or no Accept at all).
+ */
+function respondBinary(binary: FhirResource, accept: string): Response {
+  const contentType = String(binary.contentType ?? 'application/octet-stream');
+  const base = contentType.split(';')[0]!.trim().toLowerCase();
+  const wanted = accept.split(',').map((part) => part.split(';')[0]!.trim().toLowerCase());
+  const raw =
+    !wanted.some((type) => fhirJsonTypes.includes(type)) &&
+    wanted.some((type) => type === base || type === `${base.split('/')[0]}/*`);
+  if (!raw) return respondFhir(binary);
+  return new Response(Buffer.from(String(binary.data ?? ''), 'base64'), {
+    headers: { 'content-type': contentType },
+  });
+}
