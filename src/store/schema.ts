@@ -23,6 +23,7 @@ export interface Database {
   resources: ResourceTable;
   binaries: BinaryTable;
   sync_runs: SyncRunTable;
+  sync_query_states: SyncQueryStateTable;
   audit_events: AuditEventTable;
   directory_endpoint_sources: DirectoryEndpointSourceTable;
   directory_imports: DirectoryImportTable;
@@ -170,6 +171,8 @@ export interface ResourceTable {
   hash: string;
   fetched_at: number;
   sync_run_id: string | null;
+  /** Sortable newest-version key (005-sync): zero-padded lastUpdated ms then versionId; '' when unknown. */
+  version_rank: Generated<string>;
 }
 
 export interface BinaryTable {
@@ -199,6 +202,28 @@ export interface SyncRunTable {
   pages: number;
   bytes: number;
   resources: number;
+}
+
+export type SyncQueryStatus = 'pending' | 'running' | 'done' | 'not_granted' | 'not_available' | 'failed';
+
+/** One query of one sync run (005-sync): resume cursor, counts, outcome. */
+export interface SyncQueryStateTable {
+  run_id: string;
+  query_key: string;
+  resource_type: string;
+  category: string | null;
+  status: SyncQueryStatus;
+  /** The opaque `next` link to resume from; null before the first page and when done. */
+  next_url: string | null;
+  resources: number;
+  pages: number;
+  bytes: number;
+  http_status: number | null;
+  /** Why nothing (more) arrived, in the server's words when it gave any; never patient data. */
+  reason: string | null;
+  /** JSON array of warning strings (OperationOutcome issues, skipped entries). */
+  warnings: string;
+  updated_at: number;
 }
 
 export interface AuditEventTable {

@@ -3,6 +3,7 @@ import * as core from './001-core.ts';
 import * as connectSpine from './002-connect-spine.ts';
 import * as directory from './003-directory.ts';
 import * as jobs from './004-jobs.ts';
+import * as sync from './005-sync.ts';
 
 /** Every migration in the order it applies. Add a new file and one line here; never edit an applied one. */
 export const migrations: MigrationStep[] = [
@@ -10,4 +11,5 @@ export const migrations: MigrationStep[] = [
   { name: '002-connect-spine', up: connectSpine.up },
   { name: '003-directory', up: directory.up },
   { name: '004-jobs', up: jobs.up },
+  { name: '005-sync', up: sync.up },
 ];
