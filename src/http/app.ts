@@ -8,6 +8,7 @@ import { createConnectRoutes } from './routes/connect-routes.ts';
 import { createConnectSessionsRoutes } from './routes/connect-sessions-routes.ts';
 import { createConnectionsRoutes } from './routes/connections-routes.ts';
 import { createHomeRoutes } from './routes/home-routes.ts';
+import { createJwksRoutes } from './routes/jwks-routes.ts';
 
 /**
  * The HTTP application: each route group lives in its own file under http/routes and is mounted here.
@@ -28,6 +29,7 @@ export function createHttpApp(services: Services): Hono {
   app.route('/', createCallbackRoutes(services));
   app.route('/', createConnectSessionsRoutes(services));
   app.route('/', createConnectionsRoutes(services));
+  app.route('/', createJwksRoutes(services.keys));
   return app;
 }
 
