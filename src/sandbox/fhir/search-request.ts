@@ -34,7 +34,10 @@ export function startSearch(input: SearchInput): StoredSearch | Response {
   const { resourceType: type, params } = input;
   const rejected = rejectUnsupported(type, params);
   if (rejected) return rejected;
-  const patient = readPatientParam(params, input.token.patientId);
+  const patient =
+    type === 'Patient'
+      ? readPatientId(params, input.token.patientId)
+      : readPatientParam(params, input.token.patientId);
   if (patient instanceof Response) return patient;
   const categories = parseTokens(params.getAll('category'));
   const codes = parseTokens(params.getAll('code'));
@@ -68,9 +71,17 @@ function rejectUnsupported(type: string, params: URLSearchParams): Response | un
   }
   if (referenceTypes.has(type) || type === 'RelatedPerson')
     return respondOutcome(400, epicCodes.missingParameter, '_id');
-  if (!searchableTypes.has(type)) return respondNotFoundHtml();
+  if (!searchableTypes.has(type) && type !== 'Patient') return respondNotFoundHtml();
   if ([...params.keys()].length === 0) return respondOutcome(400, epicCodes.noParameters);
   return undefined;
+}
+
+/** `Patient?_id=` (or `identifier`) finds only the token's own patient; another id finds nothing (4101). */
+function readPatientId(params: URLSearchParams, tokenPatient: string): string | Response {
+  const ids = params.getAll('_id').map((value) => value.replace(/^Patient\//, ''));
+  if (ids.length === 0 && !params.has('identifier'))
+    return respondOutcome(400, epicCodes.missingParameter, '_id');
+  return ids.every((id) => id === tokenPatient) ? tokenPatient : '';
 }
 
 function readPatientParam(params: URLSearchParams, tokenPatient: string): string | Response {
