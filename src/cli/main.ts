@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { isChartbridgeError } from '../errors.ts';
+import { registerKeysCommand } from './keys-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
+import { registerPortalCommand } from './portal-command.ts';
 
 /**
  * The `chartbridge` binary. Each command group lives in its own file and registers itself here.
@@ -11,7 +13,9 @@ export function buildProgram(): Command {
     .description('self-hosted SMART on FHIR patient-access connector (Epic and any R4 EHR)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerKeysCommand(program);
   registerMigrateCommand(program);
+  registerPortalCommand(program);
   return program;
 }
 
