@@ -22,8 +22,8 @@ export interface AuthContext {
   counters: TokenEndpointCounters;
   authenticator: ClientAuthenticator;
   signingKey: SandboxSigningKey;
-  /** A key the sandbox never publishes, for id_tokens with a bad signature on request. */
-  foreignKey: SandboxSigningKey;
+  /** A key the sandbox never publishes, for id_tokens with a bad signature on request (made on first use). */
+  foreignKey(): Promise<SandboxSigningKey>;
   behaviour: BehaviourState;
 }
 

@@ -91,7 +91,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     counters,
     authenticator: createClientAuthenticator({ clients: options.clients, jwks, clock }),
     signingKey: await createSandboxSigningKey(),
-    foreignKey: await createSandboxSigningKey(),
+    foreignKey: memoize(createSandboxSigningKey),
     behaviour: state,
   };
   const app = new Hono();
@@ -113,4 +113,9 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     resetCounters: counters.reset,
   };
   return { app, tokens, behaviour, publicJwks: { keys: [ctx.signingKey.publicJwk] } };
+}
+
+function memoize<T>(create: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= create());
 }

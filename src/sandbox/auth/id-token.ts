@@ -19,7 +19,7 @@ export async function createIdToken(
     auth_time: Math.floor(grant.createdAt / 1000),
     ...(nonce === undefined ? {} : { nonce }),
   };
-  const key = tamper?.foreignKey ? ctx.foreignKey : ctx.signingKey;
+  const key = tamper?.foreignKey ? await ctx.foreignKey() : ctx.signingKey;
   const token = await key.sign(claims, { expiresInSeconds: idTokenLifetimeSeconds, now: ctx.clock.now() });
   if (!tamper?.claims) return token;
   // Tampered claims are re-signed, so only the named claims are wrong (not the signature).

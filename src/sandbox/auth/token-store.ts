@@ -121,7 +121,7 @@ export function createTokenStore(opts: {
     if (grant.persistentEnd !== null && grant.persistentEnd !== undefined && now >= grant.persistentEnd) {
       throw new OAuthError('invalid_grant', 'persistent access has ended; the patient must authorize again');
     }
-    if (record.rotatedAt !== undefined && now > record.rotatedAt + opts.graceSeconds * 1000) {
+    if (record.rotatedAt !== undefined && now >= record.rotatedAt + opts.graceSeconds * 1000) {
       revokeGrant(grant.id, 'rotated refresh token reused');
       throw new OAuthError('invalid_grant', 'the refresh token was already used; the grant is revoked');
     }

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { createManualClock } from '../../clock.ts';
+import type { SandboxClient } from '../model.ts';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox.ts';
+import {
+  createAssertionParams,
+  createPkcePair,
+  createTestAssertion,
+  createTestClientKey,
+  createTinyDataStore,
+  postForm,
+  startTestJwksServer,
+  type TestClientKey,
+  type TestJwksServer,
+} from './auth-test-kit.ts';
+import type { OrgUrls } from './org-urls.ts';
+
+export const testRedirectUri = 'http://127.0.0.1:9/callback';
+export const testScope =
+  'openid fhirUser launch/patient offline_access patient/Patient.read patient/Observation.read';
+
+export interface AuthHarness {
+  sandbox: Sandbox;
+  clock: ReturnType<typeof createManualClock>;
+  key: TestClientKey;
+  jwks: TestJwksServer;
+  client: SandboxClient;
+  urls: OrgUrls;
+  /** A fresh, valid assertion for `aud` (default: the token URL) with optional overrides. */
+  assertion(opts?: {
+    aud?: string | string[];
+    claims?: Record<string, unknown>;
+    header?: Record<string, unknown>;
+  }): Promise<string>;
+  /** Runs authorize (auto-approve) and returns the redirect's query parameters plus the PKCE verifier. */
+  authorize(params?: Record<string, string>): Promise<{ query: URLSearchParams; verifier: string }>;
+  /** Token request with a fresh assertion; `params` are the grant's own. */
+  token(params: Record<string, string>, assertion?: string): Promise<Response>;
+  /** authorize + code exchange; returns the token response body. */
+  connect(params?: Record<string, string>): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/** A sandbox with the tiny data store, one registered client and its JWKS server, on 127.0.0.1 port 0. */
+export async function startAuthHarness(options: Partial<SandboxOptions> = {}): Promise<AuthHarness> {
+  const clock = createManualClock(Date.now());
+  const key = await createTestClientKey();
+  const jwks = await startTestJwksServer([key]);
+  const client = {
+    clientId: `client-${randomUUID()}`,
+    jwksUrl: jwks.url,
+    redirectUris: [testRedirectUri],
+    grantedApis: [],
+  };
+  const sandbox = await startSandbox({
+    data: createTinyDataStore(),
+    clients: [client],
+    clock,
+    autoApprove: true,
+    ...options,
+  });
+  const urls = sandbox.orgUrls('org-a');
+  const harness: AuthHarness = {
+    sandbox,
+    clock,
+    key,
+    jwks,
+    client,
+    urls,
+    assertion: (opts = {}) =>
+      createTestAssertion({
+        key,
+        clientId: client.clientId,
+        aud: opts.aud ?? urls.token,
+        now: clock.now(),
+        ...opts,
+      }),
+    async authorize(params = {}) {
+      const pkce = createPkcePair();
+      const query = new URLSearchParams({
+        response_type: 'code',
+        client_id: client.clientId,
+        redirect_uri: testRedirectUri,
+        scope: testScope,
+        state: randomUUID(),
+        aud: urls.fhirBase,
+        code_challenge: pkce.challenge,
+        code_challenge_method: 'S256',
+        ...params,
+      });
+      const response = await fetch(`${urls.authorize}?${query}`, { redirect: 'manual' });
+      const location = response.headers.get('location');
+      if (response.status !== 302 || !location) throw new Error(`authorize answered ${response.status}`);
+      return { query: new URL(location).searchParams, verifier: pkce.verifier };
+    },
+    async token(params, assertion) {
+      return postForm(urls.token, {
+        ...params,
+        ...createAssertionParams(assertion ?? (await harness.assertion())),
+      });
+    },
+    async connect(params = {}) {
+      const { query, verifier } = await harness.authorize(params);
+      const code = query.get('code') ?? '';
+      const grant = {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: testRedirectUri,
+        code_verifier: verifier,
+      };
+      const response = await harness.token(grant);
+      if (response.status !== 200)
+        throw new Error(`token answered ${response.status}: ${await response.text()}`);
+      return (await response.json()) as Record<string, unknown>;
+    },
+    async close() {
+      await sandbox.close();
+      await jwks.close();
+    },
+  };
+  return harness;
+}

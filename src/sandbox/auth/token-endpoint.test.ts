@@ -1,0 +1,356 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { startAuthHarness, testRedirectUri, type AuthHarness } from './auth-test-harness.ts';
+import { createPkcePair } from './auth-test-kit.ts';
+
+let harness: AuthHarness;
+afterEach(() => harness?.close());
+
+async function expectOAuthError(response: Response, status: number, error: string, description?: string) {
+  const body = (await response.json()) as { error: string; error_description: string };
+  assert.equal(response.status, status, `status for ${body.error}: ${body.error_description}`);
+  assert.equal(body.error, error);
+  if (description !== undefined) assert.equal(body.error_description, description);
+  assert.equal(response.headers.get('cache-control'), 'no-store');
+}
+
+function codeGrant(code: string, verifier: string): Record<string, string> {
+  return { grant_type: 'authorization_code', code, redirect_uri: testRedirectUri, code_verifier: verifier };
+}
+
+describe('token endpoint: authorization code', () => {
+  it('answers like Epic: Bearer token, trailing-space scope without offline_access, patient ids, id_token', async () => {
+    harness = await startAuthHarness();
+    const body = await harness.connect({ nonce: 'n-123' });
+    assert.equal(body.token_type, 'Bearer');
+    assert.equal(body.expires_in, 3600);
+    assert.equal(body.scope, 'openid fhirUser launch/patient patient/Patient.read patient/Observation.read ');
+    assert.equal(body.patient, 'eA1.pat-1');
+    assert.match(String(body['__epic.dstu2.patient']), /^T[\w-]{30}B$/);
+    assert.equal(typeof body.refresh_token, 'string');
+    assert.ok(String(body.access_token).length > 200);
+    const info = harness.sandbox.tokens.lookupAccessToken(String(body.access_token));
+    assert.deepEqual(
+      { ...info, expiresAt: undefined },
+      {
+        clientId: harness.client.clientId,
+        orgId: 'org-a',
+        patientId: 'eA1.pat-1',
+        scopes: [
+          'openid',
+          'fhirUser',
+          'launch/patient',
+          'offline_access',
+          'patient/Patient.read',
+          'patient/Observation.read',
+        ],
+        expiresAt: undefined,
+      },
+    );
+    const { payload, protectedHeader } = await jwtVerify(
+      String(body.id_token),
+      createRemoteJWKSet(new URL(harness.urls.jwks)),
+      {
+        issuer: harness.urls.issuer,
+        audience: harness.client.clientId,
+        currentDate: new Date(harness.clock.now()),
+      },
+    );
+    assert.equal(protectedHeader.alg, 'RS256');
+    assert.equal(payload.sub, 'eA1.pat-1');
+    assert.equal(payload.fhirUser, `${harness.urls.fhirBase}/Patient/eA1.pat-1`);
+    assert.equal(payload.nonce, 'n-123');
+  });
+
+  it('picks the patient from login_hint and gives no refresh token without offline_access', async () => {
+    harness = await startAuthHarness();
+    const body = await harness.connect({
+      login_hint: 'bobbeta',
+      scope: 'launch/patient patient/Patient.read',
+    });
+    assert.equal(body.patient, 'eA1.pat-2');
+    assert.equal(body.refresh_token, undefined);
+    assert.equal(body.id_token, undefined);
+  });
+
+  it('accepts an ES384 client key', async () => {
+    const { createTestClientKey } = await import('./auth-test-kit.ts');
+    harness = await startAuthHarness();
+    const ec = await createTestClientKey('ES384');
+    harness.jwks.keys.push(ec);
+    harness.key = ec;
+    const body = await harness.connect();
+    assert.equal(body.patient, 'eA1.pat-1');
+  });
+
+  it('revokes what a code issued when the code is replayed', async () => {
+    harness = await startAuthHarness();
+    const { query, verifier } = await harness.authorize();
+    const first = await harness.token(codeGrant(query.get('code')!, verifier));
+    const tokens = (await first.json()) as { access_token: string; refresh_token: string };
+    const replay = await harness.token(codeGrant(query.get('code')!, verifier));
+    await expectOAuthError(
+      replay,
+      400,
+      'invalid_grant',
+      'the authorization code was already used; its tokens are revoked',
+    );
+    assert.equal(harness.sandbox.tokens.lookupAccessToken(tokens.access_token), undefined);
+    const refresh = await harness.token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+    await expectOAuthError(refresh, 400, 'invalid_grant');
+    assert.equal(harness.sandbox.tokens.grants()[0]?.revokedReason, 'authorization code replayed');
+  });
+
+  it('rejects a PKCE mismatch and burns the code', async () => {
+    harness = await startAuthHarness();
+    const { query, verifier } = await harness.authorize();
+    const wrong = await harness.token(codeGrant(query.get('code')!, createPkcePair().verifier));
+    await expectOAuthError(
+      wrong,
+      400,
+      'invalid_grant',
+      'code_verifier does not match the code_challenge (S256)',
+    );
+    const retry = await harness.token(codeGrant(query.get('code')!, verifier));
+    await expectOAuthError(
+      retry,
+      400,
+      'invalid_grant',
+      'the authorization code was already used; its tokens are revoked',
+    );
+  });
+
+  it('rejects a missing or malformed code_verifier without burning the code', async () => {
+    harness = await startAuthHarness();
+    const { query, verifier } = await harness.authorize();
+    const grant = codeGrant(query.get('code')!, verifier);
+    const missing = await harness.token({ ...grant, code_verifier: '' });
+    await expectOAuthError(missing, 400, 'invalid_request', 'parameter "code_verifier" is required');
+    const short = await harness.token({ ...grant, code_verifier: 'abc' });
+    await expectOAuthError(
+      short,
+      400,
+      'invalid_request',
+      'code_verifier must be 43 to 128 unreserved characters',
+    );
+    assert.equal((await harness.token(grant)).status, 200);
+  });
+
+  it('rejects another redirect_uri, an expired code, an unknown code and a code from another organisation', async () => {
+    harness = await startAuthHarness();
+    let { query, verifier } = await harness.authorize();
+    const other = await harness.token({
+      ...codeGrant(query.get('code')!, verifier),
+      redirect_uri: 'http://127.0.0.1:9/cb',
+    });
+    await expectOAuthError(
+      other,
+      400,
+      'invalid_grant',
+      'redirect_uri differs from the one in the authorization request',
+    );
+    ({ query, verifier } = await harness.authorize());
+    harness.clock.advance(121_000);
+    const expired = await harness.token(codeGrant(query.get('code')!, verifier));
+    await expectOAuthError(expired, 400, 'invalid_grant', 'the authorization code has expired');
+    const unknown = await harness.token(codeGrant('x'.repeat(300), verifier));
+    await expectOAuthError(unknown, 400, 'invalid_grant', 'the authorization code is invalid');
+    ({ query, verifier } = await harness.authorize());
+    const orgB = harness.sandbox.orgUrls('org-b');
+    const { postForm, createAssertionParams } = await import('./auth-test-kit.ts');
+    const assertion = await harness.assertion({ aud: orgB.token });
+    const elsewhere = await postForm(orgB.token, {
+      ...codeGrant(query.get('code')!, verifier),
+      ...createAssertionParams(assertion),
+    });
+    await expectOAuthError(elsewhere, 400, 'invalid_grant', 'the authorization code was issued elsewhere');
+  });
+
+  it('rejects a code redeemed by another registered client', async () => {
+    harness = await startAuthHarness();
+    harness.sandbox.clients.register({ ...harness.client, clientId: 'other-client' });
+    const { query, verifier } = await harness.authorize();
+    const assertion = await harness.assertion({ claims: { iss: 'other-client', sub: 'other-client' } });
+    const response = await harness.token(codeGrant(query.get('code')!, verifier), assertion);
+    await expectOAuthError(
+      response,
+      400,
+      'invalid_grant',
+      'the authorization code was issued to another client',
+    );
+  });
+
+  it('rejects bad grant types and bad request encodings', async () => {
+    harness = await startAuthHarness();
+    await expectOAuthError(await harness.token({ grant_type: 'password' }), 400, 'unsupported_grant_type');
+    await expectOAuthError(
+      await harness.token({}),
+      400,
+      'invalid_request',
+      'parameter "grant_type" is required',
+    );
+    const json = await fetch(harness.urls.token, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'refresh_token' }),
+    });
+    await expectOAuthError(
+      json,
+      400,
+      'invalid_request',
+      'the request body must be application/x-www-form-urlencoded',
+    );
+    const repeated = await fetch(harness.urls.token, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=refresh_token&grant_type=authorization_code',
+    });
+    await expectOAuthError(repeated, 400, 'invalid_request', 'parameter "grant_type" is repeated');
+    assert.deepEqual(harness.sandbox.tokens.tokenEndpointCalls(), {
+      authorization_code: 0,
+      refresh_token: 0,
+      other: 2,
+    });
+  });
+});
+
+describe('token endpoint: rolling refresh tokens', () => {
+  it('rotates on every refresh, keeps the first end date and counts calls', async () => {
+    harness = await startAuthHarness();
+    const first = await harness.connect();
+    const end = harness.sandbox.tokens.grants()[0]!.persistentEnd;
+    assert.equal(end, harness.clock.now() + 90 * 86_400_000);
+    harness.clock.advance(1_800_000);
+    const response = await harness.token({
+      grant_type: 'refresh_token',
+      refresh_token: String(first.refresh_token),
+    });
+    assert.equal(response.status, 200);
+    const second = (await response.json()) as Record<string, unknown>;
+    assert.notEqual(second.refresh_token, first.refresh_token);
+    assert.notEqual(second.access_token, first.access_token);
+    assert.equal(second.patient, 'eA1.pat-1');
+    assert.equal(second.id_token, undefined);
+    const [grant] = harness.sandbox.tokens.grants();
+    assert.equal(grant!.persistentEnd, end);
+    assert.equal(grant!.refreshes, 1);
+    assert.deepEqual(harness.sandbox.tokens.tokenEndpointCalls(), {
+      authorization_code: 1,
+      refresh_token: 1,
+      other: 0,
+    });
+    assert.equal(harness.sandbox.tokens.refreshCallsFor(String(first.refresh_token)), 1);
+    assert.equal(harness.sandbox.tokens.refreshCallsFor(String(second.refresh_token)), 0);
+    // The access token issued before the refresh stays valid until it expires.
+    assert.ok(harness.sandbox.tokens.lookupAccessToken(String(first.access_token)));
+  });
+
+  it('revokes the whole grant when a rotated refresh token is presented again', async () => {
+    harness = await startAuthHarness();
+    const first = await harness.connect();
+    const rotated = await harness.token({
+      grant_type: 'refresh_token',
+      refresh_token: String(first.refresh_token),
+    });
+    const second = (await rotated.json()) as Record<string, string>;
+    const reuse = await harness.token({
+      grant_type: 'refresh_token',
+      refresh_token: String(first.refresh_token),
+    });
+    await expectOAuthError(
+      reuse,
+      400,
+      'invalid_grant',
+      'the refresh token was already used; the grant is revoked',
+    );
+    assert.equal(harness.sandbox.tokens.lookupAccessToken(second.access_token!), undefined);
+    assert.equal(harness.sandbox.tokens.lookupAccessToken(String(first.access_token)), undefined);
+    const next = await harness.token({ grant_type: 'refresh_token', refresh_token: second.refresh_token! });
+    await expectOAuthError(
+      next,
+      400,
+      'invalid_grant',
+      'the refresh token was revoked; the patient must authorize again',
+    );
+    assert.equal(harness.sandbox.tokens.grants()[0]!.revokedReason, 'rotated refresh token reused');
+    assert.equal(harness.sandbox.tokens.refreshCallsFor(String(first.refresh_token)), 2);
+  });
+
+  it('lets a rotated refresh token work inside --grace-seconds, then revokes on reuse after it', async () => {
+    harness = await startAuthHarness({ graceSeconds: 30 });
+    const first = await harness.connect();
+    const refresh = { grant_type: 'refresh_token', refresh_token: String(first.refresh_token) };
+    assert.equal((await harness.token(refresh)).status, 200);
+    harness.clock.advance(10_000);
+    assert.equal((await harness.token(refresh)).status, 200);
+    harness.clock.advance(21_000);
+    await expectOAuthError(await harness.token(refresh), 400, 'invalid_grant');
+    assert.equal(harness.sandbox.tokens.grants()[0]!.active, false);
+  });
+
+  it('ends refresh with the chosen persistent-access period', async () => {
+    harness = await startAuthHarness({ autoApprovePeriod: '1h' });
+    const first = await harness.connect();
+    harness.clock.advance(3_600_000);
+    const response = await harness.token({
+      grant_type: 'refresh_token',
+      refresh_token: String(first.refresh_token),
+    });
+    await expectOAuthError(
+      response,
+      400,
+      'invalid_grant',
+      'persistent access has ended; the patient must authorize again',
+    );
+  });
+
+  it('rejects a refresh token of another client, an unknown one and wider scopes', async () => {
+    harness = await startAuthHarness();
+    const first = await harness.connect();
+    const refresh = { grant_type: 'refresh_token', refresh_token: String(first.refresh_token) };
+    await expectOAuthError(
+      await harness.token({ ...refresh, scope: 'patient/Condition.read' }),
+      400,
+      'invalid_scope',
+    );
+    harness.sandbox.clients.register({ ...harness.client, clientId: 'other-client' });
+    const assertion = await harness.assertion({ claims: { iss: 'other-client', sub: 'other-client' } });
+    await expectOAuthError(
+      await harness.token(refresh, assertion),
+      400,
+      'invalid_grant',
+      'the refresh token belongs to another client',
+    );
+    await expectOAuthError(
+      await harness.token({ ...refresh, refresh_token: 'nope' }),
+      400,
+      'invalid_grant',
+      'the refresh token is invalid',
+    );
+    assert.equal((await harness.token(refresh)).status, 200);
+  });
+
+  it('makes test controls visible to the connector: revoked grants, dead access tokens, short-lived tokens', async () => {
+    harness = await startAuthHarness({ accessTokenTtlSeconds: 60 });
+    const first = await harness.connect();
+    assert.equal(first.expires_in, 60);
+    assert.equal(harness.sandbox.tokens.revokeAccessTokens({ patientId: 'eA1.pat-1' }), 1);
+    assert.equal(harness.sandbox.tokens.lookupAccessToken(String(first.access_token)), undefined);
+    harness.sandbox.tokens.setAccessTokenTtl(5);
+    const refreshed = await harness.token({
+      grant_type: 'refresh_token',
+      refresh_token: String(first.refresh_token),
+    });
+    const body = (await refreshed.json()) as Record<string, unknown>;
+    assert.equal(body.expires_in, 5);
+    harness.clock.advance(5_000);
+    assert.equal(harness.sandbox.tokens.lookupAccessToken(String(body.access_token)), undefined);
+    assert.equal(harness.sandbox.tokens.revokeGrants({ clientId: harness.client.clientId }), 1);
+    const after = await harness.token({
+      grant_type: 'refresh_token',
+      refresh_token: String(body.refresh_token),
+    });
+    await expectOAuthError(after, 400, 'invalid_grant');
+  });
+});
