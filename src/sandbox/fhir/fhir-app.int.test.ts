@@ -5,7 +5,6 @@ import type { MutableDataStore } from '../data/memory-store.ts';
 import type { FhirResource, SandboxPatient } from '../model.ts';
 import { epicOutcomeSystem } from './epic-outcome.ts';
 import { startFhirHarness, type FhirHarness } from './fhir-test-harness.ts';
-import { isReadForbidden } from './resource-kinds.ts';
 
 type Bundle = {
   total: number;
@@ -16,7 +15,6 @@ type Bundle = {
 let data: MutableDataStore;
 let harness: FhirHarness;
 let clientTest: SandboxPatient;
-let vito: SandboxPatient;
 let token: string;
 
 function findPatient(username: string): SandboxPatient {
@@ -65,7 +63,6 @@ before(async () => {
   data = await loadSandboxData();
   harness = await startFhirHarness(data, { sessionTtlMs: 60_000 });
   clientTest = findPatient('clienttestsuscore');
-  vito = findPatient('vitofeeney');
   token = harness.issueToken({ orgId: 'org-a', patientId: clientTest.id });
 });
 after(() => harness.close());
