@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isChartbridgeError } from '../errors.ts';
+import { registerKeysCommand } from './keys-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerPortalCommand } from './portal-command.ts';
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .description('self-hosted SMART on FHIR patient-access connector (Epic and any R4 EHR)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerKeysCommand(program);
   registerMigrateCommand(program);
   registerPortalCommand(program);
   return program;

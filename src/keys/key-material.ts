@@ -69,6 +69,14 @@ function parsePrivateKey(pem: string, name: string): KeyObject {
   }
 }
 
+/** Node reports OpenSSL curve names; JOSE uses the NIST ones. */
+const curveNames: Record<string, string> = {
+  'P-256': 'P-256',
+  prime256v1: 'P-256',
+  'P-384': 'P-384',
+  secp384r1: 'P-384',
+};
+
 function chooseAlg(keyObject: KeyObject, name: string, preferred: SigningAlg | undefined): SigningAlg {
   const type = keyObject.asymmetricKeyType;
   const details = keyObject.asymmetricKeyDetails ?? {};
@@ -81,11 +89,9 @@ function chooseAlg(keyObject: KeyObject, name: string, preferred: SigningAlg | u
     }
     return matchAlg(preferred, 'RS', 'RS384', name, 'RSA');
   }
-  if (type === 'ec' && details.namedCurve === 'P-384')
-    return matchAlg(preferred, 'ES384', 'ES384', name, 'EC P-384');
-  if (type === 'ec' && (details.namedCurve === 'P-256' || details.namedCurve === 'prime256v1')) {
-    return matchAlg(preferred, 'ES256', 'ES256', name, 'EC P-256');
-  }
+  const curve = type === 'ec' ? curveNames[details.namedCurve ?? ''] : undefined;
+  if (curve === 'P-384') return matchAlg(preferred, 'ES384', 'ES384', name, 'EC P-384');
+  if (curve === 'P-256') return matchAlg(preferred, 'ES256', 'ES256', name, 'EC P-256');
   const kind = type === 'ec' ? `EC ${details.namedCurve ?? 'unknown-curve'}` : (type ?? 'unknown');
   throw keyError(
     `key ${name} has unsupported type ${kind}: use RSA (2048 bits or more) or EC P-256/P-384 (chartbridge keys generate)`,
