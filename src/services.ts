@@ -1,11 +1,14 @@
 import type { Config } from './config/config.ts';
-import type { Clock } from './clock.ts';
-import type { Logger } from './log/logger.ts';
-import type { Store } from './store/database.ts';
-import type { Repositories } from './store/repositories.ts';
-import type { SmartClient } from './smart/smart-client.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { createSealer } from './crypto/sealer.ts';
+import { createClientAssertion } from './keys/client-assertion.ts';
+import { loadKeyStore, type KeyStore } from './keys/key-store.ts';
+import { createLogger, type Logger } from './log/logger.ts';
+import { openStore, type Store } from './store/database.ts';
+import { createRepositories, type Repositories } from './store/repositories.ts';
+import { createSmartClient, type SmartClient } from './smart/smart-client.ts';
 import type { TokenSealer } from './vault/token-sealer.ts';
-import type { Vault } from './vault/vault.ts';
+import { createVault, type Vault } from './vault/vault.ts';
 
 /**
  * The composition root's product: every long-lived dependency, built once by a driver (cli, http, jobs) and
@@ -25,4 +28,33 @@ export interface Services {
   smart: SmartClient;
   /** Valid access tokens for connections; the only place that refreshes. */
   vault: Vault;
+  /** Our signing keys: client assertions and the published JWKS. */
+  keys: KeyStore;
+}
+
+/**
+ * The composition root: builds every service from the configuration; `overrides` swaps any part (a test's
+ * clock, fetch, store or logger). Fails fast with one clear line when keys or the encryption key are unusable.
+ */
+export async function createServices(config: Config, overrides: Partial<Services> = {}): Promise<Services> {
+  const clock = overrides.clock ?? systemClock;
+  const log = overrides.log ?? createLogger({ level: config.logLevel });
+  const fetchImpl = overrides.fetch ?? globalThis.fetch;
+  const keys =
+    overrides.keys ??
+    (await loadKeyStore({ keysDir: config.keysDir, privateKeysPem: config.privateKeysPem, clock }));
+  const sealer = overrides.sealer ?? createSealer(config.encryptionKey);
+  const store = overrides.store ?? openStore(config.databaseUrl);
+  const repos = overrides.repos ?? createRepositories(store.db);
+  const smart =
+    overrides.smart ??
+    createSmartClient({
+      fetch: fetchImpl,
+      clock,
+      // A fresh assertion per request, retries included (EPIC.md §2), always with the key active right now.
+      signAssertion: ({ clientId, tokenEndpoint }) =>
+        createClientAssertion({ key: keys.activeKey(), clientId, tokenEndpoint, clock }),
+    });
+  const vault = overrides.vault ?? createVault({ repos, smart, sealer, clock, log });
+  return { ...overrides, config, store, clock, log, fetch: fetchImpl, repos, sealer, smart, vault, keys };
 }

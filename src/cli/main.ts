@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { isChartbridgeError } from '../errors.ts';
-import { registerKeysCommand } from './keys-command.ts';
+import { registerConnectionsCommand } from './connections-command.ts';
+import { registerDemoCommand } from './demo-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
+import { registerServeCommand } from './serve-command.ts';
 import { registerPortalCommand } from './portal-command.ts';
 
 /**
@@ -13,8 +15,10 @@ export function buildProgram(): Command {
     .description('self-hosted SMART on FHIR patient-access connector (Epic and any R4 EHR)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerKeysCommand(program);
   registerMigrateCommand(program);
+  registerConnectionsCommand(program);
+  registerServeCommand(program);
+  registerDemoCommand(program);
   registerPortalCommand(program);
   return program;
 }

@@ -65,7 +65,7 @@ async function redeem(
   params: URLSearchParams,
 ): Promise<string> {
   const discovery = JSON.parse(launch.discovery ?? '{}') as LaunchDiscovery;
-  const code = validateCallbackParameters(params, {
+  const callbackParameters = validateCallbackParameters(params, {
     issuer: launch.issuer,
     issParameterSupported: discovery.issParameterSupported === true,
     clientId: launch.client_id,
@@ -83,7 +83,7 @@ async function redeem(
   const tokens = await deps.smart.exchangeCode({
     endpoints,
     clientId: launch.client_id,
-    code,
+    callbackParameters,
     redirectUri: launch.redirect_uri,
     codeVerifier,
   });

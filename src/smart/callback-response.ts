@@ -9,9 +9,12 @@ export interface CallbackExpectations {
 
 /**
  * Checks the authorization response against the launch's issuer (RFC 9207, case 4) and surfaces `error`
- * (case 2). Returns the code. State is matched by the caller before this runs (by hash, against the database).
+ * (case 2). Returns oauth4webapi's validated parameters (holding the code) for the exchange. State is matched by the caller before this runs (by hash, against the database).
  */
-export function validateCallbackParameters(params: URLSearchParams, expected: CallbackExpectations): string {
+export function validateCallbackParameters(
+  params: URLSearchParams,
+  expected: CallbackExpectations,
+): URLSearchParams {
   const as: oauth.AuthorizationServer = {
     issuer: expected.issuer,
     authorization_response_iss_parameter_supported: expected.issParameterSupported,
@@ -23,13 +26,12 @@ export function validateCallbackParameters(params: URLSearchParams, expected: Ca
       params,
       oauth.skipStateCheck,
     );
-    const code = validated.get('code');
-    if (!code)
+    if (!validated.get('code'))
       throw new ChartbridgeError(
         'ERR_INVALID_INPUT',
         "the callback has no 'code'; start the connection again",
       );
-    return code;
+    return validated;
   } catch (error) {
     if (error instanceof oauth.AuthorizationResponseError) {
       throw new ChartbridgeError(

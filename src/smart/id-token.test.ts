@@ -16,11 +16,13 @@ const otherKeys = await generateKeyPair('RS256');
 const publicJwk: JWK = { ...(await exportJWK(serverKeys.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
 const fakeFetch = (async (url: string | URL | Request) => {
   assert.equal(String(url), jwksUri);
-  return new Response(JSON.stringify({ keys: [publicJwk] }), { headers: { 'content-type': 'application/json' } });
+  return new Response(JSON.stringify({ keys: [publicJwk] }), {
+    headers: { 'content-type': 'application/json' },
+  });
 }) as typeof fetch;
 const context = { transport: { fetch: fakeFetch, timeoutMs: 1000 }, clock };
 
-function sign(claims: Record<string, unknown>, key: CryptoKey = serverKeys.privateKey) {
+function sign(claims: Record<string, unknown>, key = serverKeys.privateKey) {
   const nowSeconds = Math.floor(clock.now() / 1000);
   return new SignJWT({ sub: 'Patient/eXyz.1-2', fhirUser: 'Patient/eXyz.1-2', nonce: 'n-1', ...claims })
     .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
@@ -49,7 +51,10 @@ test('case 7: bad signature, wrong iss/aud, expired, foreign fhirUser, wrong non
   await rejects(await sign({ iss: 'https://evil.example.net/oauth2' }), "unexpected 'iss' claim");
   await rejects(await sign({ aud: 'someone-else' }), "unexpected 'aud' claim");
   await rejects(await sign({ exp: Math.floor(clock.now() / 1000) - 3600 }), 'it has expired');
-  await rejects(await sign({ fhirUser: 'https://evil.example.net/api/FHIR/R4/Patient/1' }), "'fhirUser' points at another server");
+  await rejects(
+    await sign({ fhirUser: 'https://evil.example.net/api/FHIR/R4/Patient/1' }),
+    "'fhirUser' points at another server",
+  );
   await rejects(await sign({ nonce: 'other' }), "'nonce' does not match the launch");
   await rejects('not.a.jwt', 'it is malformed');
 });

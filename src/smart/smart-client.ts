@@ -17,7 +17,8 @@ export interface PinnedEndpoints {
 export interface CodeExchange {
   endpoints: PinnedEndpoints;
   clientId: string;
-  code: string;
+  /** The parameters `validateCallbackParameters` returned (oauth4webapi only redeems validated ones). */
+  callbackParameters: URLSearchParams;
   redirectUri: string;
   codeVerifier: string;
 }
@@ -75,13 +76,12 @@ export function createSmartClient(deps: {
     async exchangeCode(input) {
       const as = toAuthorizationServer(input.endpoints);
       const client = { client_id: input.clientId };
-      const params = new URLSearchParams({ code: input.code });
       const response = await send(input.endpoints.tokenEndpoint, 'code exchange', () =>
         oauth.authorizationCodeGrantRequest(
           as,
           client,
           clientAuth,
-          params,
+          input.callbackParameters,
           input.redirectUri,
           input.codeVerifier,
           toRequestOptions(input.endpoints.tokenEndpoint, transport),

@@ -34,15 +34,18 @@ export interface EndpointRepository {
 
 export function createEndpointRepository(db: Kysely<Database>): EndpointRepository {
   return {
-    findEndpointsForOrganization(organizationId) {
-      return db
-        .selectFrom('endpoints')
-        .selectAll()
-        .where('organization_id', '=', organizationId)
-        .where('status', '=', 'active')
-        .orderBy('environment', 'desc')
-        .orderBy('id')
-        .execute();
+    async findEndpointsForOrganization(organizationId) {
+      // A facility is reached through its own endpoint or its brand's (organizations.endpoint_id).
+      const org = await db
+        .selectFrom('organizations')
+        .select('endpoint_id')
+        .where('id', '=', organizationId)
+        .executeTakeFirst();
+      let query = db.selectFrom('endpoints').selectAll().where('status', '=', 'active');
+      query = org?.endpoint_id
+        ? query.where('id', '=', org.endpoint_id)
+        : query.where('organization_id', '=', organizationId);
+      return query.orderBy('environment', 'desc').orderBy('id').execute();
     },
     findEndpointById(id) {
       return db.selectFrom('endpoints').selectAll().where('id', '=', id).executeTakeFirst();
@@ -50,7 +53,14 @@ export function createEndpointRepository(db: Kysely<Database>): EndpointReposito
     async listConnectable({ query, limit }) {
       let q = db
         .selectFrom('organizations as o')
-        .innerJoin('endpoints as e', 'e.organization_id', 'o.id')
+        .innerJoin('endpoints as e', (join) =>
+          join.on((eb) =>
+            eb.or([
+              eb('e.id', '=', eb.ref('o.endpoint_id')),
+              eb.and([eb('o.endpoint_id', 'is', null), eb('e.organization_id', '=', eb.ref('o.id'))]),
+            ]),
+          ),
+        )
         .select([
           'o.id as organizationId',
           'o.name',
@@ -81,6 +91,7 @@ export function createEndpointRepository(db: Kysely<Database>): EndpointReposito
           portal_name: null,
           portal_url: null,
           search_text: entry.name.toLowerCase(),
+          endpoint_id: entry.endpointId,
           source: 'manual',
           created_at: entry.now,
           updated_at: entry.now,

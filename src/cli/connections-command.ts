@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+import { toConnectionJson, type ConnectionJson } from '../connect/connection-view.ts';
+import { disconnectConnection } from '../connect/disconnect.ts';
+import { ChartbridgeError } from '../errors.ts';
+import type { ConnectionStatus } from '../store/schema.ts';
+import { withCliServices } from './cli-services.ts';
+
+const STATUSES: ConnectionStatus[] = ['active', 'needs_reauth', 'revoked', 'error', 'key_error'];
+
+/** `chartbridge connections list|show|refresh|disconnect` — the operator's view of patient connections. */
+export function registerConnectionsCommand(program: Command): Command {
+  const group = program.command('connections').description('operator view of patient connections');
+  group
+    .command('list')
+    .description('list connections (no tokens, no patient data beyond ids)')
+    .option('--user <userId>', 'only this user')
+    .option('--status <status>', `only this status (${STATUSES.join(', ')})`)
+    .option('--json', 'print JSON for scripts')
+    .action(async (options: { user?: string; status?: string; json?: boolean }) => {
+      if (options.status && !STATUSES.includes(options.status as ConnectionStatus)) {
+        throw new ChartbridgeError(
+          'ERR_INVALID_INPUT',
+          `unknown --status '${options.status}'; use one of ${STATUSES.join(', ')}`,
+        );
+      }
+      await withCliServices(async (services) => {
+        const rows = options.user
+          ? await services.repos.connections.listByUser(checkId(options.user))
+          : await services.repos.connections.listAll();
+        const list = rows.filter((r) => !options.status || r.status === options.status).map(toConnectionJson);
+        if (options.json) return printJson(list);
+        if (list.length === 0) return console.log('no connections');
+        for (const c of list) console.log(formatLine(c));
+      });
+    });
+  group
+    .command('show <connectionId>')
+    .description('show one connection')
+    .option('--json', 'print JSON for scripts')
+    .action(async (id: string, options: { json?: boolean }) => {
+      await withCliServices(async (services) => {
+        const row = await services.repos.connections.findById(checkId(id));
+        if (!row)
+          throw new ChartbridgeError(
+            'ERR_NOT_FOUND',
+            `connection '${id}' not found; list them with 'chartbridge connections list'`,
+          );
+        const view = toConnectionJson(row);
+        if (options.json) return printJson(view);
+        for (const [key, value] of Object.entries(view))
+          console.log(`${key.padEnd(24)} ${Array.isArray(value) ? value.join(' ') : String(value)}`);
+      });
+    });
+  group
+    .command('refresh <connectionId>')
+    .description(
+      'refresh the access token now (rotates the refresh token; one refresh at a time across processes)',
+    )
+    .option('--json', 'print JSON for scripts')
+    .action(async (id: string, options: { json?: boolean }) => {
+      await withCliServices(async (services) => {
+        const summary = await services.vault.refreshNow(checkId(id));
+        const view = {
+          connectionId: summary.connectionId,
+          tokenVersion: summary.tokenVersion,
+          accessExpiresAt: iso(summary.accessExpiresAt),
+        };
+        if (options.json) return printJson(view);
+        console.log(
+          `refreshed connection '${id}': token version ${view.tokenVersion}, access token valid until ${view.accessExpiresAt}`,
+        );
+      });
+    });
+  group
+    .command('disconnect <connectionId>')
+    .description('revoke the grant at the EHR and delete the stored tokens')
+    .option('--json', 'print JSON for scripts')
+    .action(async (id: string, options: { json?: boolean }) => {
+      await withCliServices(async (services) => {
+        const result = await disconnectConnection(services, checkId(id), 'operator');
+        if (options.json) return printJson(result);
+        console.log(
+          `disconnected connection '${id}': revocation at the EHR ${result.revocation.replace('_', ' ')}; local tokens deleted`,
+        );
+      });
+    });
+  return group;
+}
+
+function checkId(id: string): string {
+  if (!/^[A-Za-z0-9._:@-]{1,128}$/.test(id)) {
+    throw new ChartbridgeError(
+      'ERR_INVALID_INPUT',
+      `invalid connection or user id '${id.slice(0, 40)}': use letters, digits and . _ : @ -`,
+    );
+  }
+  return id;
+}
+
+function formatLine(c: ConnectionJson): string {
+  return [
+    c.id,
+    c.status.padEnd(12),
+    c.userId,
+    c.fhirBase,
+    c.refreshable ? 'refreshable' : 'not-refreshable',
+  ].join('  ');
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}

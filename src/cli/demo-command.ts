@@ -1,0 +1,105 @@
+import { Command } from 'commander';
+import { loadConfig } from '../config/config.ts';
+import { createHttpApp } from '../http/app.ts';
+import { startHttpServer } from '../http/start-server.ts';
+import { startSandbox } from '../sandbox/sandbox.ts';
+import { createServices } from '../services.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+import {
+  DEMO_CLIENT_ID,
+  ensureDemoSigningKey,
+  prepareDemoSecrets,
+  registerSandboxHospitals,
+} from './demo-setup.ts';
+import { parsePort, waitForSignal } from './serve-command.ts';
+
+interface DemoOptions {
+  port: string;
+  sandboxPort: string;
+  autoApprove?: boolean;
+  data: string;
+}
+
+/**
+ * `chartbridge demo` (what `npm start` runs): the sandbox EHR and the connector in one process on SQLite in
+ * ./data, with a dev signing key, an encryption key and an API key created on first run. Zero configuration.
+ */
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('run the sandbox EHR and chartbridge together with zero configuration (data in ./data)')
+    .option('--port <port>', 'chartbridge port', '3000')
+    .option('--sandbox-port <port>', 'sandbox EHR port', '3001')
+    .option(
+      '--auto-approve',
+      'skip the sandbox sign-in and consent pages (for scripts; login_hint picks the patient)',
+    )
+    .option('--data <dir>', 'data folder', './data')
+    .action(async (options: DemoOptions) => {
+      const started = Date.now();
+      const port = parsePort(options.port, '--port');
+      const sandboxPort = Number(parsePort(options.sandboxPort, '--sandbox-port'));
+      const secrets = prepareDemoSecrets(options.data, process.env);
+      await ensureDemoSigningKey(secrets.keysDir);
+      const publicUrl = process.env.CHARTBRIDGE_PUBLIC_URL ?? `http://127.0.0.1:${port}`;
+      const config = loadConfig({
+        ...process.env,
+        PORT: port,
+        CHARTBRIDGE_PUBLIC_URL: publicUrl,
+        CHARTBRIDGE_DATABASE_URL:
+          process.env.CHARTBRIDGE_DATABASE_URL ?? `sqlite:${secrets.dataDir}/chartbridge.db`,
+        CHARTBRIDGE_KEYS_DIR: secrets.keysDir,
+        CHARTBRIDGE_ENCRYPTION_KEY: secrets.encryptionKey,
+        CHARTBRIDGE_API_KEY: secrets.apiKey,
+        CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: process.env.CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD ?? DEMO_CLIENT_ID,
+      });
+      const services = await createServices(config);
+      await migrateToLatest(services.store);
+      const server = await startHttpServer(createHttpApp(services), { host: config.host, port: config.port });
+      const sandbox = await startSandbox({
+        port: sandboxPort,
+        autoApprove: options.autoApprove === true,
+        log: services.log,
+        clients: [
+          {
+            clientId: config.clientIds.epicNonProduction!,
+            jwksUrl: `${config.publicUrl}/.well-known/jwks.json`,
+            redirectUris: [`${config.publicUrl}/callback`, `${config.publicUrl}/api/auth/smart/callback`],
+            grantedApis: [],
+          },
+        ],
+      });
+      await registerSandboxHospitals(services.repos, sandbox.orgs(), services.clock.now());
+      printBanner({
+        publicUrl: config.publicUrl,
+        sandboxUrl: sandbox.url,
+        secrets,
+        readyMs: Date.now() - started,
+      });
+      await waitForSignal();
+      await server.close();
+      await sandbox.close();
+      await services.store.close();
+    });
+}
+
+function printBanner(input: {
+  publicUrl: string;
+  sandboxUrl: string;
+  secrets: ReturnType<typeof prepareDemoSecrets>;
+  readyMs: number;
+}): void {
+  const lines = [
+    `chartbridge demo ready in ${input.readyMs} ms`,
+    `  app:          ${input.publicUrl}/`,
+    `  sandbox EHR:  ${input.sandboxUrl} (patients sign in with the sandbox password shown on its sign-in page)`,
+    `  JWKS:         ${input.publicUrl}/.well-known/jwks.json`,
+    `  data folder:  ${input.secrets.dataDir}`,
+    input.secrets.apiKeyFromFile
+      ? `  API key:      ${input.secrets.apiKey}   (saved in ${input.secrets.dataDir}/api-key; set CHARTBRIDGE_API_KEY to choose your own)`
+      : '  API key:      from CHARTBRIDGE_API_KEY',
+    `  try:          curl -s -H "Authorization: Bearer <API key>" -H 'content-type: application/json' -d '{"userId":"demo-user"}' ${input.publicUrl}/api/connect-sessions`,
+    'press Ctrl+C to stop',
+  ];
+  console.log(lines.join('\n'));
+}

@@ -1,0 +1,71 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomToken } from '../crypto/random.ts';
+import { generateEncryptionKey } from '../crypto/sealer.ts';
+import { generateKey } from '../keys/key-admin.ts';
+import { readKeyIndex } from '../keys/key-files.ts';
+import type { SandboxOrgInfo } from '../sandbox/sandbox.ts';
+import type { Repositories } from '../store/repositories.ts';
+
+export const DEMO_CLIENT_ID = 'chartbridge-demo-nonprod';
+
+export interface DemoSecrets {
+  dataDir: string;
+  keysDir: string;
+  encryptionKey: string;
+  apiKey: string;
+  /** True when the API key was generated (or read from ./data) rather than given in CHARTBRIDGE_API_KEY. */
+  apiKeyFromFile: boolean;
+}
+
+/**
+ * Zero configuration: everything the demo needs lives in the data folder, created on first run with owner-only
+ * permissions (folder 0700, secret files 0600). Values from the environment win over the files.
+ */
+export function prepareDemoSecrets(
+  dataDirOption: string,
+  env: Record<string, string | undefined>,
+): DemoSecrets {
+  const dataDir = resolve(dataDirOption);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const encryptionKey =
+    env.CHARTBRIDGE_ENCRYPTION_KEY ??
+    readOrCreateSecret(join(dataDir, 'encryption.key'), generateEncryptionKey);
+  const apiKey =
+    env.CHARTBRIDGE_API_KEY ?? readOrCreateSecret(join(dataDir, 'api-key'), () => `cb_${randomToken(24)}`);
+  const keysDir = env.CHARTBRIDGE_KEYS_DIR ?? join(dataDir, 'keys');
+  return { dataDir, keysDir, encryptionKey, apiKey, apiKeyFromFile: env.CHARTBRIDGE_API_KEY === undefined };
+}
+
+function readOrCreateSecret(file: string, create: () => string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const value = create();
+  writeFileSync(file, `${value}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return value;
+}
+
+/** A dev signing key (RS384, file 0600) in the keys folder on first run. */
+export async function ensureDemoSigningKey(keysDir: string): Promise<void> {
+  const records = await readKeyIndex(keysDir);
+  if (!records?.some((record) => record.status === 'active')) await generateKey(keysDir);
+}
+
+/** The sandbox hospitals become manual directory entries (Epic, non-production), so the picker and API list them. */
+export async function registerSandboxHospitals(
+  repos: Repositories,
+  orgs: SandboxOrgInfo[],
+  now: number,
+): Promise<void> {
+  for (const org of orgs) {
+    await repos.endpoints.upsertManual({
+      organizationId: `sandbox-${org.id}`,
+      name: org.name,
+      endpointId: `sandbox-${org.id}`,
+      fhirBase: org.fhirBase,
+      vendor: 'epic',
+      environment: 'non-production',
+      now,
+    });
+  }
+}

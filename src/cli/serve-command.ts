@@ -1,0 +1,53 @@
+import { Command } from 'commander';
+import { loadConfig } from '../config/config.ts';
+import { ChartbridgeError } from '../errors.ts';
+import { createHttpApp } from '../http/app.ts';
+import { startHttpServer } from '../http/start-server.ts';
+import { createServices } from '../services.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+
+/** `chartbridge serve`: the HTTP server (JWKS, connect flow, pages, API) on HOST:PORT. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'run the HTTP server: JWKS, connect flow, pages and API (configure with CHARTBRIDGE_* variables)',
+    )
+    .option('--port <port>', 'listen port (default: PORT or 3000)')
+    .action(async (options: { port?: string }) => {
+      const env = {
+        ...process.env,
+        ...(options.port === undefined ? {} : { PORT: parsePort(options.port, '--port') }),
+      };
+      const config = loadConfig(env);
+      const services = await createServices(config);
+      await migrateToLatest(services.store);
+      const server = await startHttpServer(createHttpApp(services), { host: config.host, port: config.port });
+      console.log(
+        `chartbridge listening on http://${config.host}:${server.port} (public url ${config.publicUrl})`,
+      );
+      await waitForSignal();
+      await server.close();
+      await services.store.close();
+    });
+}
+
+export function parsePort(value: string, flag: string): string {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+    throw new ChartbridgeError('ERR_INVALID_INPUT', `${flag} must be a port number between 0 and 65535`);
+  }
+  return value;
+}
+
+/** Resolves on SIGINT or SIGTERM, so the caller can close servers and the database cleanly and exit 0. */
+export function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (signal: string) => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve(signal);
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}

@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Hono } from 'hono';
+import { DEMO_CLIENT_ID, registerSandboxHospitals } from '../cli/demo-setup.ts';
+import type { Clock } from '../clock.ts';
+import { loadConfig } from '../config/config.ts';
+import { randomToken } from '../crypto/random.ts';
+import { generateEncryptionKey } from '../crypto/sealer.ts';
+import { createHttpApp } from '../http/app.ts';
+import { startHttpServer } from '../http/start-server.ts';
+import { generateKey } from '../keys/key-admin.ts';
+import { createLogger } from '../log/logger.ts';
+import { loadSandboxData } from '../sandbox/data/load-data.ts';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/sandbox.ts';
+import { createServices, type Services } from '../services.ts';
+import type { DialectName } from '../store/database.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+import { createTestDatabase } from './databases.ts';
+import { createBrowser, type TestBrowser } from './test-browser.ts';
+import { createSecretRecorder, type SecretRecorder } from './secret-recorder.ts';
+
+export interface ConnectedApp {
+  /** http://127.0.0.1:PORT of chartbridge. */
+  url: string;
+  apiKey: string;
+  services: Services;
+  sandbox: Sandbox;
+  /** Every pino line chartbridge wrote. */
+  logs: string[];
+  /** Secrets that crossed between chartbridge and the sandbox; `assertNoSecretsLeaked` checks them. */
+  secrets: SecretRecorder;
+  /** Environment that points the real `chartbridge` binary at this app's database, keys and sandbox. */
+  cliEnv: Record<string, string>;
+  /** Runs a whole standalone launch (auto-approve, login_hint) over HTTP and returns the connection id. */
+  connectPatient(userId: string, options?: { username?: string; orgId?: string }): Promise<string>;
+  /** Authorised management API call. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  newBrowser(): TestBrowser;
+  /** Checks logs, audit rows and the given response bodies for any recorded secret. */
+  assertNoSecretsLeaked(extra?: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The sandbox EHR and chartbridge on 127.0.0.1:0 with a fresh database, keys and encryption key: what every
+ * integration test that needs a connected patient starts from.
+ */
+export async function startConnectedApp(
+  options: { dialect?: DialectName; sandboxOptions?: SandboxOptions; clock?: Clock } = {},
+): Promise<ConnectedApp> {
+  const database = await createTestDatabase(options.dialect ?? 'sqlite');
+  const keysDir = mkdtempSync(join(tmpdir(), 'chartbridge-keys-'));
+  await generateKey(keysDir);
+  // The server must listen before the app exists: the public URL (redirect URI, JWKS URL) needs its port.
+  const holder: { app?: Hono } = {};
+  const shell = new Hono().all('*', (c) => holder.app!.fetch(c.req.raw));
+  const server = await startHttpServer(shell, { host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${server.port}`;
+  const apiKey = `test-${randomToken(24)}`;
+  const cliEnv = {
+    CHARTBRIDGE_DATABASE_URL: database.url,
+    CHARTBRIDGE_PUBLIC_URL: url,
+    CHARTBRIDGE_KEYS_DIR: keysDir,
+    CHARTBRIDGE_ENCRYPTION_KEY: generateEncryptionKey(),
+    CHARTBRIDGE_API_KEY: apiKey,
+    CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: DEMO_CLIENT_ID,
+  };
+  const logs: string[] = [];
+  const sink = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
+  const secrets = createSecretRecorder();
+  const services = await createServices(loadConfig(cliEnv), {
+    log: createLogger({ level: 'debug', destination: sink }),
+    fetch: secrets.fetch,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  await migrateToLatest(services.store);
+  holder.app = createHttpApp(services);
+  const sandbox = await startSandbox({
+    autoApprove: true,
+    data: await loadSandboxData(),
+    clients: [
+      {
+        clientId: DEMO_CLIENT_ID,
+        jwksUrl: `${url}/.well-known/jwks.json`,
+        redirectUris: [`${url}/callback`, `${url}/api/auth/smart/callback`],
+        grantedApis: [],
+      },
+    ],
+    ...options.sandboxOptions,
+  });
+  await registerSandboxHospitals(services.repos, sandbox.orgs(), services.clock.now());
+
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...init.headers },
+    });
+  const newBrowser = () => createBrowser();
+
+  return {
+    url,
+    apiKey,
+    services,
+    sandbox,
+    logs,
+    secrets,
+    cliEnv,
+    api,
+    newBrowser,
+    async connectPatient(userId, connectOptions = {}) {
+      const orgId = connectOptions.orgId ?? sandbox.orgs()[0]!.id;
+      const username = connectOptions.username ?? sandbox.data.organization(orgId)!.patients[0]!.username;
+      const created = await api('/api/connect-sessions', {
+        method: 'POST',
+        body: JSON.stringify({ userId, returnUrl: `${url}/done` }),
+      });
+      if (created.status !== 201)
+        throw new Error(`connect session: http ${created.status} ${await created.text()}`);
+      const session = (await created.json()) as { url: string };
+      const browser = newBrowser();
+      const start = await browser.get(`${session.url}?org=sandbox-${encodeURIComponent(orgId)}`);
+      const authorize = new URL(start.headers.get('location') ?? '');
+      authorize.searchParams.set('login_hint', username);
+      const callback = await browser.followToOrigin(authorize.toString(), url);
+      const done = await browser.get(callback);
+      const location = done.headers.get('location') ?? '';
+      const connectionId = URL.canParse(location) ? new URL(location).searchParams.get('connectionId') : null;
+      if (done.status !== 303 || !connectionId)
+        throw new Error(`callback: http ${done.status} ${await done.text()}`);
+      return connectionId;
+    },
+    async assertNoSecretsLeaked(extra = []) {
+      secrets.assertAbsent(logs.join('\n'), 'the logs');
+      const audit = await services.repos.audit.listAll();
+      secrets.assertAbsent(JSON.stringify(audit), 'audit rows');
+      for (const [index, text] of extra.entries()) secrets.assertAbsent(text, `response #${index + 1}`);
+    },
+    async close() {
+      await sandbox.close();
+      await server.close();
+      await services.store.close();
+      await database.drop();
+      rmSync(keysDir, { recursive: true, force: true });
+    },
+  };
+}
