@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +93,35 @@ describe('chartbridge portal activate against the portal double', () => {
     );
     const uploaded = JSON.parse(portal.state.orgs.get('1000')!.prodJwks!);
     assert.deepEqual(uploaded, { keys: [{ ...rsa, use: 'sig' }] });
+  });
+
+  it('uploads the RSA public keys of the key store in direct mode when no file is given', async () => {
+    await start({ orgCount: 20 });
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const run = await runCli(
+      [
+        'portal',
+        'activate',
+        '--app-id',
+        APP,
+        '--portal-url',
+        portal.url,
+        '--pacing',
+        '0',
+        '--direct-jwks',
+        '--yes',
+      ],
+      { env: { ...env, CHARTBRIDGE_PRIVATE_KEYS: pem }, cwd: dir },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(portal.state.stats().activated, 20);
+    const uploaded = JSON.parse(portal.state.orgs.get('1000')!.testJwks!) as {
+      keys: Record<string, unknown>[];
+    };
+    assert.equal(uploaded.keys.length, 1);
+    assert.deepEqual(Object.keys(uploaded.keys[0]!).sort(), ['alg', 'e', 'kid', 'kty', 'n', 'use']);
+    assert.equal(uploaded.keys[0]!.kty, 'RSA');
   });
 
   it('resumes a run killed with SIGKILL at a random point without repeating a successful call', async () => {
