@@ -27,7 +27,11 @@ export function resetMidBody(res: Response): Response {
       controller.error(new Error('sandbox fault: connection reset'));
     },
   });
-  return withBody(res, stream, true);
+  const broken = withBody(res, stream, true);
+  // Chunked from the start: the Node adapter then writes the headers before reading, so the stream error
+  // destroys the socket mid-body instead of ending a short but complete response.
+  broken.headers.set('transfer-encoding', 'chunked');
+  return broken;
 }
 
 /** Sends the body one byte at a time, `ms` apart (default one byte per second). */

@@ -28,19 +28,22 @@ export interface FhirHarness {
 
 export async function startFhirHarness(
   data: SandboxDataStore,
-  opts: Pick<FhirAppDeps, 'pageSize' | 'maxPageSize' | 'sessionTtlMs'> = {},
+  opts: Pick<FhirAppDeps, 'pageSize' | 'maxPageSize' | 'sessionTtlMs'> & {
+    sleep?: (ms: number) => Promise<void>;
+  } = {},
 ): Promise<FhirHarness> {
   const clock = createManualClock(Date.UTC(2026, 2, 1));
   const tokens = new Map<string, AccessTokenInfo>();
   const grants = new Map<string, string[]>();
   const log = createRequestLog({ now: () => clock.now() });
-  const faults = createFaults();
+  const { sleep, ...appOptions } = opts;
+  const faults = createFaults(sleep ? { sleep } : {});
   const fhir = createFhirApp({
     data,
     clock,
     lookupAccessToken: (token) => tokens.get(token),
     clientGrants: (clientId) => grants.get(clientId) ?? [],
-    ...opts,
+    ...appOptions,
   });
   const app = new Hono();
   app.use('*', log.middleware);
