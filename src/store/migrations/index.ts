@@ -4,6 +4,7 @@ import * as connectSpine from './002-connect-spine.ts';
 import * as directory from './003-directory.ts';
 import * as jobs from './004-jobs.ts';
 import * as sync from './005-sync.ts';
+import * as directoryIndexes from './006-directory-indexes.ts';
 
 /** Every migration in the order it applies. Add a new file and one line here; never edit an applied one. */
 export const migrations: MigrationStep[] = [
@@ -12,4 +13,5 @@ export const migrations: MigrationStep[] = [
   { name: '003-directory', up: directory.up },
   { name: '004-jobs', up: jobs.up },
   { name: '005-sync', up: sync.up },
+  { name: '006-directory-indexes', up: directoryIndexes.up },
 ];
