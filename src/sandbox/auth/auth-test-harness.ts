@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createManualClock } from '../../clock.ts';
 import type { SandboxClient } from '../model.ts';
@@ -119,4 +120,22 @@ export async function startAuthHarness(options: Partial<SandboxOptions> = {}): P
     },
   };
   return harness;
+}
+
+/** Asserts an RFC 6749 error answer: status, `error`, optionally the exact description, and no caching. */
+export async function expectOAuthError(
+  response: Response,
+  status: number,
+  error: string,
+  description?: string,
+): Promise<void> {
+  const body = (await response.json()) as { error: string; error_description: string };
+  assert.equal(response.status, status, `status for ${body.error}: ${body.error_description}`);
+  assert.equal(body.error, error);
+  if (description !== undefined) assert.equal(body.error_description, description);
+  assert.equal(response.headers.get('cache-control'), 'no-store');
+}
+
+export function codeGrant(code: string, verifier: string): Record<string, string> {
+  return { grant_type: 'authorization_code', code, redirect_uri: testRedirectUri, code_verifier: verifier };
 }

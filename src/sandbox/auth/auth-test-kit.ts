@@ -88,7 +88,13 @@ export async function createTestAssertion(opts: {
     ...opts.claims,
   };
   for (const name of Object.keys(claims)) if (claims[name] === undefined) delete claims[name];
-  const header = { alg: opts.key.alg, kid: opts.key.kid, typ: 'JWT', ...opts.header };
+  const header: Record<string, unknown> = {
+    alg: opts.key.alg,
+    kid: opts.key.kid,
+    typ: 'JWT',
+    ...opts.header,
+  };
+  for (const name of Object.keys(header)) if (header[name] === undefined) delete header[name];
   return new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(opts.key.privateKey);
 }
 
