@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { ChartbridgeError } from '../errors.ts';
 import { activateOrganizations } from '../portal/activate-flow.ts';
 import { createActivationProgress } from '../portal/activation-progress.ts';
 import { buildActivationScript, buildScopesScript } from '../portal/console-scripts.ts';
