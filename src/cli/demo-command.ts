@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { createHttpApp } from '../http/app.ts';
 import { startHttpServer } from '../http/start-server.ts';
+import { loadSandboxData } from '../sandbox/data/load-data.ts';
 import { startSandbox } from '../sandbox/sandbox.ts';
 import { createServices } from '../services.ts';
 import { migrateToLatest } from '../store/migrate.ts';
@@ -54,32 +55,40 @@ export function registerDemoCommand(program: Command): void {
         CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: process.env.CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD ?? DEMO_CLIENT_ID,
       });
       const services = await createServices(config);
-      await migrateToLatest(services.store);
-      const server = await startHttpServer(createHttpApp(services), { host: config.host, port: config.port });
-      const sandbox = await startSandbox({
-        port: sandboxPort,
-        autoApprove: options.autoApprove === true,
-        log: services.log,
-        clients: [
-          {
-            clientId: config.clientIds.epicNonProduction!,
-            jwksUrl: `${config.publicUrl}/.well-known/jwks.json`,
-            redirectUris: [`${config.publicUrl}/callback`, `${config.publicUrl}/api/auth/smart/callback`],
-            grantedApis: [],
-          },
-        ],
-      });
-      await registerSandboxHospitals(services.repos, sandbox.orgs(), services.clock.now());
-      printBanner({
-        publicUrl: config.publicUrl,
-        sandboxUrl: sandbox.url,
-        secrets,
-        readyMs: Date.now() - started,
-      });
-      await waitForSignal();
-      await server.close();
-      await sandbox.close();
-      await services.store.close();
+      const closers: Array<() => Promise<void>> = [() => services.store.close()];
+      try {
+        await migrateToLatest(services.store);
+        const server = await startHttpServer(createHttpApp(services), {
+          host: config.host,
+          port: config.port,
+        });
+        closers.unshift(() => server.close());
+        const sandbox = await startSandbox({
+          port: sandboxPort,
+          autoApprove: options.autoApprove === true,
+          log: services.log,
+          data: await loadSandboxData(),
+          clients: [
+            {
+              clientId: config.clientIds.epicNonProduction!,
+              jwksUrl: `${config.publicUrl}/.well-known/jwks.json`,
+              redirectUris: [`${config.publicUrl}/callback`, `${config.publicUrl}/api/auth/smart/callback`],
+              grantedApis: [],
+            },
+          ],
+        });
+        closers.unshift(() => sandbox.close());
+        await registerSandboxHospitals(services.repos, sandbox.orgs(), services.clock.now());
+        printBanner({
+          publicUrl: config.publicUrl,
+          sandboxUrl: sandbox.url,
+          secrets,
+          readyMs: Date.now() - started,
+        });
+        await waitForSignal();
+      } finally {
+        for (const close of closers) await close();
+      }
     });
 }
 
