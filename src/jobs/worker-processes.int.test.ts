@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { createAuditRepository } from '../store/audit-repository.ts';
 import { createJobLeaseRepository } from '../store/jobs-leases.ts';
 import { createTestStore, testDialects } from '../testing/databases.ts';
-import { waitFor } from '../testing/wait-for.ts';
 import { systemClock } from '../clock.ts';
 import { createSilentLogger } from '../log/logger.ts';
 import { createJobQueue } from './create-job-queue.ts';

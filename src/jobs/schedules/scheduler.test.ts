@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHmac } from 'node:crypto';
+import { createManualClock } from '../../clock.ts';
+import { createSilentLogger } from '../../log/logger.ts';
+import { createRepositories } from '../../store/repositories.ts';
+import { createTestStore, testDialects } from '../../testing/databases.ts';
+import type { JobName, JobPayload, JobQueue, SendOptions } from '../job-queue.ts';
+import { createScheduler } from './scheduler.ts';
+import { createWebhookNoticeSender } from './notices.ts';
+
+const minute = 60_000;
+
+/** Records what the scheduler sends (the queue itself is tested elsewhere). */
+function createRecordingQueue(): JobQueue & {
+  sent: Array<{ name: JobName; data: JobPayload; startAfter: number }>;
+} {
+  const sent: Array<{ name: JobName; data: JobPayload; startAfter: number }> = [];
+  return {
+    kind: 'table',
+    sent,
+    start: async () => undefined,
+    stop: async () => undefined,
+    send: async (name: JobName, data: JobPayload, options: SendOptions = {}) => {
+      sent.push({ name, data, startAfter: options.startAfter ?? 0 });
+      return `job-${sent.length}`;
+    },
+    fetch: async () => null,
+    complete: async () => undefined,
+    fail: async () => ({ final: false, attempts: 1, data: null }),
+    stats: async () => [],
+  };
+}
+
+for (const dialect of testDialects) {
+  test(`the scheduler spreads refreshes and re-syncs due at once and sends each notice once (${dialect})`, async () => {
+    const { store, cleanup } = await createTestStore(dialect);
+    const received: Array<{ body: string; signature: string }> = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ body, signature: String(req.headers['x-chartbridge-signature']) });
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const clock = createManualClock(Date.UTC(2026, 5, 1));
+    const t0 = clock.now();
+    try {
+      const repos = createRepositories(store.db);
+      await store.db.insertInto('users').values({ id: 'u1', created_at: t0 }).execute();
+      for (let i = 0; i < 200; i += 1) {
+        await repos.connections.insert({
+          id: `c-${i}`,
+          user_id: 'u1',
+          endpoint_id: 'e1',
+          fhir_base: 'https://ehr.example/fhir',
+          issuer: 'https://ehr.example/fhir',
+          token_endpoint: 'https://ehr.example/token',
+          client_id: 'client',
+          patient_id: `p${i}`,
+          scope: 'patient/*.read',
+          access_token_sealed: 'sealed',
+          refresh_token_sealed: 'sealed',
+          token_version: 1,
+          access_expires_at: t0 + 15 * minute,
+          persistent_access_ends_at: i < 2 ? t0 + 5 * 86_400_000 : t0 + 300 * 86_400_000,
+          refreshable: 1,
+          status: i >= 197 ? 'needs_reauth' : 'active',
+          last_sync_at: t0,
+          created_at: t0,
+          updated_at: t0,
+        });
+      }
+      const queue = createRecordingQueue();
+      const scheduler = createScheduler({
+        store,
+        queue,
+        clock,
+        log: createSilentLogger(),
+        owner: 'test',
+        autoStart: false,
+        notify: createWebhookNoticeSender({
+          url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks`,
+          secret: 'whsec-test',
+          fetch,
+          clock,
+        }),
+      });
+      assert.deepEqual(await scheduler.tick(), { refreshes: 197, syncs: 0, notices: 5 });
+      const refreshes = queue.sent.filter((s) => s.name === 'refresh').map((s) => s.startAfter);
+      // Jittered into [expiry − 15 min, expiry − 10 min] = [t0, t0 + 5 min].
+      assert.ok(refreshes.every((at) => at >= t0 && at <= t0 + 5 * minute));
+      assert.ok(new Set(refreshes).size > 150, 'start times are spread');
+      assert.ok(Math.max(...refreshes) - Math.min(...refreshes) > 3 * minute, 'spread over the window');
+      assert.deepEqual(await scheduler.tick(), { refreshes: 0, syncs: 0, notices: 0 });
+
+      clock.advance(25 * 3_600_000);
+      queue.sent.length = 0;
+      const later = await scheduler.tick();
+      assert.equal(later.syncs, 197);
+      const syncStarts = queue.sent.filter((s) => s.name === 'sync').map((s) => s.startAfter - clock.now());
+      assert.ok(syncStarts.every((d) => d >= 0 && d <= 60 * minute));
+      assert.ok(Math.max(...syncStarts) - Math.min(...syncStarts) > 30 * minute, 'overdue re-syncs spread');
+      assert.deepEqual(queue.sent.filter((s) => s.name === 'sync')[0]!.data, {
+        connectionId: queue.sent.find((s) => s.name === 'sync')!.data.connectionId,
+      });
+
+      assert.equal(received.length, 5);
+      const types = received.map((r) => JSON.parse(r.body).type).sort();
+      assert.deepEqual(types, [
+        'connection.access_ending',
+        'connection.access_ending',
+        'connection.needs_reauth',
+        'connection.needs_reauth',
+        'connection.needs_reauth',
+      ]);
+      for (const { body, signature } of received) {
+        const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature)!;
+        assert.equal(v1, createHmac('sha256', 'whsec-test').update(`${t}.${body}`).digest('hex'));
+        // Ids and times only: nothing sealed, no tokens.
+        const keys = Object.keys(JSON.parse(body)).filter((k) => k !== 'accessEndsAt');
+        assert.deepEqual(keys, ['type', 'connectionId', 'userId']);
+        assert.ok(!body.includes('sealed'));
+      }
+      const audit = (await repos.audit.listAll()).filter((r) => r.action.startsWith('notice.'));
+      assert.equal(audit.length, 5);
+      assert.deepEqual(
+        audit.filter((r) => r.action === 'notice.access_ending').map((r) => JSON.parse(r.detail)),
+        [
+          { accessEndsAt: new Date(t0 + 5 * 86_400_000).toISOString() },
+          { accessEndsAt: new Date(t0 + 5 * 86_400_000).toISOString() },
+        ],
+      );
+      await scheduler.stop();
+    } finally {
+      hook.close();
+      await cleanup();
+    }
+  });
+}

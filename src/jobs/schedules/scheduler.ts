@@ -1,0 +1,169 @@
+import type { Clock } from '../../clock.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { Store } from '../../store/database.ts';
+import { createJobLeaseRepository } from '../../store/jobs-leases.ts';
+import { createScheduleRepository, type ScheduleRepository } from '../../store/jobs-schedules.ts';
+import type { JobQueue } from '../job-queue.ts';
+import { describeFailure } from '../run-job.ts';
+import { sendDueNotices, type NoticeSender } from './notices.ts';
+
+export interface ScheduleSettings {
+  /** Refresh this long before the access token expires… */
+  refreshAheadMs: number;
+  /** …minus a random part up to this, so thousands of tokens expiring together do not refresh together. */
+  refreshJitterMs: number;
+  /** Incremental re-sync period per connection, and the random spread added to each planned time. */
+  resyncIntervalMs: number;
+  resyncJitterMs: number;
+  /** Warn this long before a patient's persistent access ends. */
+  noticeAheadMs: number;
+  /** How far ahead each tick plans (jobs carry their own start time). */
+  horizonMs: number;
+  batchSize: number;
+}
+
+export const defaultScheduleSettings: ScheduleSettings = {
+  refreshAheadMs: 10 * 60_000,
+  refreshJitterMs: 5 * 60_000,
+  resyncIntervalMs: 24 * 3_600_000,
+  resyncJitterMs: 60 * 60_000,
+  noticeAheadMs: 14 * 86_400_000,
+  horizonMs: 60_000,
+  batchSize: 500,
+};
+
+export interface ScheduleTickResult {
+  refreshes: number;
+  syncs: number;
+  notices: number;
+}
+
+interface TickDeps {
+  schedules: ScheduleRepository;
+  queue: JobQueue;
+  clock: Clock;
+  random: () => number;
+  settings: ScheduleSettings;
+}
+
+/** Plans refresh-ahead jobs: each starts at a random point of [expiry − ahead − jitter, expiry − ahead]. */
+export async function planRefreshes(deps: TickDeps): Promise<number> {
+  const { settings, clock } = deps;
+  const now = clock.now();
+  const due = await deps.schedules.listRefreshDue(
+    now + settings.refreshAheadMs + settings.refreshJitterMs + settings.horizonMs,
+    now - 3_600_000,
+    settings.batchSize,
+  );
+  for (const row of due) {
+    const target = row.access_expires_at - settings.refreshAheadMs - deps.random() * settings.refreshJitterMs;
+    const startAfter = Math.max(now, Math.round(target));
+    await deps.queue.send('refresh', { connectionId: row.id }, { startAfter });
+    await deps.schedules.markRefreshPlanned(row.id, row.token_version, now);
+  }
+  return due.length;
+}
+
+/** Plans incremental re-syncs: one per interval per connection, each moved by a random jitter. */
+export async function planResyncs(deps: TickDeps): Promise<number> {
+  const { settings, clock } = deps;
+  const now = clock.now();
+  const jitter = () => Math.round(deps.random() * settings.resyncJitterMs);
+  let planned = 0;
+  for (const row of await deps.schedules.listSyncDue(now + settings.horizonMs, settings.batchSize)) {
+    if (row.next_at === null) {
+      // First sight of this connection: its first re-sync is one interval after its last sync.
+      await deps.schedules.advanceSync(row.id, null, row.base_at + settings.resyncIntervalMs + jitter());
+      continue;
+    }
+    // Connections overdue together (after an outage) still start spread over the jitter window.
+    const startAfter = Math.max(row.next_at, now + jitter());
+    if (!(await deps.schedules.advanceSync(row.id, row.next_at, startAfter + settings.resyncIntervalMs))) {
+      continue;
+    }
+    await deps.queue.send('sync', { connectionId: row.id }, { startAfter });
+    planned += 1;
+  }
+  return planned;
+}
+
+export interface Scheduler {
+  tick(): Promise<ScheduleTickResult>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The scheduler: every `intervalMs` one process at a time (a lease, not a leader election) plans refreshes,
+ * re-syncs and notices. Every step is idempotent through rows, so a second scheduler would change nothing.
+ */
+export function createScheduler(input: {
+  store: Store;
+  queue: JobQueue;
+  clock: Clock;
+  log: Logger;
+  owner: string;
+  notify: NoticeSender;
+  settings?: Partial<ScheduleSettings>;
+  intervalMs?: number;
+  random?: () => number;
+  autoStart?: boolean;
+}): Scheduler {
+  const settings = { ...defaultScheduleSettings, ...input.settings };
+  const schedules = createScheduleRepository(input.store.db);
+  const leases = createJobLeaseRepository(input.store.db, input.store.dialect);
+  const deps: TickDeps = {
+    schedules,
+    queue: input.queue,
+    clock: input.clock,
+    random: input.random ?? Math.random,
+    settings,
+  };
+  const intervalMs = input.intervalMs ?? 30_000;
+
+  async function tick(): Promise<ScheduleTickResult> {
+    const refreshes = await planRefreshes(deps);
+    const syncs = await planResyncs(deps);
+    const notices = await sendDueNotices({
+      ...deps,
+      store: input.store,
+      notify: input.notify,
+      log: input.log,
+    });
+    return { refreshes, syncs, notices };
+  }
+
+  async function guardedTick(): Promise<void> {
+    const grant = await leases.acquire({
+      key: 'scheduler',
+      owner: input.owner,
+      ttlMs: intervalMs * 2,
+      now: input.clock.now(),
+    });
+    if (!grant) return;
+    try {
+      const result = await tick();
+      if (result.refreshes + result.syncs + result.notices > 0)
+        input.log.info(result, 'scheduler planned work');
+    } finally {
+      await leases.release(grant);
+    }
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+  if (input.autoStart !== false) {
+    timer = setInterval(() => {
+      current = guardedTick().catch((error: unknown) =>
+        input.log.warn({ err: describeFailure(error) }, 'scheduler tick failed'),
+      );
+    }, intervalMs);
+    timer.unref();
+  }
+  return {
+    tick,
+    async stop() {
+      clearInterval(timer);
+      await current;
+    },
+  };
+}
