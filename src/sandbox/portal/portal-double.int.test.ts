@@ -7,6 +7,9 @@ import { startPortalDouble, type RunningPortalDouble } from './start-portal-doub
 
 const APP = '4242';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk Epic's loosely typed JSON
+const readBody = (response: Response): Promise<any> => response.json();
+
 function approveForm(orgId: string, fields: Partial<Record<(typeof APPROVE_FIELDS)[number], string>>) {
   const form: Record<string, string> = Object.fromEntries(APPROVE_FIELDS.map((name) => [name, '']));
   return { ...form, OrgId: orgId, AppId: APP, NonProdOnly: 'false', ProdOnly: 'false', ...fields };
@@ -73,9 +76,9 @@ describe('portal double over HTTP', () => {
   });
 
   it('pages downloads with the exact parameter names', async () => {
-    const third = await (
-      await post('/Developer/LoadDownloads', { appId: APP, PageSize: '10', page: '2' })
-    ).json();
+    const third = await readBody(
+      await post('/Developer/LoadDownloads', { appId: APP, PageSize: '10', page: '2' }),
+    );
     assert.equal(third.Success, true);
     assert.equal(third.Data.Downloads.length, 5);
     assert.deepEqual(Object.keys(third.Data.Downloads[0]).slice(0, 4), [
@@ -85,23 +88,23 @@ describe('portal double over HTTP', () => {
       'ECMId',
     ]);
     assert.equal(third.Data.Downloads[0].Id, `1140_${APP}`);
-    const wrongCase = await (
-      await post('/Developer/LoadDownloads', { appId: APP, pageSize: '10', page: '0' })
-    ).json();
+    const wrongCase = await readBody(
+      await post('/Developer/LoadDownloads', { appId: APP, pageSize: '10', page: '0' }),
+    );
     assert.deepEqual(wrongCase, { Success: false, Message: 'The request is invalid.', Data: null });
   });
 
   it('moves an organisation 0 → 3 → 1 in JWK-Set-URL mode and counts every call', async () => {
-    const prodFirst = await (
-      await post('/Developer/ApproveDownload', approveForm('1007', { ProdOnly: 'true' }))
-    ).json();
+    const prodFirst = await readBody(
+      await post('/Developer/ApproveDownload', approveForm('1007', { ProdOnly: 'true' })),
+    );
     assert.deepEqual(prodFirst.Data, {
       Success: false,
       Message: 'Non-production keys must be enabled before production keys.',
     });
-    const nonProd = await (
-      await post('/Developer/ApproveDownload', approveForm('1007', { NonProdOnly: 'true' }))
-    ).json();
+    const nonProd = await readBody(
+      await post('/Developer/ApproveDownload', approveForm('1007', { NonProdOnly: 'true' })),
+    );
     assert.deepEqual(nonProd, { Success: true, Message: null, Data: { Success: true, Message: null } });
     assert.equal(portal.state.orgs.get('1007')!.approved, 3);
     await post('/Developer/ApproveDownload', approveForm('1007', { ProdOnly: 'true' }));
@@ -119,7 +122,7 @@ describe('portal double over HTTP', () => {
       post(
         '/Developer/ApproveDownload',
         approveForm('1014', { TestJWKS: JSON.stringify(jwks), ProdJWKS: JSON.stringify(jwks) }),
-      ).then((r) => r.json());
+      ).then(readBody);
     assert.equal(
       (await direct({ keys: [rsa, ec] })).Data.Message,
       'Only RSA keys can be uploaded directly. Use a JWK Set URL for EC keys.',
@@ -134,18 +137,18 @@ describe('portal double over HTTP', () => {
   });
 
   it('answers a bad OrgId and an unprovisioned site with Epic messages', async () => {
-    const missing = await (
-      await post('/Developer/ApproveDownload', approveForm('999999', { NonProdOnly: 'true' }))
-    ).json();
+    const missing = await readBody(
+      await post('/Developer/ApproveDownload', approveForm('999999', { NonProdOnly: 'true' })),
+    );
     assert.deepEqual(missing, {
       Success: false,
       Message: 'Download request could not be found.',
       Data: null,
     });
     const failing = [...portal.state.orgs.values()].find((org) => org.alwaysFails)!;
-    const answer = await (
-      await post('/Developer/ApproveDownload', approveForm(failing.orgId, { NonProdOnly: 'true' }))
-    ).json();
+    const answer = await readBody(
+      await post('/Developer/ApproveDownload', approveForm(failing.orgId, { NonProdOnly: 'true' })),
+    );
     assert.deepEqual(answer.Data, { Success: false, Message: 'Failed to register client for download.' });
   });
 
