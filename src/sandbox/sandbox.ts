@@ -9,6 +9,8 @@ import { buildOrgUrls, type OrgUrls } from './auth/org-urls.ts';
 import type { AccessPeriodKey } from './auth/persistent-access.ts';
 import { createClientRegistry, type ClientRegistry } from './clients/client-registry.ts';
 import { createFaults, type FaultRule, type Faults } from './faults.ts';
+import { createPortalDoubleApp, type PortalDoubleOptions } from './portal/portal-double-app.ts';
+import type { PortalState } from './portal/portal-state.ts';
 import type { SandboxClient, SandboxDataStore } from './model.ts';
 import { createRequestLog, type RequestLog } from './request-log.ts';
 
@@ -42,6 +44,8 @@ export interface SandboxOptions {
   fetch?: typeof fetch;
   log?: Logger;
   clock?: Clock;
+  /** The developer-portal double served under /portal (organisation count, failing sites, latency, rate limit). */
+  portal?: Omit<PortalDoubleOptions, 'basePath'>;
 }
 
 export interface SandboxOrgInfo {
@@ -66,6 +70,8 @@ export interface Sandbox {
   tokens: SandboxTokens;
   /** Switches that make the authorization server misbehave on purpose (discovery, iss, token responses). */
   auth: AuthBehaviour;
+  /** The developer-portal double at `${url}/portal`: organisations, sessions and per-organisation call counters. */
+  portal: PortalState;
   close(): Promise<void>;
 }
 
@@ -106,6 +112,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   app.use('*', requestLog.middleware);
   app.use('*', faults.middleware);
   app.get('/healthz', (c) => c.json({ ok: true }));
+  const portal = createPortalDoubleApp({ ...options.portal, basePath: '/portal' });
+  app.route('/portal', portal.app);
   app.route('/', auth.app);
   // FHIR mount point: the FHIR engineer's createFhirApp() serves everything under /:orgId/api/FHIR/R4 other
   // than the smart-configuration above (mounted in mountFhirApp once src/sandbox/fhir/fhir-app.ts lands).
@@ -135,6 +143,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     requestLog,
     tokens: auth.tokens,
     auth: auth.behaviour,
+    portal: portal.state,
     close: () => closeAll(servers.list),
   };
 }
