@@ -21,6 +21,14 @@ import { createTestDatabase } from './databases.ts';
 import { createBrowser, type TestBrowser } from './test-browser.ts';
 import { createSecretRecorder, type SecretRecorder } from './secret-recorder.ts';
 
+export interface LaunchOptions {
+  username?: string;
+  /** Sandbox organisation id (default: the first). */
+  orgId?: string;
+  browser?: TestBrowser;
+  returnUrl?: string | null;
+}
+
 export interface ConnectedApp {
   /** http://127.0.0.1:PORT of chartbridge. */
   url: string;
@@ -34,7 +42,12 @@ export interface ConnectedApp {
   /** Environment that points the real `chartbridge` binary at this app's database, keys and sandbox. */
   cliEnv: Record<string, string>;
   /** Runs a whole standalone launch (auto-approve, login_hint) over HTTP and returns the connection id. */
-  connectPatient(userId: string, options?: { username?: string; orgId?: string }): Promise<string>;
+  connectPatient(userId: string, options?: LaunchOptions): Promise<string>;
+  /** Runs a launch up to the EHR's redirect back to us; returns that callback URL without requesting it. */
+  beginLaunch(
+    userId: string,
+    options?: LaunchOptions,
+  ): Promise<{ browser: TestBrowser; callbackUrl: string }>;
   /** Authorised management API call. */
   api(path: string, init?: RequestInit): Promise<Response>;
   newBrowser(): TestBrowser;
@@ -98,6 +111,24 @@ export async function startConnectedApp(
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...init.headers },
     });
   const newBrowser = () => createBrowser();
+  const beginLaunch = async (userId: string, launch: LaunchOptions = {}) => {
+    const orgId = launch.orgId ?? sandbox.orgs()[0]!.id;
+    const username = launch.username ?? sandbox.data.organization(orgId)!.patients[0]!.username;
+    const returnUrl = launch.returnUrl === undefined ? `${url}/done` : launch.returnUrl;
+    const body = JSON.stringify(returnUrl ? { userId, returnUrl } : { userId });
+    const created = await api('/api/connect-sessions', { method: 'POST', body });
+    if (created.status !== 201)
+      throw new Error(`connect session: http ${created.status} ${await created.text()}`);
+    const session = (await created.json()) as { url: string };
+    const browser = launch.browser ?? newBrowser();
+    const start = await browser.get(`${session.url}?org=sandbox-${encodeURIComponent(orgId)}`);
+    if (start.status !== 302) throw new Error(`launch: http ${start.status} ${await start.text()}`);
+    const authorize = new URL(start.headers.get('location')!);
+    authorize.searchParams.set('login_hint', username);
+    const callbackUrl = await browser.followToOrigin(authorize.toString(), url);
+    secrets.add(new URL(callbackUrl).searchParams.get('code'));
+    return { browser, callbackUrl };
+  };
 
   return {
     url,
@@ -109,22 +140,10 @@ export async function startConnectedApp(
     cliEnv,
     api,
     newBrowser,
+    beginLaunch,
     async connectPatient(userId, connectOptions = {}) {
-      const orgId = connectOptions.orgId ?? sandbox.orgs()[0]!.id;
-      const username = connectOptions.username ?? sandbox.data.organization(orgId)!.patients[0]!.username;
-      const created = await api('/api/connect-sessions', {
-        method: 'POST',
-        body: JSON.stringify({ userId, returnUrl: `${url}/done` }),
-      });
-      if (created.status !== 201)
-        throw new Error(`connect session: http ${created.status} ${await created.text()}`);
-      const session = (await created.json()) as { url: string };
-      const browser = newBrowser();
-      const start = await browser.get(`${session.url}?org=sandbox-${encodeURIComponent(orgId)}`);
-      const authorize = new URL(start.headers.get('location') ?? '');
-      authorize.searchParams.set('login_hint', username);
-      const callback = await browser.followToOrigin(authorize.toString(), url);
-      const done = await browser.get(callback);
+      const { browser, callbackUrl } = await beginLaunch(userId, connectOptions);
+      const done = await browser.get(callbackUrl);
       const location = done.headers.get('location') ?? '';
       const connectionId = URL.canParse(location) ? new URL(location).searchParams.get('connectionId') : null;
       if (done.status !== 303 || !connectionId)
