@@ -18,8 +18,18 @@ const snomed = 'http://snomed.info/sct';
 type Coding = { system?: string; code?: string; display?: string };
 type CodeableConcept = { coding?: Coding[]; text?: string };
 
-/** Codes of every category coding of a resource. */
+const categoryCache = new WeakMap<FhirResource, string[]>();
+
+/** Codes of every category coding of a resource (cached per object: searches ask for them on every scan). */
 export function readCategoryCodes(resource: FhirResource): string[] {
+  const cached = categoryCache.get(resource);
+  if (cached) return cached;
+  const codes = collectCategoryCodes(resource);
+  categoryCache.set(resource, codes);
+  return codes;
+}
+
+function collectCategoryCodes(resource: FhirResource): string[] {
   const raw = resource.category;
   const concepts = (Array.isArray(raw) ? raw : raw ? [raw] : []) as CodeableConcept[];
   return concepts.flatMap((concept) => (concept.coding ?? []).map((coding) => coding.code ?? ''));
@@ -45,7 +55,7 @@ export function shapeCategories(resource: FhirResource): void {
 }
 
 function ensureCategory(resource: FhirResource, known: string[], fallback: Coding): void {
-  if (readCategoryCodes(resource).some((code) => known.includes(code))) return;
+  if (collectCategoryCodes(resource).some((code) => known.includes(code))) return;
   const existing = (resource.category as CodeableConcept[] | undefined) ?? [];
   resource.category = [...existing, { coding: [fallback] }];
 }

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { Clock } from '../../clock.ts';
 import type { AccessTokenInfo, FhirResource, SandboxDataStore } from '../model.ts';
 import { servedPageKey, servedResourcesKey } from '../request-log.ts';
-import { createApiGrants, readAllApiLabels, type ApiLabel } from './api-grants.ts';
+import { createApiGrants, readAllApiLabels, type ApiGrants, type ApiLabel } from './api-grants.ts';
 import { buildCapabilityStatement } from './capability.ts';
 import { epicCodes } from './epic-outcome.ts';
 import { respondFhir, respondNotFoundHtml, respondOutcome, respondUnauthorized } from './fhir-responses.ts';
@@ -45,7 +45,7 @@ export function createFhirApp(deps: FhirAppDeps): Hono {
   const sessions = createSearchSessions({ clock: deps.clock, ttlMs: deps.sessionTtlMs ?? 10 * 60_000 });
   const pageSize = deps.pageSize ?? 50;
   const maxPageSize = Math.max(deps.maxPageSize ?? 100, pageSize);
-  const grantsOf = (clientId: string) => createApiGrants(deps.clientGrants(clientId), allLabels);
+  const grantsOf = createGrantsCache(deps.clientGrants, allLabels);
 
   app.get('/metadata', (c) => {
     const org = deps.data.organization(c.req.param('orgId') ?? '');
@@ -104,6 +104,20 @@ export function createFhirApp(deps: FhirAppDeps): Hono {
   return app;
 }
 
+/** Grants per client, rebuilt only when the client's label list changes (the portal can approve more). */
+function createGrantsCache(clientGrants: FhirAppDeps['clientGrants'], allLabels: ApiLabel[]) {
+  const cache = new Map<string, { key: string; grants: ApiGrants }>();
+  return (clientId: string): ApiGrants => {
+    const labels = clientGrants(clientId);
+    const key = labels.join('\n');
+    const hit = cache.get(clientId);
+    if (hit?.key === key) return hit.grants;
+    const grants = createApiGrants(labels, allLabels);
+    cache.set(clientId, { key, grants });
+    return grants;
+  };
+}
+
 /** Bearer check: missing, unknown/revoked, expired or another organisation's token → 401. */
 function authorize(c: Context, deps: FhirAppDeps): RequestScope | Response {
   const org = deps.data.organization(c.req.param('orgId') ?? '');
@@ -122,7 +136,7 @@ interface PageDeps {
   sessions: SearchSessions;
   pageSize: number;
   maxPageSize: number;
-  grantsOf(clientId: string): ReturnType<typeof createApiGrants>;
+  grantsOf(clientId: string): ApiGrants;
 }
 
 /** A fresh search, or the page a `sessionID` cursor points at (bound to the same patient, client and type). */
