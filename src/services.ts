@@ -1,3 +1,4 @@
+import { createHostLimiter, type HostLimiter } from './fhir/host-limiter.ts';
 import type { Config } from './config/config.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createSealer } from './crypto/sealer.ts';
@@ -30,6 +31,8 @@ export interface Services {
   vault: Vault;
   /** Our signing keys: client assertions and the published JWKS. */
   keys: KeyStore;
+  /** Per-EHR-host cap on concurrent FHIR requests, shared by every sync in the process (issue 8). */
+  hostLimiter: HostLimiter;
 }
 
 /**
@@ -56,5 +59,19 @@ export async function createServices(config: Config, overrides: Partial<Services
         createClientAssertion({ key: keys.activeKey(), clientId, tokenEndpoint, clock }),
     });
   const vault = overrides.vault ?? createVault({ repos, smart, sealer, clock, log });
-  return { ...overrides, config, store, clock, log, fetch: fetchImpl, repos, sealer, smart, vault, keys };
+  const hostLimiter = overrides.hostLimiter ?? createHostLimiter();
+  return {
+    ...overrides,
+    config,
+    store,
+    clock,
+    log,
+    fetch: fetchImpl,
+    repos,
+    sealer,
+    smart,
+    vault,
+    keys,
+    hostLimiter,
+  };
 }

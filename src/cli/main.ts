@@ -5,6 +5,8 @@ import { registerDemoCommand } from './demo-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerPortalCommand } from './portal-command.ts';
+import { registerWorkerCommand } from './worker-command.ts';
+import { registerJobsCommand } from './jobs-command.ts';
 
 /**
  * The `chartbridge` binary. Each command group lives in its own file and registers itself here.
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerDemoCommand(program);
   registerPortalCommand(program);
+  registerWorkerCommand(program);
+  registerJobsCommand(program);
   return program;
 }
 

@@ -1,0 +1,257 @@
+import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
+import { createBaseGuard, describeOrigin, type BaseGuard } from './base-guard.ts';
+import type { HostLimiter } from './host-limiter.ts';
+import { readBodyCapped } from './read-body.ts';
+import { computeBackoff, parseRetryAfter } from './retry-after.ts';
+
+/** Exactly the two vault methods the client needs, so unit tests can pass a fake. */
+export interface TokenSource {
+  getAccessToken(connectionId: string): Promise<string>;
+  refreshAfterRejection(connectionId: string, rejectedToken: string): Promise<string>;
+}
+
+export interface FhirLimits {
+  /** Until the response headers arrive (includes connecting). */
+  headersTimeoutMs: number;
+  /** Longest gap between body chunks. */
+  bodyIdleMs: number;
+  /** Whole request, headers and body. */
+  totalTimeoutMs: number;
+  /** Decoded body cap. */
+  maxBytes: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  /** Longest `Retry-After` honoured; larger values are capped to this. */
+  retryAfterCapMs: number;
+  maxRedirects: number;
+}
+
+export const defaultFhirLimits: FhirLimits = {
+  headersTimeoutMs: 30_000,
+  bodyIdleMs: 30_000,
+  totalTimeoutMs: 120_000,
+  maxBytes: 64 * 1024 * 1024,
+  maxAttempts: 4,
+  backoffBaseMs: 250,
+  backoffCapMs: 10_000,
+  retryAfterCapMs: 60_000,
+  maxRedirects: 5,
+};
+
+export interface FhirResponse {
+  status: number;
+  /** The final URL after same-origin redirects. */
+  url: string;
+  contentType: string;
+  /** `Retry-After` as sent, for callers that reschedule. */
+  retryAfter: string | null;
+  body: Buffer;
+}
+
+/** Something the client refused to send credentials to (C32); recorded by the caller as a sync warning. */
+export interface RefusedRequest {
+  origin: string;
+  what: string;
+}
+
+export interface FhirClientOptions {
+  fhirBase: string;
+  connectionId: string;
+  tokens: TokenSource;
+  limiter: HostLimiter;
+  fetch?: typeof fetch;
+  limits?: Partial<FhirLimits>;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+  onRefused?: (event: RefusedRequest) => void;
+}
+
+export interface FhirClient {
+  readonly guard: BaseGuard;
+  readonly limits: FhirLimits;
+  /** GET a URL under the base (absolute or relative); 2xx and 4xx come back, 401 twice and exhaustion throw. */
+  get(
+    reference: string,
+    options?: { accept?: string; maxBytes?: number; what?: string },
+  ): Promise<FhirResponse>;
+}
+
+interface RawResponse {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+}
+
+interface SendInput {
+  url: URL;
+  token: string;
+  accept: string;
+  maxBytes: number;
+  what: string;
+}
+
+/**
+ * The origin-pinned FHIR HTTP client. The bearer token goes only to URLs under the connection's FHIR base;
+ * redirects are followed by hand and only inside the base. Every attempt holds a per-host slot only while it
+ * is on the wire (never while backing off), has header/idle/total timeouts and a decoded-size cap.
+ */
+export function createFhirClient(options: FhirClientOptions): FhirClient {
+  const guard = createBaseGuard(options.fhirBase);
+  const limits = { ...defaultFhirLimits, ...options.limits };
+  const doFetch = options.fetch ?? fetch;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+
+  function refuse(url: URL, what: string): never {
+    options.onRefused?.({ origin: describeOrigin(url), what });
+    return guard.requireUnderBase(url.href, what) as never;
+  }
+
+  async function sendOnce(input: SendInput): Promise<RawResponse> {
+    const release = await options.limiter.acquire(input.url.host);
+    const controller = new AbortController();
+    let reason = '';
+    const abortWith = (why: string) => () => {
+      reason = why;
+      controller.abort();
+    };
+    const total = setTimeout(
+      abortWith(`took longer than ${limits.totalTimeoutMs} ms`),
+      limits.totalTimeoutMs,
+    );
+    const headers = setTimeout(
+      abortWith(`sent no headers within ${limits.headersTimeoutMs} ms`),
+      limits.headersTimeoutMs,
+    );
+    try {
+      const response = await doFetch(input.url, {
+        headers: { authorization: `Bearer ${input.token}`, accept: input.accept },
+        redirect: 'manual',
+        signal: controller.signal,
+      });
+      clearTimeout(headers);
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel().catch(() => undefined);
+        return { status: response.status, headers: response.headers, body: Buffer.alloc(0) };
+      }
+      const bodyLimits = { maxBytes: input.maxBytes, idleMs: limits.bodyIdleMs };
+      const body = await readBodyCapped(response, bodyLimits, input.what);
+      return { status: response.status, headers: response.headers, body };
+    } catch (error) {
+      throw classifyFailure(error, reason, input);
+    } finally {
+      clearTimeout(total);
+      clearTimeout(headers);
+      release();
+    }
+  }
+
+  async function sendFollowingRedirects(input: SendInput): Promise<FhirResponse> {
+    let url = input.url;
+    for (let hop = 0; ; hop += 1) {
+      const response = await sendOnce({ ...input, url });
+      const location = response.headers.get('location');
+      if (response.status < 300 || response.status >= 400 || location === null) {
+        return {
+          status: response.status,
+          url: url.href,
+          contentType: response.headers.get('content-type') ?? '',
+          retryAfter: response.headers.get('retry-after'),
+          body: response.body,
+        };
+      }
+      if (hop >= limits.maxRedirects) {
+        throw new ChartbridgeError(
+          'ERR_FHIR_HTTP',
+          `${input.what} redirected more than ${limits.maxRedirects} times`,
+          { status: 502 },
+        );
+      }
+      const next = guard.resolve(location);
+      if (!guard.isUnderBase(next)) refuse(next, `a redirect of ${input.what}`);
+      url = next;
+    }
+  }
+
+  async function sendWithRetries(input: SendInput): Promise<FhirResponse> {
+    for (let attempt = 1; ; attempt += 1) {
+      let response: FhirResponse | undefined;
+      let failure: unknown;
+      try {
+        response = await sendFollowingRedirects(input);
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        failure = error;
+      }
+      if (response && !isRetryableStatus(response.status)) return response;
+      if (attempt >= limits.maxAttempts) throw exhausted(input, response?.status, failure);
+      const retryAfter = response
+        ? parseRetryAfter(response.retryAfter, now(), limits.retryAfterCapMs)
+        : undefined;
+      await sleep(retryAfter ?? computeBackoff(attempt, limits.backoffBaseMs, limits.backoffCapMs, random));
+    }
+  }
+
+  return {
+    guard,
+    limits,
+    async get(reference, getOptions = {}) {
+      const what = getOptions.what ?? 'a fhir request';
+      const resolved = guard.resolve(reference);
+      if (!guard.isUnderBase(resolved)) refuse(resolved, what);
+      const input: SendInput = {
+        url: resolved,
+        token: await options.tokens.getAccessToken(options.connectionId),
+        accept:
+          getOptions.accept ?? 'application/fhir+json, application/json+fhir;q=0.9, application/json;q=0.8',
+        maxBytes: getOptions.maxBytes ?? limits.maxBytes,
+        what,
+      };
+      const first = await sendWithRetries(input);
+      if (first.status !== 401) return first;
+      const token = await options.tokens.refreshAfterRejection(options.connectionId, input.token);
+      const second = await sendWithRetries({ ...input, token });
+      if (second.status !== 401) return second;
+      throw new ChartbridgeError(
+        'ERR_FHIR_REAUTH_REQUIRED',
+        `the ehr at '${describeOrigin(resolved)}' rejected a freshly refreshed access token; the patient must connect again`,
+        { status: 401 },
+      );
+    },
+  };
+}
+
+function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}
+
+function isTransient(error: unknown): boolean {
+  return isChartbridgeError(error, 'ERR_TIMEOUT') || isChartbridgeError(error, 'ERR_FHIR_HTTP');
+}
+
+function classifyFailure(error: unknown, reason: string, input: SendInput): unknown {
+  if (error instanceof ChartbridgeError) return error;
+  const origin = describeOrigin(input.url);
+  if (reason)
+    return new ChartbridgeError('ERR_TIMEOUT', `${input.what} to '${origin}' ${reason}`, {
+      cause: error,
+      status: 504,
+    });
+  return new ChartbridgeError('ERR_FHIR_HTTP', `${input.what} to '${origin}' failed: the connection broke`, {
+    cause: error,
+    status: 502,
+  });
+}
+
+function exhausted(input: SendInput, status: number | undefined, cause: unknown): ChartbridgeError {
+  const origin = describeOrigin(input.url);
+  const detail = status === undefined ? 'kept failing' : `kept answering http ${status}`;
+  return new ChartbridgeError(
+    'ERR_FHIR_RETRYABLE',
+    `${input.what} to '${origin}' ${detail} after retries; the sync will resume from its checkpoint later`,
+    { cause, status: 503 },
+  );
+}

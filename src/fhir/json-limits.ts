@@ -1,0 +1,57 @@
+import { ChartbridgeError } from '../errors.ts';
+
+export interface JsonLimits {
+  maxDepth: number;
+  maxStringLength: number;
+}
+
+export const defaultJsonLimits: JsonLimits = { maxDepth: 64, maxStringLength: 16 * 1024 * 1024 };
+
+/**
+ * JSON.parse with nesting-depth and string-length caps (RELIABILITY.md A11). A linear pre-scan over the bytes
+ * checks both before any object is built, so a hostile page cannot make us allocate a deep tree or walk it
+ * recursively. Throws ERR_FHIR_RESPONSE_INVALID (not JSON) or ERR_SIZE_LIMIT (caps).
+ */
+export function parseJsonCapped(body: Buffer, limits: JsonLimits, what: string): unknown {
+  scanJson(body, limits, what);
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (cause) {
+    throw new ChartbridgeError('ERR_FHIR_RESPONSE_INVALID', `${what} is not valid json`, {
+      cause,
+      status: 502,
+    });
+  }
+}
+
+function scanJson(body: Buffer, limits: JsonLimits, what: string): void {
+  let depth = 0;
+  let inString = false;
+  let stringStart = 0;
+  for (let i = 0; i < body.length; i += 1) {
+    const byte = body[i]!;
+    if (inString) {
+      if (byte === 0x5c) i += 1;
+      else if (byte === 0x22) {
+        inString = false;
+        if (i - stringStart > limits.maxStringLength)
+          throw capError(what, `a string longer than ${limits.maxStringLength} bytes`);
+      }
+      continue;
+    }
+    if (byte === 0x22) {
+      inString = true;
+      stringStart = i;
+    } else if (byte === 0x7b || byte === 0x5b) {
+      depth += 1;
+      if (depth > limits.maxDepth) throw capError(what, `nesting deeper than ${limits.maxDepth} levels`);
+    } else if (byte === 0x7d || byte === 0x5d) depth -= 1;
+  }
+  if (inString && body.length - stringStart > limits.maxStringLength) {
+    throw capError(what, `a string longer than ${limits.maxStringLength} bytes`);
+  }
+}
+
+function capError(what: string, detail: string): ChartbridgeError {
+  return new ChartbridgeError('ERR_SIZE_LIMIT', `${what} has ${detail}; it was skipped`, { status: 502 });
+}

@@ -1,0 +1,65 @@
+import { ChartbridgeError } from '../errors.ts';
+
+export interface BodyLimits {
+  /** Cap on decoded bytes: fetch inflates gzip/br, so counting here also stops compression bombs (C34). */
+  maxBytes: number;
+  /** Longest gap between two body chunks (a 1 byte/s trickle trips it, B18). */
+  idleMs: number;
+}
+
+/**
+ * Reads a response body into one Buffer, aborting at the decoded-size cap or when the body stalls. The caller's
+ * AbortSignal (total timeout) also ends the read.
+ */
+export async function readBodyCapped(response: Response, limits: BodyLimits, what: string): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limits.maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(what, limits.maxBytes);
+  }
+  if (!response.body) return Buffer.alloc(0);
+  const reader = response.body.getReader();
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await readWithIdleTimeout(reader, limits.idleMs, what);
+      if (done) break;
+      total += value.byteLength;
+      if (total > limits.maxBytes) throw tooLarge(what, limits.maxBytes);
+      chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => undefined);
+    throw error;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function readWithIdleTimeout(
+  reader: { read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }> },
+  idleMs: number,
+  what: string,
+): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }> {
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ChartbridgeError('ERR_TIMEOUT', `${what} stalled: no body bytes for ${idleMs} ms`, {
+            status: 504,
+          }),
+        ),
+      idleMs,
+    );
+  });
+  return Promise.race([reader.read(), idle]).finally(() => clearTimeout(timer));
+}
+
+function tooLarge(what: string, maxBytes: number): ChartbridgeError {
+  return new ChartbridgeError(
+    'ERR_SIZE_LIMIT',
+    `${what} exceeds the size cap of ${maxBytes} bytes (decoded); the rest of the sync continues without it`,
+    { status: 502 },
+  );
+}
