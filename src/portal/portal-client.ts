@@ -26,6 +26,7 @@ export interface PortalClientOptions {
   session: PortalSession;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export const SESSION_EXPIRED_MESSAGE =
@@ -40,6 +41,7 @@ export const TOKEN_REJECTED_MESSAGE =
 export function createPortalClient(options: PortalClientOptions): PortalClient {
   const fetchImpl = options.fetch ?? fetch;
   const base = options.portalUrl.replace(/\/+$/, '');
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const post = (path: string, form: Record<string, string>) =>
     fetchImpl(`${base}${path}`, {
       method: 'POST',
@@ -57,11 +59,14 @@ export function createPortalClient(options: PortalClientOptions): PortalClient {
 
   const client: PortalClient = {
     async loadDownloads(appId, pageSize, page) {
-      const response = await post('/Developer/LoadDownloads', {
-        appId,
-        PageSize: String(pageSize),
-        page: String(page),
-      });
+      const form = { appId, PageSize: String(pageSize), page: String(page) };
+      let response = await post('/Developer/LoadDownloads', form);
+      // Listing is read-only, so retrying it on a rate limit or a server error is always safe.
+      for (let attempt = 0; attempt < 5 && (response.status === 429 || response.status >= 500); attempt++) {
+        await response.body?.cancel();
+        await sleep(Math.max(readRetryAfter(response) ?? 0, 1000 * 2 ** attempt));
+        response = await post('/Developer/LoadDownloads', form);
+      }
       const body = await readJson(response, 'LoadDownloads');
       const rows = (body as { Data?: { Downloads?: unknown } })?.Data?.Downloads;
       if ((body as { Success?: unknown }).Success !== true || !Array.isArray(rows)) {
