@@ -46,7 +46,7 @@ export async function loadSandboxData(opts: LoadDataOptions = {}): Promise<Mutab
     const imported = importBundle(bundle, basename(file), registry);
     const compartment = shapeCompartment(imported.compartment, imported.patient, registry.orgId, asOf);
     for (const resource of imported.shared) assignMeta(resource, asOf);
-    store.addShared(registry.orgId, imported.shared);
+    store.addShared(registry.orgId, imported.shared.map(orderKeys));
     const { given, family } = readPatientName(imported.patient);
     store.addPatient(
       registry.orgId,
@@ -75,7 +75,13 @@ function shapeCompartment(resources: FhirResource[], patient: FhirResource, orgI
     }
   }
   shaped.push(...createSummaryDocument(patient, orgId, asOf));
-  return shaped;
+  return shaped.map(orderKeys);
+}
+
+/** `resourceType`, `id`, `meta` first, as FHIR servers serialise them (some fixtures put `id` first). */
+function orderKeys(resource: FhirResource): FhirResource {
+  const { resourceType, id, meta, ...rest } = resource;
+  return { resourceType, id, ...(meta ? { meta } : {}), ...rest };
 }
 
 async function listBundleFiles(opts: LoadDataOptions): Promise<string[]> {

@@ -218,4 +218,20 @@ describe('search rules of EPIC.md §5', () => {
     assert.equal(noPatient.status, 400);
     assert.deepEqual(epicCode(noPatient.json()), ['4111']);
   });
+
+  it('accepts a form POST to <Type>/_search like the GET search', async () => {
+    const res = await fetch(`${harness.fhirBase('org-a')}/Observation/_search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ patient: clientTest.id, category: 'vital-signs' }),
+    });
+    assert.equal(res.status, 200);
+    const posted = (await res.json()) as Bundle;
+    const got = (
+      await get(`Observation?patient=${clientTest.id}&category=vital-signs`, token)
+    ).json() as Bundle;
+    const ids = (bundle: Bundle) => bundle.entry.map((e) => e.resource?.id);
+    assert.deepEqual(ids(posted), ids(got));
+    assert.equal(ids(got).length, 14);
+  });
 });

@@ -85,11 +85,10 @@ export function createFhirApp(deps: FhirAppDeps): Hono {
     return respondFhir(resource);
   });
 
-  app.get('/:type', (c) => {
+  const search = (c: Context, params: URLSearchParams): Response => {
     const scope = authorize(c, deps);
     if (scope instanceof Response) return scope;
-    const params = new URL(c.req.url).searchParams;
-    const page = openPage(c.req.param('type'), params, scope, {
+    const page = openPage(c.req.param('type') ?? '', params, scope, {
       deps,
       sessions,
       pageSize,
@@ -98,6 +97,13 @@ export function createFhirApp(deps: FhirAppDeps): Hono {
     });
     if (page instanceof Response) return page;
     return servePage(c, page, scope, sessions, deps.data);
+  };
+  app.get('/:type', (c) => search(c, new URL(c.req.url).searchParams));
+  // Epic also accepts searches as a form POST to `<Type>/_search`; body parameters join the query's.
+  app.post('/:type/_search', async (c) => {
+    const params = new URL(c.req.url).searchParams;
+    for (const [name, value] of new URLSearchParams(await c.req.text())) params.append(name, value);
+    return search(c, params);
   });
 
   app.all('*', () => respondNotFoundHtml());
