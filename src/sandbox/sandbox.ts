@@ -4,11 +4,18 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { systemClock, type Clock } from '../clock.ts';
 import { createSilentLogger, type Logger } from '../log/logger.ts';
-import { createAuthServer, type AuthBehaviour, type SandboxTokens } from './auth/auth-server.ts';
+import {
+  createAuthServer,
+  type AuthBehaviour,
+  type AuthServer,
+  type SandboxTokens,
+} from './auth/auth-server.ts';
 import { buildOrgUrls, type OrgUrls } from './auth/org-urls.ts';
 import type { AccessPeriodKey } from './auth/persistent-access.ts';
 import { createClientRegistry, type ClientRegistry } from './clients/client-registry.ts';
+import { loadSandboxData } from './data/load-data.ts';
 import { createFaults, type FaultRule, type Faults } from './faults.ts';
+import { createFhirApp } from './fhir/fhir-app.ts';
 import { createPortalDoubleApp, type PortalDoubleOptions } from './portal/portal-double-app.ts';
 import type { PortalState } from './portal/portal-state.ts';
 import type { SandboxClient, SandboxDataStore } from './model.ts';
@@ -115,9 +122,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const portal = createPortalDoubleApp({ ...options.portal, basePath: '/portal' });
   app.route('/portal', portal.app);
   app.route('/', auth.app);
-  // FHIR mount point: the FHIR engineer's createFhirApp() serves everything under /:orgId/api/FHIR/R4 other
-  // than the smart-configuration above (mounted in mountFhirApp once src/sandbox/fhir/fhir-app.ts lands).
-  mountFhirApp(app, { data, lookupAccessToken: auth.tokens.lookupAccessToken, clients, clock, options });
+  mountFhirApp(app, { data, auth, clients, clock, pageSize: options.pageSize });
 
   const servers = await listenAll(app, options, orgIds.length);
   const port = servers.port;
@@ -149,23 +154,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 }
 
 async function loadDefaultData(folders: string[] | undefined): Promise<SandboxDataStore> {
-  // Data mount point: replaced by the data engineer's loadSandboxData({ folders }) once it is committed.
-  void folders;
-  throw new TypeError('startSandbox needs options.data until the sandbox data loader is available');
+  return loadSandboxData(folders && folders.length > 0 ? { folders } : {});
 }
 
+/** The FHIR server answers everything under each FHIR base except the smart-configuration (the auth app's). */
 function mountFhirApp(
   app: Hono,
   deps: {
     data: SandboxDataStore;
-    lookupAccessToken: SandboxTokens['lookupAccessToken'];
+    auth: AuthServer;
     clients: ClientRegistry;
     clock: Clock;
-    options: SandboxOptions;
+    pageSize?: number;
   },
 ): void {
-  void app;
-  void deps;
+  const fhir = createFhirApp({
+    data: deps.data,
+    lookupAccessToken: deps.auth.tokens.lookupAccessToken,
+    clientGrants: deps.clients.grantedApis,
+    clock: deps.clock,
+    ...(deps.pageSize === undefined ? {} : { pageSize: deps.pageSize }),
+  });
+  app.route('/:orgId/api/FHIR/R4', fhir);
 }
 
 function formatHost(host: string): string {
