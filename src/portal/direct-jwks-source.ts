@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { systemClock } from '../clock.ts';
 import { loadConfig } from '../config/config.ts';
 import { loadKeyStore } from '../keys/key-store.ts';
@@ -14,7 +15,8 @@ export async function loadDirectJwks(
   if (jwksFile) return buildDirectJwks(readJwksFile(jwksFile), `'${jwksFile}'`);
   const config = loadConfig(env);
   const store = await loadKeyStore({
-    keysDir: config.keysDir,
+    // Same default as `chartbridge keys generate`: ./data/keys when nothing is configured.
+    keysDir: config.keysDir ?? (config.privateKeysPem ? undefined : join('data', 'keys')),
     privateKeysPem: config.privateKeysPem,
     clock: systemClock,
   });
