@@ -1,0 +1,127 @@
+import type { SyncQueryStateRow, SyncTarget } from '../store/sync-runs-repository.ts';
+import { fetchAttachments } from './attachments.ts';
+import { buildPlan } from './build-plan.ts';
+import type { PlannedQuery, QueryPlan } from './query-plan.ts';
+import { chaseReferences, REFERENCE_TYPES } from './references.ts';
+import { runPool } from './run-pool.ts';
+import { createQueryState, runQuery } from './run-query.ts';
+import { reportProgress, type SyncContext } from './sync-context.ts';
+
+export interface RunOutcome {
+  status: 'succeeded' | 'partial' | 'failed' | 'retryable';
+  reason: string | null;
+}
+
+/** Phases that are not searches keep their state under these keys, so a resumed run skips finished ones. */
+export const REFERENCES_KEY = '~references';
+export const ATTACHMENTS_KEY = '~attachments';
+const FINISHED = new Set(['done', 'not_available', 'not_granted']);
+
+/** The body of a run, from plan to vanished-resource removal; EHR trouble that ends the run throws. */
+export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<RunOutcome> {
+  const plan = await buildPlan(ctx.client, target);
+  const states = new Map((await ctx.repos.runs.listQueryStates(ctx.runId)).map((s) => [s.query_key, s]));
+  await recordNotGranted(ctx, plan, states);
+  const ordered = await orderLongestFirst(ctx, plan.queries);
+  const done = plan.queries.filter((q) => FINISHED.has(states.get(q.key)?.status ?? ''));
+  reportProgress(ctx, {
+    queriesTotal: plan.queries.length,
+    queriesDone: done.length,
+    resources: sum([...states.values()], 'resources'),
+    pages: sum([...states.values()], 'pages'),
+  });
+  await runPool(ordered, ctx.limits.queryConcurrency, async (query) => {
+    const prior = states.get(query.key);
+    if (prior && FINISHED.has(prior.status)) return;
+    const start = prior && prior.status === 'running' ? prior : createQueryState(ctx, query);
+    states.set(query.key, await runQuery(ctx, query, start));
+    reportProgress(ctx, { queriesDone: ctx.progress.queriesDone + 1 });
+  });
+  const searched = [...new Set(plan.queries.map((q) => q.resourceType))];
+  await runPhase(ctx, states, REFERENCES_KEY, async () => {
+    const outcome = await chaseReferences(ctx, searched);
+    return {
+      resources: outcome.fetched,
+      reason: outcome.unavailable ? `${outcome.unavailable} reference read(s) not available` : null,
+    };
+  });
+  await runPhase(ctx, states, ATTACHMENTS_KEY, async () => {
+    const outcome = await fetchAttachments(ctx);
+    const problems = outcome.corrupt + outcome.unavailable;
+    return {
+      resources: outcome.fetched,
+      reason: problems ? `${outcome.corrupt} corrupt, ${outcome.unavailable} not available` : null,
+    };
+  });
+  reportProgress(ctx, { phase: 'finishing' });
+  if (ctx.full) await removeVanished(ctx, plan.queries, states);
+  const failed = plan.queries.filter((q) => states.get(q.key)?.status === 'failed');
+  if (failed.length === 0) return { status: 'succeeded', reason: null };
+  const reason = `${failed.length} of ${plan.queries.length} queries failed: ${failed.map((q) => q.key).join(', ')}`;
+  return { status: failed.length === plan.queries.length ? 'failed' : 'partial', reason };
+}
+
+async function recordNotGranted(
+  ctx: SyncContext,
+  plan: QueryPlan,
+  states: Map<string, SyncQueryStateRow>,
+): Promise<void> {
+  for (const skipped of plan.skipped) {
+    if (states.has(skipped.key)) continue;
+    const state: SyncQueryStateRow = {
+      ...createQueryState(ctx, { ...skipped, path: '', incremental: false }),
+      status: 'not_granted',
+      reason: skipped.reason,
+    };
+    await ctx.repos.runs.saveQueryState(state);
+    states.set(skipped.key, state);
+  }
+}
+
+/** Longest chains first (by the last good run's page counts): the run then ends when its longest query does. */
+async function orderLongestFirst(ctx: SyncContext, queries: PlannedQuery[]): Promise<PlannedQuery[]> {
+  const last = await ctx.repos.runs.findLatest(ctx.connectionId, ['succeeded', 'partial']);
+  if (!last) return queries;
+  const pages = new Map((await ctx.repos.runs.listQueryStates(last.id)).map((s) => [s.query_key, s.pages]));
+  return [...queries].sort((a, b) => (pages.get(b.key) ?? 0) - (pages.get(a.key) ?? 0));
+}
+
+async function runPhase(
+  ctx: SyncContext,
+  states: Map<string, SyncQueryStateRow>,
+  key: string,
+  work: () => Promise<{ resources: number; reason: string | null }>,
+): Promise<void> {
+  if (states.get(key)?.status === 'done') return;
+  const result = await work();
+  const state: SyncQueryStateRow = {
+    ...createQueryState(ctx, { key, resourceType: key, category: null, path: '', incremental: false }),
+    status: 'done',
+    resources: result.resources,
+    reason: result.reason,
+  };
+  await ctx.repos.runs.saveQueryState(state);
+  states.set(key, state);
+}
+
+/** After a full run: types whose every query completed lose the resources the EHR no longer returns. */
+async function removeVanished(
+  ctx: SyncContext,
+  queries: PlannedQuery[],
+  states: Map<string, SyncQueryStateRow>,
+): Promise<void> {
+  const complete = new Map<string, boolean>();
+  for (const query of queries) {
+    const ok = states.get(query.key)?.status === 'done';
+    complete.set(query.resourceType, (complete.get(query.resourceType) ?? true) && ok);
+  }
+  const types = [...complete].filter(([, ok]) => ok).map(([type]) => type);
+  if (states.get(REFERENCES_KEY)?.status === 'done') types.push(...REFERENCE_TYPES);
+  const removed = await ctx.repos.resources.deleteVanished(ctx.connectionId, ctx.runId, types);
+  if (removed > 0)
+    ctx.log.info({ connectionId: ctx.connectionId, removed }, 'removed resources that vanished at the ehr');
+}
+
+function sum(states: SyncQueryStateRow[], field: 'resources' | 'pages'): number {
+  return states.reduce((total, state) => total + Number(state[field]), 0);
+}

@@ -1,0 +1,86 @@
+import type { RunOutcome } from './execute-run.ts';
+import type { SyncContext } from './sync-context.ts';
+
+export interface SyncQuerySummary {
+  key: string;
+  resourceType: string;
+  category: string | null;
+  status: string;
+  resources: number;
+  pages: number;
+  httpStatus: number | null;
+  reason: string | null;
+  warnings: string[];
+}
+
+export interface SyncSummary {
+  runId: string;
+  connectionId: string;
+  status: RunOutcome['status'];
+  reason: string | null;
+  full: boolean;
+  resumed: boolean;
+  startedAt: number;
+  finishedAt: number;
+  resources: number;
+  pages: number;
+  bytes: number;
+  queries: SyncQuerySummary[];
+  warnings: string[];
+}
+
+/** Records the run's outcome with per-query counts and warnings; a retryable run keeps its checkpoint. */
+export async function finishRun(
+  ctx: SyncContext,
+  outcome: RunOutcome,
+  resumed: boolean,
+): Promise<SyncSummary> {
+  const states = await ctx.repos.runs.listQueryStates(ctx.runId);
+  const run = await ctx.repos.runs.findRun(ctx.runId);
+  const queries: SyncQuerySummary[] = states.map((s) => ({
+    key: s.query_key,
+    resourceType: s.resource_type,
+    category: s.category,
+    status: s.status,
+    resources: Number(s.resources),
+    pages: Number(s.pages),
+    httpStatus: s.http_status,
+    reason: s.reason,
+    warnings: JSON.parse(s.warnings) as string[],
+  }));
+  const searches = queries.filter((q) => !q.key.startsWith('~'));
+  const now = ctx.clock.now();
+  const summary: SyncSummary = {
+    runId: ctx.runId,
+    connectionId: ctx.connectionId,
+    status: outcome.status,
+    reason: outcome.reason,
+    full: ctx.full,
+    resumed,
+    startedAt: run?.started_at ?? now,
+    finishedAt: now,
+    resources: queries.reduce((n, q) => n + q.resources, 0),
+    pages: searches.reduce((n, q) => n + q.pages, 0),
+    bytes: states.reduce((n, s) => n + Number(s.bytes), 0),
+    queries,
+    warnings: ctx.warnings,
+  };
+  const errors = queries.filter((q) => q.status === 'failed').map((q) => `${q.key}: ${q.reason}`);
+  await ctx.repos.runs.updateRun(ctx.runId, {
+    status: outcome.status,
+    reason: outcome.reason,
+    finished_at: outcome.status === 'retryable' ? null : now,
+    queries: JSON.stringify(queries.map(({ warnings: _w, ...rest }) => rest)),
+    warnings: JSON.stringify([
+      ...ctx.warnings,
+      ...queries.flatMap((q) => q.warnings.map((w) => `${q.key}: ${w}`)),
+    ]),
+    errors: JSON.stringify(outcome.reason && errors.length === 0 ? [outcome.reason] : errors),
+    pages: summary.pages,
+    bytes: summary.bytes,
+    resources: summary.resources,
+  });
+  if (outcome.status === 'succeeded' || outcome.status === 'partial')
+    await ctx.repos.runs.recordLastSync(ctx.connectionId, now);
+  return summary;
+}

@@ -1,0 +1,81 @@
+import { ChartbridgeError } from '../errors.ts';
+import { keepNewestPerKey, prepareResource } from './prepare-resource.ts';
+import type { ResourceRecord } from '../store/resources-repository.ts';
+
+export interface BundlePage {
+  resources: ResourceRecord[];
+  warnings: string[];
+  /** The opaque `next` link exactly as sent, if any. */
+  next: string | undefined;
+}
+
+const MAX_WARNINGS_PER_PAGE = 20;
+
+/**
+ * Splits a search page into storable resources and warnings (EPIC.md §5, RELIABILITY.md A8): OperationOutcome
+ * entries become warnings, entries without a valid resource are skipped with a warning, duplicates keep the
+ * newest version. A body that is not a Bundle throws ERR_FHIR_RESPONSE_INVALID (an OperationOutcome in its
+ * place is quoted).
+ */
+export function readBundlePage(json: unknown, what: string): BundlePage {
+  const bundle = json as { resourceType?: unknown; entry?: unknown; link?: unknown };
+  if (typeof json !== 'object' || json === null || bundle.resourceType !== 'Bundle') {
+    const words = bundle?.resourceType === 'OperationOutcome' ? `: ${describeOutcome(json).join('; ')}` : '';
+    throw new ChartbridgeError('ERR_FHIR_RESPONSE_INVALID', `${what} did not return a bundle${words}`, {
+      status: 502,
+    });
+  }
+  const warnings: string[] = [];
+  const records: ResourceRecord[] = [];
+  const skipped = new Map<string, number>();
+  for (const entry of Array.isArray(bundle.entry) ? bundle.entry : []) {
+    const resource = (entry as { resource?: unknown } | null)?.resource;
+    if ((resource as { resourceType?: unknown } | undefined)?.resourceType === 'OperationOutcome') {
+      warnings.push(...describeOutcome(resource));
+      continue;
+    }
+    const prepared = prepareResource(resource);
+    if (prepared.ok) records.push(prepared.record);
+    else skipped.set(prepared.reason, (skipped.get(prepared.reason) ?? 0) + 1);
+  }
+  for (const [reason, count] of skipped)
+    warnings.push(`skipped ${count} ${reason}${count > 1 ? ' (each)' : ''}`);
+  return {
+    resources: keepNewestPerKey(records),
+    warnings: warnings.slice(0, MAX_WARNINGS_PER_PAGE),
+    next: findNext(bundle.link),
+  };
+}
+
+function findNext(link: unknown): string | undefined {
+  if (!Array.isArray(link)) return undefined;
+  const next = link.find((l) => (l as { relation?: unknown })?.relation === 'next') as
+    { url?: unknown } | undefined;
+  return typeof next?.url === 'string' && next.url.length > 0 && next.url.length <= 4096
+    ? next.url
+    : undefined;
+}
+
+/** `<severity> <code>: <text>` per issue, text clipped; Epic codes come from details.coding. */
+export function describeOutcome(outcome: unknown): string[] {
+  const issues = (outcome as { issue?: unknown })?.issue;
+  if (!Array.isArray(issues)) return [];
+  return issues.slice(0, MAX_WARNINGS_PER_PAGE).map((issue) => {
+    const i = issue as {
+      severity?: unknown;
+      code?: unknown;
+      diagnostics?: unknown;
+      details?: { text?: unknown; coding?: Array<{ code?: unknown; display?: unknown }> };
+    };
+    const coding = Array.isArray(i.details?.coding) ? i.details.coding[0] : undefined;
+    const code = text(coding?.code) ?? text(i.code) ?? 'issue';
+    const words = text(i.details?.text) ?? text(coding?.display) ?? text(i.diagnostics) ?? '';
+    return `${text(i.severity) ?? 'warning'} ${code}${words ? `: ${words}` : ''}`;
+  });
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const clean = value.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
+}

@@ -1,0 +1,160 @@
+import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
+import { parseJsonCapped } from '../fhir/json-limits.ts';
+import type { SyncQueryStateRow } from '../store/sync-runs-repository.ts';
+import { commitPage } from './commit-page.ts';
+import { prepareResource } from './prepare-resource.ts';
+import type { PlannedQuery } from './query-plan.ts';
+import { readBundlePage, type BundlePage } from './read-bundle-page.ts';
+import { addWarning, reportProgress, type SyncContext } from './sync-context.ts';
+import { describeUnavailable } from './unavailable-reason.ts';
+
+const MAX_QUERY_WARNINGS = 50;
+/** Errors that end one query but not the run: the rest of the sync continues (A8, A11, C32, C34). */
+const QUERY_LOCAL_ERRORS = [
+  'ERR_SIZE_LIMIT',
+  'ERR_FHIR_RESPONSE_INVALID',
+  'ERR_ORIGIN_MISMATCH',
+  'ERR_PAGE_LIMIT',
+];
+
+export function createQueryState(ctx: SyncContext, query: PlannedQuery): SyncQueryStateRow {
+  return {
+    run_id: ctx.runId,
+    query_key: query.key,
+    resource_type: query.resourceType,
+    category: query.category,
+    status: 'pending',
+    next_url: null,
+    resources: 0,
+    pages: 0,
+    bytes: 0,
+    http_status: null,
+    reason: null,
+    warnings: '[]',
+    updated_at: ctx.clock.now(),
+  };
+}
+
+/**
+ * Runs one query from its checkpoint to the end, one committed page at a time. Resumes from the stored `next`
+ * link; if that cursor expired (4xx), starts the query over — upserts are idempotent. Returns the final state.
+ */
+export async function runQuery(
+  ctx: SyncContext,
+  query: PlannedQuery,
+  prior: SyncQueryStateRow,
+): Promise<SyncQueryStateRow> {
+  let state = prior;
+  try {
+    let url = state.next_url ?? startUrl(ctx, query);
+    let resuming = state.next_url !== null;
+    const seen = new Set<string>([url]);
+    for (;;) {
+      const what = `the ${query.key} ${query.key === 'Patient' ? 'read' : 'search'}`;
+      const response = await ctx.client.get(url, { what });
+      if (response.status >= 400 && resuming) {
+        state = { ...state, next_url: null, resources: 0, pages: 0, bytes: 0 };
+        url = startUrl(ctx, query);
+        resuming = false;
+        continue;
+      }
+      if (response.status >= 400)
+        return await finish(ctx, {
+          ...state,
+          status: 'not_available',
+          http_status: response.status,
+          reason: describeUnavailable(response),
+        });
+      resuming = false;
+      const page = readPage(query, parseJsonCapped(response.body, ctx.limits.json, what), what);
+      const next = checkNext(ctx, query, page.next, seen, state.pages + 1);
+      state = advance(ctx, state, page, next, response.body.length);
+      await commitPage(ctx, page.resources, state);
+      reportProgress(ctx, {
+        pages: ctx.progress.pages + 1,
+        resources: ctx.progress.resources + page.resources.length,
+      });
+      if (next === undefined) return state;
+      url = next;
+    }
+  } catch (error) {
+    if (!QUERY_LOCAL_ERRORS.some((code) => isChartbridgeError(error, code as never))) throw error;
+    const reason = (error as ChartbridgeError).message;
+    addWarning(ctx, `${query.key}: ${reason}`);
+    return finish(ctx, { ...state, status: 'failed', next_url: null, reason });
+  }
+}
+
+function startUrl(ctx: SyncContext, query: PlannedQuery): string {
+  if (ctx.full || ctx.since === undefined || !query.incremental) return query.path;
+  return `${query.path}&_lastUpdated=gt${new Date(ctx.since).toISOString()}`;
+}
+
+function readPage(query: PlannedQuery, json: unknown, what: string): BundlePage {
+  if (query.key !== 'Patient') return readBundlePage(json, what);
+  const prepared = prepareResource(json);
+  if (!prepared.ok || prepared.record.resourceType !== 'Patient') {
+    throw new ChartbridgeError('ERR_FHIR_RESPONSE_INVALID', `${what} did not return a patient`, {
+      status: 502,
+    });
+  }
+  return { resources: [prepared.record], warnings: [], next: undefined };
+}
+
+/** Validates the `next` link: same base (else refused, C32), not seen before (loop), within the page cap. */
+function checkNext(
+  ctx: SyncContext,
+  query: PlannedQuery,
+  next: string | undefined,
+  seen: Set<string>,
+  pages: number,
+): string | undefined {
+  if (next === undefined) return undefined;
+  const url = ctx.client.guard.resolve(next);
+  if (!ctx.client.guard.isUnderBase(url)) {
+    ctx.client.guard.requireUnderBase(next, `the ${query.key} next link`);
+  }
+  if (seen.has(url.href)) {
+    addWarning(ctx, `${query.key}: the server repeated a next link; paging stopped there`);
+    return undefined;
+  }
+  if (pages >= ctx.limits.maxPagesPerQuery) {
+    throw new ChartbridgeError(
+      'ERR_PAGE_LIMIT',
+      `the ${query.key} search passed the cap of ${ctx.limits.maxPagesPerQuery} pages; the rest of it was skipped`,
+      { status: 502 },
+    );
+  }
+  seen.add(url.href);
+  return url.href;
+}
+
+function advance(
+  ctx: SyncContext,
+  state: SyncQueryStateRow,
+  page: BundlePage,
+  next: string | undefined,
+  bytes: number,
+): SyncQueryStateRow {
+  const warnings = JSON.parse(state.warnings) as string[];
+  for (const warning of page.warnings) {
+    if (warnings.length < MAX_QUERY_WARNINGS && !warnings.includes(warning)) warnings.push(warning);
+  }
+  return {
+    ...state,
+    status: next === undefined ? 'done' : 'running',
+    next_url: next ?? null,
+    resources: state.resources + page.resources.length,
+    pages: state.pages + 1,
+    bytes: state.bytes + bytes,
+    http_status: 200,
+    warnings: JSON.stringify(warnings),
+    updated_at: ctx.clock.now(),
+  };
+}
+
+async function finish(ctx: SyncContext, state: SyncQueryStateRow): Promise<SyncQueryStateRow> {
+  const final = { ...state, updated_at: ctx.clock.now() };
+  await ctx.repos.runs.saveQueryState(final);
+  return final;
+}

@@ -1,0 +1,132 @@
+import type { Clock } from '../clock.ts';
+import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
+import { createFhirClient, type FhirLimits, type TokenSource } from '../fhir/fhir-client.ts';
+import { createHostLimiter, type HostLimiter } from '../fhir/host-limiter.ts';
+import type { Logger } from '../log/logger.ts';
+import { createBinariesRepository } from '../store/binaries-repository.ts';
+import { createConnectionRepository } from '../store/connection-repository.ts';
+import type { Store } from '../store/database.ts';
+import { createResourcesRepository } from '../store/resources-repository.ts';
+import { createSyncRunsRepository } from '../store/sync-runs-repository.ts';
+import { executeRun, type RunOutcome } from './execute-run.ts';
+import { finishRun, type SyncSummary } from './finish-run.ts';
+import { openRun } from './open-run.ts';
+import { defaultSyncLimits, type SyncContext, type SyncLimits, type SyncProgress } from './sync-context.ts';
+import { sendSyncWebhook, type WebhookTarget } from './webhook.ts';
+
+/** The parts of Services a sync uses; `Services` satisfies it. */
+export interface SyncServices {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  fetch: typeof fetch;
+  vault: TokenSource;
+  hostLimiter?: HostLimiter;
+  config?: { webhook?: WebhookTarget };
+}
+
+export interface RunSyncInput {
+  services: SyncServices;
+  connectionId: string;
+  /** Re-read everything and remove resources that vanished at the EHR. */
+  full?: boolean;
+  onProgress?: (progress: SyncProgress) => void;
+  fhirLimits?: Partial<FhirLimits>;
+  syncLimits?: Partial<SyncLimits>;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type { SyncSummary };
+
+/**
+ * Syncs one connection: resumes its unfinished run or starts one, runs the plan's queries with a checkpoint
+ * per page, chases references, fetches attachments, removes vanished resources on a full run, records the
+ * outcome and sends the webhook. Never throws for EHR-side trouble: the summary says `retryable` (resume later)
+ * or `failed` (with the reason); only programmer errors and an unreachable database escape.
+ */
+export async function runSync(input: RunSyncInput): Promise<SyncSummary> {
+  const { services, connectionId } = input;
+  const db = services.store.db;
+  const repos = {
+    resources: createResourcesRepository(db),
+    runs: createSyncRunsRepository(db),
+    binaries: createBinariesRepository(db),
+    connections: createConnectionRepository(db),
+  };
+  const target = await repos.runs.findTarget(connectionId);
+  if (!target)
+    throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${connectionId}' not found`, { status: 404 });
+  if (target.status !== 'active') {
+    throw new ChartbridgeError(
+      'ERR_CONNECTION_INACTIVE',
+      `connection '${connectionId}' is ${target.status}; the patient must connect again`,
+      { status: 409 },
+    );
+  }
+  const opened = await openRun(repos.runs, connectionId, input.full ?? false, services.clock.now());
+  const sleep = input.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const ctx: SyncContext = {
+    connectionId,
+    runId: opened.run.id,
+    full: opened.run.full === 1,
+    since: opened.since,
+    repos,
+    clock: services.clock,
+    log: services.log,
+    limits: { ...defaultSyncLimits, ...input.syncLimits },
+    sleep,
+    progress: { phase: 'queries', queriesDone: 0, queriesTotal: 0, pages: 0, resources: 0 },
+    onProgress: input.onProgress,
+    warnings: [],
+    client: undefined as never,
+  };
+  ctx.client = createFhirClient({
+    fhirBase: target.fhir_base,
+    connectionId,
+    tokens: services.vault,
+    limiter: services.hostLimiter ?? createHostLimiter(),
+    fetch: services.fetch,
+    limits: input.fhirLimits,
+    sleep,
+    now: () => services.clock.now(),
+    onRefused: (event) => {
+      services.log.warn(
+        { connectionId, origin: event.origin },
+        'refused to send credentials outside the fhir base',
+      );
+    },
+  });
+  let outcome: RunOutcome;
+  try {
+    outcome = await executeRun(ctx, target);
+  } catch (error) {
+    outcome = await classifyRunError(ctx, error);
+  }
+  const summary = await finishRun(ctx, outcome, opened.resumed);
+  if (services.config?.webhook)
+    await sendSyncWebhook(
+      { target: services.config.webhook, fetch: services.fetch, clock: services.clock, log: services.log },
+      summary,
+    );
+  return summary;
+}
+
+async function classifyRunError(ctx: SyncContext, error: unknown): Promise<RunOutcome> {
+  if (isChartbridgeError(error, 'ERR_FHIR_REAUTH_REQUIRED')) {
+    const reason = 'the ehr rejected a freshly refreshed access token';
+    await ctx.repos.connections.setStatus(ctx.connectionId, 'needs_reauth', reason, ctx.clock.now());
+    return { status: 'failed', reason: error.message };
+  }
+  if (isChartbridgeError(error)) {
+    const permanent = [
+      'ERR_CONNECTION_INACTIVE',
+      'ERR_NOT_REFRESHABLE',
+      'ERR_INVALID_GRANT',
+      'ERR_SEAL_INVALID',
+      'ERR_NOT_FOUND',
+    ];
+    return { status: permanent.includes(error.code) ? 'failed' : 'retryable', reason: error.message };
+  }
+  ctx.log.error({ err: error, connectionId: ctx.connectionId }, 'sync stopped by an unexpected error');
+  throw error;
+}

@@ -1,0 +1,71 @@
+import type { Clock } from '../clock.ts';
+import type { FhirClient } from '../fhir/fhir-client.ts';
+import type { JsonLimits } from '../fhir/json-limits.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ConnectionRepository } from '../store/connection-repository.ts';
+import type { BinariesRepository } from '../store/binaries-repository.ts';
+import type { ResourcesRepository } from '../store/resources-repository.ts';
+import type { SyncRunsRepository } from '../store/sync-runs-repository.ts';
+
+export interface SyncLimits {
+  /** Pages one query may take before ERR_PAGE_LIMIT (endless paging, A11). */
+  maxPagesPerQuery: number;
+  /** Queries in flight at once; the per-host limiter still caps requests on the wire. */
+  queryConcurrency: number;
+  json: JsonLimits;
+  /** Largest attachment kept; bigger ones are recorded as too_large. */
+  maxBinaryBytes: number;
+  /** Page commits retried this many times when the database is busy or down (B24). */
+  commitAttempts: number;
+}
+
+export const defaultSyncLimits: SyncLimits = {
+  maxPagesPerQuery: 5_000,
+  queryConcurrency: 10,
+  json: { maxDepth: 64, maxStringLength: 16 * 1024 * 1024 },
+  maxBinaryBytes: 25 * 1024 * 1024,
+  commitAttempts: 5,
+};
+
+export interface SyncProgress {
+  phase: 'queries' | 'references' | 'attachments' | 'finishing';
+  queriesDone: number;
+  queriesTotal: number;
+  pages: number;
+  resources: number;
+}
+
+/** Everything one sync run shares between its queries and phases. */
+export interface SyncContext {
+  connectionId: string;
+  runId: string;
+  full: boolean;
+  /** Epoch ms for `_lastUpdated=gt…` on an incremental run. */
+  since: number | undefined;
+  client: FhirClient;
+  repos: {
+    resources: ResourcesRepository;
+    runs: SyncRunsRepository;
+    binaries: BinariesRepository;
+    connections: ConnectionRepository;
+  };
+  clock: Clock;
+  log: Logger;
+  limits: SyncLimits;
+  sleep: (ms: number) => Promise<void>;
+  progress: SyncProgress;
+  onProgress: ((progress: SyncProgress) => void) | undefined;
+  /** Run-level warnings (refused origins, reference and attachment problems); capped. */
+  warnings: string[];
+}
+
+const MAX_RUN_WARNINGS = 200;
+
+export function addWarning(ctx: SyncContext, warning: string): void {
+  if (ctx.warnings.length < MAX_RUN_WARNINGS && !ctx.warnings.includes(warning)) ctx.warnings.push(warning);
+}
+
+export function reportProgress(ctx: SyncContext, change: Partial<SyncProgress>): void {
+  Object.assign(ctx.progress, change);
+  ctx.onProgress?.({ ...ctx.progress });
+}
