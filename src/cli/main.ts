@@ -7,6 +7,7 @@ import { registerServeCommand } from './serve-command.ts';
 import { registerPortalCommand } from './portal-command.ts';
 import { registerWorkerCommand } from './worker-command.ts';
 import { registerJobsCommand } from './jobs-command.ts';
+import { registerSandboxCommand } from './sandbox-command.ts';
 
 /**
  * The `chartbridge` binary. Each command group lives in its own file and registers itself here.
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerPortalCommand(program);
   registerWorkerCommand(program);
   registerJobsCommand(program);
+  registerSandboxCommand(program);
   return program;
 }
 
