@@ -76,6 +76,8 @@ export function describeOutcome(outcome: unknown): string[] {
 
 function text(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.trim() === '') return undefined;
+  // Control characters would let a hostile server forge log lines or break terminals.
+  // eslint-disable-next-line no-control-regex
   const clean = value.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
   return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }
