@@ -49,7 +49,7 @@ describe('fault spec parsing', () => {
     const cases: [string, string][] = [
       [
         'kind=explode',
-        'fault kind "explode" is unknown; use one of latency, status, reset, slow-body, oversized, malformed, foreign-next, no-headers, no-resource',
+        'fault kind "explode" is unknown; use one of latency, status, reset, slow-body, oversized, malformed, foreign-next, no-headers, no-resource, foreign-attachment, compression-bomb',
       ],
       [
         'kind=status,colour=red',
@@ -171,5 +171,26 @@ describe('faults over HTTP', () => {
     const bare = await fetchWithToken(observations());
     assert.equal(bare.headers.get('content-type'), 'text/plain; charset=UTF-8');
     assert.equal((JSON.parse(await bare.text()) as { resourceType: string }).resourceType, 'Bundle');
+  });
+
+  it('points attachment URLs at another origin', async () => {
+    harness.faults.add({ kind: 'foreign-attachment', origin: 'http://127.0.0.2:9', times: 1 });
+    const url = `${harness.fhirBase('org-a')}/DocumentReference?patient=${patient.id}`;
+    const bundle = (await (await fetchWithToken(url)).json()) as {
+      entry: { resource: { content?: { attachment: { url: string } }[] } }[];
+    };
+    const urls = bundle.entry.flatMap((e) => e.resource.content ?? []).map((c) => c.attachment.url);
+    assert.equal(urls.length, 3);
+    for (const attachmentUrl of urls) assert.match(attachmentUrl, /^http:\/\/127\.0\.0\.2:9\/Binary\/e/);
+  });
+
+  it('sends a gzip body that inflates far beyond its size', async () => {
+    harness.faults.add({ kind: 'compression-bomb', bytes: 4_000_000, times: 1 });
+    const res = await fetchWithToken(observations());
+    assert.equal(res.headers.get('content-encoding'), 'gzip');
+    assert.ok(Number(res.headers.get('content-length')) < 20_000);
+    const text = await res.text();
+    assert.equal(text.length, 4_000_000);
+    assert.equal((JSON.parse(text) as { resourceType: string }).resourceType, 'Bundle');
   });
 });

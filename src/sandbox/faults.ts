@@ -2,7 +2,9 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { FaultRule } from './faults/fault-rule.ts';
 import { parseFaultSpec } from './faults/parse-fault-spec.ts';
 import {
+  compressionBomb,
   dropEntryResources,
+  foreignAttachments,
   foreignNext,
   malformBody,
   oversizeBody,
@@ -40,6 +42,8 @@ const resourceTypeName = /^[A-Z][A-Za-z]+$/;
 export function createFaults(opts: { rules?: FaultRule[]; sleep?: Sleep } = {}): Faults {
   const sleep: Sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   let active: ActiveRule[] = [];
+  // Compressed bombs by decoded size: built once, they take a moment to deflate.
+  const bombs = new Map<number, Uint8Array>();
   const add = (rule: FaultRule): void => {
     const pattern = rule.route && !resourceTypeName.test(rule.route) ? new RegExp(rule.route) : undefined;
     active.push({ rule, pattern, seen: 0, applied: 0 });
@@ -54,7 +58,7 @@ export function createFaults(opts: { rules?: FaultRule[]; sleep?: Sleep } = {}):
     if (!fault) return next();
     if (fault.rule.kind === 'status') return respondWithStatus(fault.rule);
     await next();
-    c.res = await breakResponse(c, fault.rule, sleep);
+    c.res = await breakResponse(c, fault.rule, { sleep, bombs });
   };
 
   return {
@@ -92,7 +96,11 @@ function matchesRoute(entry: ActiveRule, pathname: string): boolean {
   return base >= 0 && segments[base + 1] === route;
 }
 
-async function breakResponse(c: Context, rule: FaultRule, sleep: Sleep): Promise<Response> {
+async function breakResponse(
+  c: Context,
+  rule: FaultRule,
+  { sleep, bombs }: { sleep: Sleep; bombs: Map<number, Uint8Array> },
+): Promise<Response> {
   const res = c.res;
   switch (rule.kind) {
     case 'reset':
@@ -109,6 +117,10 @@ async function breakResponse(c: Context, rule: FaultRule, sleep: Sleep): Promise
       return dropEntryResources(res);
     case 'no-headers':
       return stripHeaders(res);
+    case 'foreign-attachment':
+      return foreignAttachments(res, rule);
+    case 'compression-bomb':
+      return compressionBomb(res, rule, bombs);
     default:
       return res;
   }

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { FaultRule } from './fault-rule.ts';
 
 /**
@@ -77,6 +78,47 @@ export async function foreignNext(res: Response, rule: FaultRule): Promise<Respo
     link.url = new URL(url.pathname + url.search, origin).toString();
   }
   return withBody(res, JSON.stringify(bundle), true);
+}
+
+/** Makes every attachment URL in a Bundle or resource absolute on another origin (a token must never go there). */
+export async function foreignAttachments(res: Response, rule: FaultRule): Promise<Response> {
+  const body = await readJson(res);
+  if (!body) return res;
+  const origin = rule.origin ?? 'https://foreign.invalid';
+  const rewrite = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(rewrite);
+    if (!node || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (
+      typeof record.contentType === 'string' &&
+      typeof record.url === 'string' &&
+      !/^https?:/.test(record.url)
+    ) {
+      record.url = `${origin}/${record.url}`;
+    }
+    Object.values(record).forEach(rewrite);
+  };
+  rewrite(body);
+  return withBody(res, JSON.stringify(body), true);
+}
+
+/** A small gzip body that inflates to `bytes` of valid JSON; clients must stop at their decoded-size cap. */
+export function compressionBomb(res: Response, rule: FaultRule, bombs: Map<number, Uint8Array>): Response {
+  const size = rule.bytes ?? 64 * 1024 * 1024;
+  let bomb = bombs.get(size);
+  if (!bomb) {
+    const head = '{"resourceType":"Bundle","type":"searchset","_padding":"';
+    const json = Buffer.alloc(Math.max(size, head.length + 2), 'x');
+    json.write(head, 0);
+    json.write('"}', json.length - 2);
+    bomb = new Uint8Array(gzipSync(json, { level: 9 }));
+    bombs.set(size, bomb);
+  }
+  const headers = new Headers(res.headers);
+  headers.set('content-encoding', 'gzip');
+  headers.set('content-length', String(bomb.byteLength));
+  void res.body?.cancel();
+  return new Response(bomb, { status: res.status, headers });
 }
 
 /** Drops `resource` from every match/include entry of a Bundle, as broken servers do. */

@@ -9,6 +9,8 @@ export const faultKinds = [
   'foreign-next',
   'no-headers',
   'no-resource',
+  'foreign-attachment',
+  'compression-bomb',
 ] as const;
 
 export type FaultKind = (typeof faultKinds)[number];
@@ -25,9 +27,9 @@ export interface FaultRule {
   retryAfter?: string;
   /** Delay for `latency` (default 1000) and the gap between bytes for `slow-body` (default 1000). */
   ms?: number;
-  /** Body size for `oversized` (default 16 MiB). */
+  /** Body size for `oversized` (default 16 MiB) and decoded size for `compression-bomb` (default 64 MiB). */
   bytes?: number;
-  /** Origin the `foreign-next` link points at (default `https://foreign.invalid`). */
+  /** Origin `foreign-next` and `foreign-attachment` point at (default `https://foreign.invalid`). */
   origin?: string;
   /** Apply at most this many times, then stop. */
   times?: number;
