@@ -173,6 +173,36 @@ describe('chartbridge portal activate against the portal double', () => {
     assert.equal(portal.state.counters.approveCalls, 0);
   });
 
+  it('stops cleanly when the session expires mid-run, and a new session finishes without repeats', async () => {
+    await start({ orgCount: 300 });
+    const child = spawn(
+      process.execPath,
+      [cliPath, 'portal', 'activate', '--app-id', APP, '--portal-url', portal.url, '--pacing', '1', '--yes'],
+      { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise((resolve) => child.once('close', resolve));
+    await waitFor(() => portal.state.counters.approveCalls >= 100, { timeoutMs: 60_000, what: '100 calls' });
+    portal.state.expireSessions();
+    assert.equal(await exited, 1);
+    assert.match(
+      stderr,
+      new RegExp(`chartbridge: ${SESSION_EXPIRED_MESSAGE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n$`),
+    );
+    assert.ok(portal.state.stats().activated < 300);
+
+    const session = portal.state.createSession();
+    env = {
+      ...env,
+      CHARTBRIDGE_PORTAL_COOKIE: `${portal.state.sessionCookieName}=${session.id}`,
+      CHARTBRIDGE_PORTAL_TOKEN: session.verificationToken,
+    };
+    const resumed = await activate('--yes');
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.deepEqual([portal.state.stats().activated, portal.state.stats().duplicateCalls], [300, 0]);
+  });
+
   it('stops at the plan with --dry-run or without confirmation, and honours --only and --exclude', async () => {
     await start({ orgCount: 10, startDone: 2, startNonProd: 3 });
     const dry = await activate('--dry-run');
