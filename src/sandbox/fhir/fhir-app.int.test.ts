@@ -99,6 +99,17 @@ describe('metadata and bearer tokens', () => {
     assert.equal((await get(path, token)).status, 200);
   });
 
+  it('answers 404 HTML for an organisation that does not exist', async () => {
+    for (const path of ['metadata', `Patient/${clientTest.id}`]) {
+      const res = await fetch(`${harness.origin}/org-zz/api/FHIR/R4/${path}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(res.status, 404);
+      assert.equal(res.headers.get('content-type'), 'text/html');
+      await res.arrayBuffer();
+    }
+  });
+
   it('expires a token when the clock passes expiresAt', async () => {
     const shortLived = harness.issueToken({
       orgId: 'org-a',
