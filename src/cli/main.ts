@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isChartbridgeError } from '../errors.ts';
 import { registerConnectionsCommand } from './connections-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
+import { registerDoctorCommand } from './doctor-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerPortalCommand } from './portal-command.ts';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerConnectionsCommand(program);
   registerServeCommand(program);
   registerDemoCommand(program);
+  registerDoctorCommand(program);
   registerPortalCommand(program);
   registerWorkerCommand(program);
   registerJobsCommand(program);
