@@ -3,7 +3,12 @@ import { existsSync } from 'node:fs';
 import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
+import { createSealer, generateEncryptionKey } from '../crypto/sealer.ts';
 import { createTempDir, ed25519Pem, publicPem, rsaPem } from '../keys/test-support.ts';
+import { openStore } from '../store/database.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+import { createTestDatabase } from '../testing/databases.ts';
+import { bindingFor } from '../vault/token-sealer.ts';
 import { runCli } from '../testing/run-cli.ts';
 
 // Isolate every run from the developer's own key configuration.
@@ -153,5 +158,47 @@ test('keys commands have --help (commander gives every one)', async () => {
     const result = await keys([sub, '--help']);
     assert.equal(result.code, 0);
     assert.match(result.stdout, new RegExp(`^Usage: chartbridge keys ${sub} `));
+  }
+});
+
+test('keys reseal re-seals stored tokens with the new first key and reports unreadable ones', async () => {
+  const database = await createTestDatabase('sqlite');
+  const store = openStore(database.url);
+  const [oldKey, newKey] = [generateEncryptionKey(), generateEncryptionKey()];
+  try {
+    await migrateToLatest(store);
+    await store.db.insertInto('users').values({ id: 'u1', created_at: 1 }).execute();
+    const binding = bindingFor('connections', 'c1', 'refresh_token_sealed');
+    await store.db
+      .insertInto('connections')
+      .values({
+        ...{ id: 'c1', user_id: 'u1', endpoint_id: 'e', fhir_base: 'https://x/R4', issuer: 'https://x' },
+        ...{
+          token_endpoint: 'https://x/token',
+          client_id: 'c',
+          patient_id: 'p',
+          scope: 's',
+          status: 'active',
+        },
+        refresh_token_sealed: createSealer(oldKey).seal('rt-1', binding),
+        created_at: 1,
+        updated_at: 1,
+      } as never)
+      .execute();
+    const env = { CHARTBRIDGE_DATABASE_URL: database.url, CHARTBRIDGE_ENCRYPTION_KEY: `${newKey},${oldKey}` };
+    const result = await keys(['reseal'], env);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 're-sealed 1 of 1 sealed values; 0 unreadable\n');
+    const row = await store.db.selectFrom('connections').selectAll().executeTakeFirstOrThrow();
+    assert.equal(createSealer(newKey).unseal(row.refresh_token_sealed!, binding), 'rt-1');
+    const lost = await keys(['reseal'], { ...env, CHARTBRIDGE_ENCRYPTION_KEY: generateEncryptionKey() });
+    assert.equal(lost.code, 1);
+    assert.match(
+      lost.stderr,
+      /chartbridge: 1 sealed values were sealed with a key missing from CHARTBRIDGE_ENCRYPTION_KEY: /,
+    );
+  } finally {
+    await store.close();
+    await database.drop();
   }
 });

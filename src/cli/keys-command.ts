@@ -7,19 +7,29 @@ import { generateKey, listKeyRecords, retireKey, rotateKeys } from '../keys/key-
 import type { KeyRecord } from '../keys/key-files.ts';
 import { signingAlgs, type SigningAlg } from '../keys/key-material.ts';
 import { loadKeyStore } from '../keys/key-store.ts';
+import { registerResealCommand } from './keys-reseal-command.ts';
 
 /** Where `keys` commands work when neither --dir nor CHARTBRIDGE_KEYS_DIR says: the demo's data folder. */
 export const defaultKeysDir = path.join('data', 'keys');
 
-/** `chartbridge keys generate|list|jwks|rotate|retire`: the signing keys behind client assertions and the JWKS. */
+/** `chartbridge keys …`: the signing keys behind client assertions, the published JWKS, and re-sealing tokens. */
 export function registerKeysCommand(program: Command): void {
   const keys = program
     .command('keys')
     .description('manage the signing keys (client assertions) and the published JWKS');
-  const dirOption = () =>
-    new Option('--dir <dir>', `keys directory (default: CHARTBRIDGE_KEYS_DIR, else ${defaultKeysDir})`);
-  const algOption = (help: string) => new Option('--alg <alg>', help).choices(signingAlgs);
+  registerGenerate(keys);
+  registerList(keys);
+  registerJwks(keys);
+  registerRotate(keys);
+  registerRetire(keys);
+  registerResealCommand(keys);
+}
 
+const dirOption = () =>
+  new Option('--dir <dir>', `keys directory (default: CHARTBRIDGE_KEYS_DIR, else ${defaultKeysDir})`);
+const algOption = (help: string) => new Option('--alg <alg>', help).choices(signingAlgs);
+
+function registerGenerate(keys: Command): void {
   keys
     .command('generate')
     .description('create a key: the signing key in an empty directory, else published ahead of `keys rotate`')
@@ -35,7 +45,9 @@ export function registerKeysCommand(program: Command): void {
           : 'it is published in the JWKS but does not sign yet: once EHRs have fetched it, run chartbridge keys rotate',
       );
     });
+}
 
+function registerList(keys: Command): void {
   keys
     .command('list')
     .description('list keys with their status (active signs; published is only in the JWKS; retired is gone)')
@@ -43,10 +55,11 @@ export function registerKeysCommand(program: Command): void {
     .addOption(dirOption())
     .action(async (options: { json?: boolean; dir?: string }) => {
       const records = await listRecords(options.dir);
-      if (options.json) print(JSON.stringify(records, null, 2));
-      else print(formatTable(records));
+      print(options.json ? JSON.stringify(records, null, 2) : formatTable(records));
     });
+}
 
+function registerJwks(keys: Command): void {
   keys
     .command('jwks')
     .description('print the public JWKS (what /.well-known/jwks.json serves)')
@@ -56,7 +69,9 @@ export function registerKeysCommand(program: Command): void {
       const store = await loadKeyStore({ ...keySource(options.dir), clock: systemClock });
       print(JSON.stringify(options.rsaOnly ? store.rsaPublicJwks() : store.publicJwks(), null, 2));
     });
+}
 
+function registerRotate(keys: Command): void {
   keys
     .command('rotate')
     .description('make a new key the signing key; the old one stays published until `keys retire`')
@@ -76,7 +91,9 @@ export function registerKeysCommand(program: Command): void {
       print('restart chartbridge processes so they sign with it and serve the new JWKS');
       print(`after 5 minutes or more: chartbridge keys retire ${result.previous.kid}`);
     });
+}
 
+function registerRetire(keys: Command): void {
   keys
     .command('retire')
     .description('remove a key from the JWKS and delete its private key file')
