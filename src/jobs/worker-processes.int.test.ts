@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { createAuditRepository } from '../store/audit-repository.ts';
 import { createJobLeaseRepository } from '../store/jobs-leases.ts';
 import { createTestStore, testDialects } from '../testing/databases.ts';
+import { runCli } from '../testing/run-cli.ts';
+import { waitFor } from '../testing/wait-for.ts';
 import { systemClock } from '../clock.ts';
 import { createSilentLogger } from '../log/logger.ts';
 import { createJobQueue } from './create-job-queue.ts';
@@ -141,6 +143,98 @@ for (const dialect of testDialects) {
         Array.from({ length: 20 }, (_, i) => i + 1),
       );
       assert.ok(done >= 2 && done < 20);
+    });
+  });
+}
+
+for (const dialect of testDialects) {
+  test(`a poison connection is dead-lettered with its reason after its retries; others finish; redrive re-queues it (${dialect})`, async () => {
+    await withSetup(dialect, 20, 1, async ({ store, url, spawn, enqueue }) => {
+      await enqueue(['poison-1', 'c-1', 'c-2']);
+      const worker = spawn({ TEST_STEPS: '2', TEST_RETRY_LIMIT: '2' });
+      await worker.waitForLine(/^outcome sync poison-1 dead$/, 30_000);
+      await worker.waitForLine(/^outcome sync c-2 completed$/, 30_000);
+      assert.deepEqual(
+        worker.lines.filter((l) => l.startsWith('outcome sync poison-1')),
+        ['outcome sync poison-1 retrying', 'outcome sync poison-1 retrying', 'outcome sync poison-1 dead'],
+      );
+      for (const id of ['c-1', 'c-2']) {
+        assert.deepEqual(
+          (await writtenSteps(store, id)).map((s) => s.step),
+          [1, 2],
+        );
+      }
+      const env = { CHARTBRIDGE_DATABASE_URL: url };
+      const failed = await runCli(['jobs', 'failed', '--json'], { env });
+      assert.equal(failed.code, 0, failed.stderr);
+      const list = JSON.parse(failed.stdout) as Array<Record<string, unknown>>;
+      assert.equal(list.length, 1);
+      assert.deepEqual(
+        { ...list[0], id: undefined, failedAt: undefined },
+        {
+          id: undefined,
+          name: 'sync',
+          connectionId: 'poison-1',
+          attempts: 3,
+          reason: "ERR_FHIR_RESPONSE_INVALID: page 1 of 'Observation' is not a FHIR Bundle",
+          failedAt: undefined,
+          redrivenAt: null,
+          redriveJobId: null,
+        },
+      );
+      const redrive = await runCli(['jobs', 'redrive', String(list[0]!.id)], { env });
+      assert.equal(redrive.code, 0, redrive.stderr);
+      assert.match(redrive.stdout, new RegExp(`^redriven ${list[0]!.id} as [\\w-]+\\n$`));
+      await worker.waitForLine(/^outcome sync poison-1 retrying$/, 30_000);
+      const again = await runCli(['jobs', 'redrive', String(list[0]!.id)], { env });
+      assert.deepEqual(
+        [again.code, again.stderr],
+        [
+          1,
+          `chartbridge: no failed job '${list[0]!.id}' to redrive; list them with 'chartbridge jobs failed'\n`,
+        ],
+      );
+      const bad = await runCli(['jobs', 'redrive', 'x/../y'], { env });
+      assert.deepEqual([bad.code, bad.stderr], [2, "chartbridge: invalid job id 'x/../y'\n"]);
+    });
+  });
+
+  test(`three worker processes on many connections due at once keep every host under its limit and never run one connection twice (${dialect})`, async () => {
+    await withSetup(dialect, 60, 3, async ({ store, targets, spawn, enqueue }) => {
+      const ids = Array.from({ length: 30 }, (_, i) => `c-${i}`);
+      await enqueue(ids);
+      const env = { TEST_STEPS: '3', TEST_CONCURRENCY: '4', TEST_HOST_LIMIT: '2', TEST_LEASE_MS: '5000' };
+      const workers = [spawn(env), spawn(env), spawn(env)];
+      await waitFor(
+        async () => {
+          for (const id of ids) if ((await writtenSteps(store, id)).length < 3) return false;
+          return true;
+        },
+        { timeoutMs: 60_000, intervalMs: 250, what: 'every connection synced' },
+      );
+      for (const id of ids) {
+        const steps = await writtenSteps(store, id);
+        assert.deepEqual(
+          steps.map((s) => s.step),
+          [1, 2, 3],
+        );
+        // One holder ran each connection: one writer and one fence.
+        assert.equal(new Set(steps.map((s) => `${s.actor}/${s.fence}`)).size, 1);
+      }
+      assert.deepEqual(
+        targets.map((t) => t.peak() <= 2),
+        [true, true, true],
+      );
+      assert.ok(
+        targets.every((t) => t.peak() === 2),
+        `peaks ${targets.map((t) => t.peak())}`,
+      );
+      // The work really was shared by the three processes.
+      const actors = new Set<string>();
+      for (const id of ids) for (const s of await writtenSteps(store, id)) actors.add(s.actor);
+      assert.equal(actors.size, 3);
+      for (const worker of workers) worker.child.kill('SIGTERM');
+      assert.deepEqual(await Promise.all(workers.map((w) => w.exited)), [0, 0, 0]);
     });
   });
 }

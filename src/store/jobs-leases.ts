@@ -41,7 +41,7 @@ export interface JobLeaseRepository {
 }
 
 /** Leases with fencing tokens on `job_leases`; the token only grows, so a stale holder can always be told apart. */
-export function createJobLeaseRepository(db: Kysely<Database>, dialect: DialectName): JobLeaseRepository {
+export function createJobLeaseRepository(db: Kysely<Database>, _dialect: DialectName): JobLeaseRepository {
   return {
     async acquire({ key, owner, ttlMs, now, job }) {
       const fresh = {
@@ -106,17 +106,17 @@ export function createJobLeaseRepository(db: Kysely<Database>, dialect: DialectN
     },
 
     async assertHeld(trx, fence) {
-      let query = trx
-        .selectFrom('job_leases')
-        .select('fence')
+      // A no-op UPDATE rather than a SELECT: on PostgreSQL it locks the lease row, so a takeover waits until this
+      // transaction commits; on SQLite a write as the first statement takes the write lock up front (waiting
+      // through busy_timeout) instead of failing later when a read transaction tries to upgrade.
+      const result = await trx
+        .updateTable('job_leases')
+        .set({ fence: fence.token })
         .where('key', '=', fence.key)
         .where('fence', '=', fence.token)
-        .where('owner', '=', fence.owner);
-      // FOR SHARE makes a takeover wait until this transaction commits, so no write of the old holder can land
-      // after the new holder started. SQLite serialises writers, which gives the same order.
-      if (dialect === 'postgres') query = query.forShare();
-      const row = await query.executeTakeFirst();
-      if (!row) {
+        .where('owner', '=', fence.owner)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) {
         throw new ChartbridgeError(
           'ERR_LEASE_LOST',
           `lease '${fence.key}' was taken over by another worker; this worker stops writing`,

@@ -102,25 +102,27 @@ export function createJobTableRepository(db: Kysely<Database>): JobTableReposito
     },
 
     async fail(id, output, now, random) {
-      return db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
-        if (!row || !['created', 'retry', 'active'].includes(row.state)) return null;
-        const final = row.retry_count >= row.retry_limit;
-        // pg-boss's formula: delay × 2^(n+1) / 2 × (1 + random), so retries spread instead of stampeding.
-        const base = (row.retry_delay_ms * 2 ** Math.min(16, row.retry_count + 1)) / 2;
-        const state: JobState = final ? 'failed' : 'retry';
-        await trx
-          .updateTable('jobs')
-          .set({
-            state,
-            output,
-            start_after: final ? row.start_after : now + Math.round(base + base * random),
-            finished_at: final ? now : null,
-          })
-          .where('id', '=', id)
-          .execute();
-        return state;
-      });
+      // Read, then compare-and-swap on (state, retry_count): no read-then-write transaction, which SQLite would
+      // refuse to upgrade while another process writes.
+      const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row || !['created', 'retry', 'active'].includes(row.state)) return null;
+      const final = row.retry_count >= row.retry_limit;
+      // pg-boss's formula: delay × 2^(n+1) / 2 × (1 + random), so retries spread instead of stampeding.
+      const base = (row.retry_delay_ms * 2 ** Math.min(16, row.retry_count + 1)) / 2;
+      const state: JobState = final ? 'failed' : 'retry';
+      const result = await db
+        .updateTable('jobs')
+        .set({
+          state,
+          output,
+          start_after: final ? row.start_after : now + Math.round(base + base * random),
+          finished_at: final ? now : null,
+        })
+        .where('id', '=', id)
+        .where('state', '=', row.state)
+        .where('retry_count', '=', row.retry_count)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1 ? state : null;
     },
 
     async get(id) {

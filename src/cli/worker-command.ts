@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config/config.ts';
+import { createLogger } from '../log/logger.ts';
+import { startServiceWorker } from '../jobs/service-worker.ts';
+import { loadWorkerSettings, parseCountFlag } from '../jobs/worker-settings.ts';
+import { createServices } from '../services.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+
+interface WorkerFlags {
+  concurrency?: string;
+  hostLimit?: string;
+  globalLimit?: string;
+  graceSeconds?: string;
+  schedule: boolean;
+}
+
+/** `chartbridge worker`: runs refresh and sync jobs; start as many as the load needs against one PostgreSQL. */
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run background jobs (token refresh, sync, schedules); many may run against one PostgreSQL')
+    .option(
+      '--concurrency <n>',
+      'jobs this process runs at once (default CHARTBRIDGE_WORKER_CONCURRENCY or 4)',
+    )
+    .option('--host-limit <n>', 'requests in flight per EHR host across ALL workers (default 5)')
+    .option('--global-limit <n>', 'jobs running at once across ALL workers (default: no cap)')
+    .option('--grace-seconds <n>', 'on SIGTERM, how long running jobs get to checkpoint (default 20)')
+    .option('--no-schedule', 'do not plan refreshes, re-syncs and notices from this process')
+    .action(async (flags: WorkerFlags) => {
+      const settings = loadWorkerSettings(process.env);
+      const concurrency = parseCountFlag('--concurrency', flags.concurrency) ?? settings.concurrency;
+      const hostLimit = parseCountFlag('--host-limit', flags.hostLimit) ?? settings.hostLimit;
+      const globalLimit = parseCountFlag('--global-limit', flags.globalLimit) ?? settings.globalLimit;
+      const graceSeconds = parseCountFlag('--grace-seconds', flags.graceSeconds);
+      const graceMs = graceSeconds ? graceSeconds * 1000 : settings.graceMs;
+      const config = loadConfig(process.env);
+      // Logs go to stderr; stdout carries the one ready line scripts wait for.
+      const log = createLogger({ level: config.logLevel, destination: process.stderr });
+      const services = await createServices(config, { log });
+      await migrateToLatest(services.store);
+      const runtime = await startServiceWorker(services, {
+        ...settings,
+        concurrency,
+        hostLimit,
+        globalLimit,
+        graceMs,
+        schedule: flags.schedule,
+        webhookSecret: process.env.CHARTBRIDGE_WEBHOOK_SECRET,
+      });
+      console.log(
+        `chartbridge worker ${runtime.worker.owner} ready (${runtime.queue.kind} queue, concurrency ${concurrency}, host limit ${hostLimit})`,
+      );
+      const signal = await new Promise<string>((resolve) => {
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        process.once('SIGINT', () => resolve('SIGINT'));
+      });
+      // Bounded exit (RELIABILITY.md B26) even if a driver hangs while closing.
+      setTimeout(() => process.exit(0), graceMs + 5000).unref();
+      log.info({ signal }, 'worker stopping: no new jobs; running jobs checkpoint and are handed back');
+      const { forced } = await runtime.stop();
+      await services.store.close();
+      console.log(`chartbridge worker stopped${forced ? ' (some jobs did not checkpoint in time)' : ''}`);
+    });
+}

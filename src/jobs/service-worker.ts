@@ -1,0 +1,95 @@
+import { ChartbridgeError } from '../errors.ts';
+import type { Services } from '../services.ts';
+import { createFhirHostLimiter } from './limits/fhir-host-limiter.ts';
+import { createHostLimiter } from './limits/host-limiter.ts';
+import { createJobHandlers, type SyncRunner } from './handlers.ts';
+import { createScheduler, defaultScheduleSettings } from './schedules/scheduler.ts';
+import { createWebhookNoticeSender } from './schedules/notices.ts';
+import { startWorkerRuntime, type WorkerRuntime } from './worker-process.ts';
+import type { WorkerSettings } from './worker-settings.ts';
+
+export interface ServiceWorkerOptions extends Partial<WorkerSettings> {
+  /** The sync engine; by default src/sync's `runSync`. */
+  runSync?: SyncRunner;
+  /** Run the scheduler in this process (it runs in one process at a time anyway). */
+  schedule?: boolean;
+  webhookSecret?: string;
+}
+
+/**
+ * Loads the sync engine lazily, so the worker (and the jobs CLI) start even in a build where sync is absent; a
+ * sync job then fails with a clear reason instead of the whole process failing to start.
+ */
+async function loadRunSync(services: Services): Promise<SyncRunner> {
+  const modulePath = '../sync/run-sync.ts';
+  try {
+    const sync = (await import(modulePath)) as {
+      runSync: (input: Record<string, unknown>) => Promise<unknown>;
+    };
+    return (input) => sync.runSync({ ...services, services, ...input, fence: input.context.fence });
+  } catch {
+    return async () => {
+      throw new ChartbridgeError(
+        'ERR_CONFIG_INVALID',
+        'the sync engine (src/sync/run-sync.ts) is not available',
+      );
+    };
+  }
+}
+
+/** A worker on the full service set: real refresh and sync handlers, database-wide limits, the scheduler. */
+export async function startServiceWorker(
+  services: Services,
+  options: ServiceWorkerOptions = {},
+): Promise<WorkerRuntime> {
+  const runSync = options.runSync ?? (await loadRunSync(services));
+  const schedule = { ...defaultScheduleSettings };
+  if (options.resyncIntervalMs) schedule.resyncIntervalMs = options.resyncIntervalMs;
+  if (options.noticeDays) schedule.noticeAheadMs = options.noticeDays * 86_400_000;
+  return startWorkerRuntime({
+    store: services.store,
+    databaseUrl: services.config.databaseUrl,
+    clock: services.clock,
+    log: services.log,
+    worker: {
+      concurrency: options.concurrency ?? 4,
+      globalLimit: options.globalLimit ?? null,
+      shutdownGraceMs: options.graceMs ?? 20_000,
+    },
+    createHandlers: ({ limiter }) =>
+      createJobHandlers({
+        services,
+        runSync,
+        limiter: createFhirHostLimiter(createHostLimiter({ limiter, hostLimit: options.hostLimit ?? 5 })),
+        refreshFreshForMs: schedule.refreshAheadMs + schedule.refreshJitterMs + schedule.horizonMs,
+      }),
+    companions:
+      options.schedule === false
+        ? []
+        : [
+            ({ queue, owner }) =>
+              createScheduler({
+                store: services.store,
+                queue,
+                clock: services.clock,
+                log: services.log,
+                owner,
+                settings: schedule,
+                notify: createWebhookNoticeSender({
+                  url: options.webhookUrl,
+                  secret: options.webhookSecret,
+                  fetch: services.fetch,
+                  clock: services.clock,
+                }),
+              }),
+          ],
+  });
+}
+
+/** For `demo` and `serve --with-worker`: a worker inside the HTTP process (SQLite or PostgreSQL). */
+export function startInProcessWorker(
+  services: Services,
+  options: ServiceWorkerOptions = {},
+): Promise<WorkerRuntime> {
+  return startServiceWorker(services, { concurrency: 2, graceMs: 5000, ...options });
+}
