@@ -1,5 +1,5 @@
-import { ChartbridgeError } from '../errors.ts';
 import type { Services } from '../services.ts';
+import { runSync } from '../sync/run-sync.ts';
 import { createFhirHostLimiter } from './limits/fhir-host-limiter.ts';
 import { createHostLimiter } from './limits/host-limiter.ts';
 import { createJobHandlers, type SyncRunner } from './handlers.ts';
@@ -16,25 +16,10 @@ export interface ServiceWorkerOptions extends Partial<WorkerSettings> {
   webhookSecret?: string;
 }
 
-/**
- * Loads the sync engine lazily, so the worker (and the jobs CLI) start even in a build where sync is absent; a
- * sync job then fails with a clear reason instead of the whole process failing to start.
- */
-async function loadRunSync(services: Services): Promise<SyncRunner> {
-  const modulePath = '../sync/run-sync.ts';
-  try {
-    const sync = (await import(modulePath)) as {
-      runSync: (input: Record<string, unknown>) => Promise<unknown>;
-    };
-    return (input) => sync.runSync({ ...services, services, ...input, fence: input.context.fence });
-  } catch {
-    return async () => {
-      throw new ChartbridgeError(
-        'ERR_CONFIG_INVALID',
-        'the sync engine (src/sync/run-sync.ts) is not available',
-      );
-    };
-  }
+/** The sync engine with the worker's limiter and signal: every request holds a database-wide host slot. */
+function createRunSync(services: Services): SyncRunner {
+  return ({ connectionId, full, signal, limiter }) =>
+    runSync({ services, connectionId, full, signal, limiter });
 }
 
 /** A worker on the full service set: real refresh and sync handlers, database-wide limits, the scheduler. */
@@ -42,7 +27,7 @@ export async function startServiceWorker(
   services: Services,
   options: ServiceWorkerOptions = {},
 ): Promise<WorkerRuntime> {
-  const runSync = options.runSync ?? (await loadRunSync(services));
+  const runSyncJob = options.runSync ?? createRunSync(services);
   const schedule = { ...defaultScheduleSettings };
   if (options.resyncIntervalMs) schedule.resyncIntervalMs = options.resyncIntervalMs;
   if (options.noticeDays) schedule.noticeAheadMs = options.noticeDays * 86_400_000;
@@ -59,7 +44,7 @@ export async function startServiceWorker(
     createHandlers: ({ limiter }) =>
       createJobHandlers({
         services,
-        runSync,
+        runSync: runSyncJob,
         limiter: createFhirHostLimiter(createHostLimiter({ limiter, hostLimit: options.hostLimit ?? 5 })),
         refreshFreshForMs: schedule.refreshAheadMs + schedule.refreshJitterMs + schedule.horizonMs,
       }),
