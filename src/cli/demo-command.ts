@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { createHttpApp } from '../http/app.ts';
-import { startHttpServer } from '../http/start-server.ts';
+import { describeListenError, startHttpServer } from '../http/start-server.ts';
 import { loadSandboxData } from '../sandbox/data/load-data.ts';
 import { startSandbox } from '../sandbox/sandbox.ts';
 import { createServices } from '../services.ts';
@@ -76,6 +76,8 @@ export function registerDemoCommand(program: Command): void {
               grantedApis: [],
             },
           ],
+        }).catch((error: NodeJS.ErrnoException) => {
+          throw describeListenError(error, { host: '127.0.0.1', port: sandboxPort, flag: '--sandbox-port' });
         });
         closers.unshift(() => sandbox.close());
         await registerSandboxHospitals(services.repos, sandbox.orgs(), services.clock.now());
