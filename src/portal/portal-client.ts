@@ -38,46 +38,13 @@ export const TOKEN_REJECTED_MESSAGE =
   '__RequestVerificationToken input from the review & manage downloads page again, in the same browser session ' +
   'as the cookie (docs/epic-setup.md, "copy the portal session")';
 
-export function createPortalClient(options: PortalClientOptions): PortalClient {
-  const fetchImpl = options.fetch ?? fetch;
-  const base = options.portalUrl.replace(/\/+$/, '');
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const post = (path: string, form: Record<string, string>) =>
-    fetchImpl(`${base}${path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded; charset=UTF-8',
-        accept: 'application/json',
-        cookie: options.session.cookie,
-        RequestVerificationToken: options.session.verificationToken,
-        'x-requested-with': 'XMLHttpRequest',
-      },
-      body: new URLSearchParams(form).toString(),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-    });
+type Post = (path: string, form: Record<string, string>) => Promise<Response>;
 
+export function createPortalClient(options: PortalClientOptions): PortalClient {
+  const post = createPost(options);
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const client: PortalClient = {
-    async loadDownloads(appId, pageSize, page) {
-      const form = { appId, PageSize: String(pageSize), page: String(page) };
-      let response = await post('/Developer/LoadDownloads', form);
-      // Listing is read-only, so retrying it on a rate limit or a server error is always safe.
-      for (let attempt = 0; attempt < 5 && (response.status === 429 || response.status >= 500); attempt++) {
-        await response.body?.cancel();
-        await sleep(Math.max(readRetryAfter(response) ?? 0, 1000 * 2 ** attempt));
-        response = await post('/Developer/LoadDownloads', form);
-      }
-      const body = await readJson(response, 'LoadDownloads');
-      const rows = (body as { Data?: { Downloads?: unknown } })?.Data?.Downloads;
-      if ((body as { Success?: unknown }).Success !== true || !Array.isArray(rows)) {
-        const message = (body as { Message?: unknown }).Message;
-        throw new ChartbridgeError(
-          'ERR_PORTAL_RESPONSE',
-          `the portal could not list downloads for app '${appId}'${typeof message === 'string' ? `: ${message}` : ''}; check --app-id`,
-        );
-      }
-      return rows.map((row) => parseDownload(row ?? {})).filter((d): d is PortalDownload => d !== undefined);
-    },
+    loadDownloads: (appId, pageSize, page) => loadDownloadsPage(post, sleep, appId, pageSize, page),
     async loadAllDownloads(appId, pageSize = 1000) {
       const all: PortalDownload[] = [];
       for (let page = 0; ; page++) {
@@ -102,6 +69,58 @@ export function createPortalClient(options: PortalClientOptions): PortalClient {
     },
   };
   return client;
+}
+
+// The page's own AJAX request: form-encoded, session cookie, anti-forgery header; redirects are not followed so
+// an expired session shows as the redirect to the sign-in page.
+function createPost(options: PortalClientOptions): Post {
+  const fetchImpl = options.fetch ?? fetch;
+  const base = options.portalUrl.replace(/\/+$/, '');
+  return (path, form) =>
+    fetchImpl(`${base}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded; charset=UTF-8',
+        accept: 'application/json',
+        cookie: options.session.cookie,
+        RequestVerificationToken: options.session.verificationToken,
+        'x-requested-with': 'XMLHttpRequest',
+      },
+      body: new URLSearchParams(form).toString(),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    });
+}
+
+async function loadDownloadsPage(
+  post: Post,
+  sleep: (ms: number) => Promise<void>,
+  appId: string,
+  pageSize: number,
+  page: number,
+): Promise<PortalDownload[]> {
+  const form = { appId, PageSize: String(pageSize), page: String(page) };
+  let response = await post('/Developer/LoadDownloads', form);
+  // Listing is read-only, so retrying it on a rate limit or a server error is always safe.
+  for (let attempt = 0; attempt < 5 && (response.status === 429 || response.status >= 500); attempt++) {
+    await response.body?.cancel();
+    await sleep(Math.max(readRetryAfter(response) ?? 0, 1000 * 2 ** attempt));
+    response = await post('/Developer/LoadDownloads', form);
+  }
+  const body = (await readJson(response, 'LoadDownloads')) as {
+    Success?: unknown;
+    Message?: unknown;
+    Data?: { Downloads?: unknown };
+  };
+  const rows = body?.Data?.Downloads;
+  if (body?.Success !== true || !Array.isArray(rows)) {
+    const detail = typeof body?.Message === 'string' ? `: ${body.Message}` : '';
+    throw new ChartbridgeError(
+      'ERR_PORTAL_RESPONSE',
+      `the portal could not list downloads for app '${appId}'${detail}; check --app-id`,
+    );
+  }
+  return rows.map((row) => parseDownload(row ?? {})).filter((d): d is PortalDownload => d !== undefined);
 }
 
 async function readJson(response: Response, what: string): Promise<unknown> {

@@ -52,8 +52,21 @@ export function createPortalDoubleApp(options: PortalDoubleOptions = {}): Portal
   const base = options.basePath ?? '';
   const app = new Hono<Env>();
   const signedIn = requireSession(state, base);
-  const json = [signedIn, requireVerificationToken(state), pace(state, options)] as const;
+  addSignInRoutes(app, state, base);
+  addAppPageRoutes(app, { state, catalog, base, signedIn });
+  const json = [signedIn, requireVerificationToken(), pace(state, options)] as const;
+  app.post('/Developer/LoadDownloads', ...json, async (c) => {
+    state.counters.loadCalls++;
+    return c.json(answerLoadDownloads(state, await readForm(c)));
+  });
+  app.post('/Developer/ApproveDownload', ...json, async (c) => {
+    state.counters.approveCalls++;
+    return c.json(answerApproveDownload(state, await readForm(c)));
+  });
+  return { app: app as unknown as Hono, state, catalog };
+}
 
+function addSignInRoutes(app: Hono<Env>, state: PortalState, base: string): void {
   app.get('/Account/Login', (c) =>
     c.html(renderLoginPage(c.req.query('ReturnUrl') ?? `${base}/Developer/Apps`)),
   );
@@ -64,11 +77,21 @@ export function createPortalDoubleApp(options: PortalDoubleOptions = {}): Portal
     setCookie(c, state.sessionCookieName, session.id, { path: '/', httpOnly: true, sameSite: 'Lax' });
     return c.redirect(safeReturnUrl(form.ReturnUrl, base), 302);
   });
+}
+
+function addAppPageRoutes(
+  app: Hono<Env>,
+  {
+    state,
+    catalog,
+    base,
+    signedIn,
+  }: { state: PortalState; catalog: PortalApi[]; base: string; signedIn: MiddlewareHandler<Env> },
+): void {
   app.get('/Developer/Management', signedIn, (c) => {
     if (c.req.query('id') !== state.appId) return c.html('<h1>App not found</h1>', 404);
-    return c.html(
-      renderManagementPage(state.appId, c.get('session').verificationToken, [...state.orgs.values()]),
-    );
+    const token = c.get('session').verificationToken;
+    return c.html(renderManagementPage(state.appId, token, [...state.orgs.values()]));
   });
   app.get('/Developer/EditApp', signedIn, (c) => {
     if (c.req.query('appId') !== state.appId) return c.html('<h1>App not found</h1>', 404);
@@ -83,15 +106,6 @@ export function createPortalDoubleApp(options: PortalDoubleOptions = {}): Portal
     for (const id of ids) if (catalog.some((api) => api.id === id)) state.selectedApiIds.add(id);
     return c.redirect(`${base}/Developer/EditApp?appId=${state.appId}`, 302);
   });
-  app.post('/Developer/LoadDownloads', ...json, async (c) => {
-    state.counters.loadCalls++;
-    return c.json(answerLoadDownloads(state, await readForm(c)));
-  });
-  app.post('/Developer/ApproveDownload', ...json, async (c) => {
-    state.counters.approveCalls++;
-    return c.json(answerApproveDownload(state, await readForm(c)));
-  });
-  return { app: app as unknown as Hono, state, catalog };
 }
 
 function answerLoadDownloads(state: PortalState, form: Record<string, string>) {
@@ -124,7 +138,7 @@ function requireSession(state: PortalState, base: string): MiddlewareHandler<Env
   };
 }
 
-function requireVerificationToken(_state: PortalState): MiddlewareHandler<Env> {
+function requireVerificationToken(): MiddlewareHandler<Env> {
   return async (c, next) => {
     if (c.req.header('RequestVerificationToken') !== c.get('session').verificationToken) return badRequest(c);
     await next();

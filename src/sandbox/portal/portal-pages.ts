@@ -60,18 +60,7 @@ export function renderManagementPage(appId: string, token: string, orgs: PortalO
 }
 
 export function renderEditAppPage(appId: string, token: string, catalog: PortalApi[], selected: Set<string>) {
-  const options = catalog.map(
-    (api) =>
-      html`<option
-        value="${api.id}"
-        label="${api.label}"
-        data-uscdi-v3="${api.uscdiV3 ? 'True' : 'False'}"
-        data-uscdi-readonly="${api.uscdiReadOnly ? 'True' : 'False'}"
-        ${selected.has(api.id) ? raw('selected') : ''}
-      >
-        ${api.label}
-      </option>`,
-  );
+  const options = renderApiOptions(catalog, selected);
   const item = (api: PortalApi, handler: string) =>
     html`<li class="apiListItem" data-api-id="${api.id}" onclick="${handler}(this)">${api.label}</li>`;
   return html`<!doctype html>
@@ -111,6 +100,21 @@ export function renderEditAppPage(appId: string, token: string, catalog: PortalA
         </script>
       </body>
     </html>`;
+}
+
+function renderApiOptions(catalog: PortalApi[], selected: Set<string>) {
+  return catalog.map(
+    (api) =>
+      html`<option
+        value="${api.id}"
+        label="${api.label}"
+        data-uscdi-v3="${api.uscdiV3 ? 'True' : 'False'}"
+        data-uscdi-readonly="${api.uscdiReadOnly ? 'True' : 'False'}"
+        ${selected.has(api.id) ? raw('selected') : ''}
+      >
+        ${api.label}
+      </option>`,
+  );
 }
 
 // The page's own behaviour: clicking an available item highlights it; ">>" moves highlighted items into the

@@ -80,7 +80,6 @@ export function createPortalState(options: PortalStateOptions): PortalState {
   const ttl = options.sessionTtlMs ?? 8 * 60 * 60 * 1000;
   const orgs = new Map<string, PortalOrg>();
   const counts = new Map<string, OrgCallCounts>();
-  const sessions = new Map<string, PortalSession>();
   const failingEvery = failingStride(options.orgCount, options.failingOrgCount ?? 0);
 
   const state: PortalState = {
@@ -91,22 +90,7 @@ export function createPortalState(options: PortalStateOptions): PortalState {
     counters: { loadCalls: 0, approveCalls: 0, rateLimited: 0 },
     sessionCookieName: 'EpicOnFhirSession',
     now,
-    createSession() {
-      const session = {
-        id: randomBytes(18).toString('base64url'),
-        verificationToken: randomBytes(48).toString('base64url'),
-        expiresAt: now() + ttl,
-      };
-      sessions.set(session.id, session);
-      return session;
-    },
-    findSession(id) {
-      const session = id ? sessions.get(id) : undefined;
-      return session && session.expiresAt > now() ? session : undefined;
-    },
-    expireSessions() {
-      for (const session of sessions.values()) session.expiresAt = 0;
-    },
+    ...createSessionBook(ttl, now),
     addOrgs(count) {
       const added: PortalOrg[] = [];
       for (let i = 0; i < count; i++) added.push(addOrg(orgs, orgs.size, false));
@@ -120,16 +104,7 @@ export function createPortalState(options: PortalStateOptions): PortalState {
       }
       return entry;
     },
-    stats() {
-      let activated = 0;
-      for (const org of orgs.values()) if (org.approved === 1) activated++;
-      let duplicateCalls = 0;
-      for (const entry of counts.values()) {
-        duplicateCalls += entry.redundant;
-        for (const n of Object.values(entry.succeeded)) duplicateCalls += Math.max(0, n - 1);
-      }
-      return { orgs: orgs.size, activated, duplicateCalls, ...state.counters };
-    },
+    stats: () => computeStats(orgs, counts, state.counters),
   };
   for (let i = 0; i < options.orgCount; i++) {
     const org = addOrg(orgs, i, failingEvery > 0 && i % failingEvery === failingEvery - 1);
@@ -137,6 +112,44 @@ export function createPortalState(options: PortalStateOptions): PortalState {
     else if (i < (options.startDone ?? 0) + (options.startNonProd ?? 0)) org.approved = 3;
   }
   return state;
+}
+
+function createSessionBook(ttl: number, now: () => number) {
+  const sessions = new Map<string, PortalSession>();
+  return {
+    createSession(): PortalSession {
+      const session = {
+        id: randomBytes(18).toString('base64url'),
+        verificationToken: randomBytes(48).toString('base64url'),
+        expiresAt: now() + ttl,
+      };
+      sessions.set(session.id, session);
+      return session;
+    },
+    findSession(id: string | undefined): PortalSession | undefined {
+      const session = id ? sessions.get(id) : undefined;
+      return session && session.expiresAt > now() ? session : undefined;
+    },
+    expireSessions(): void {
+      for (const session of sessions.values()) session.expiresAt = 0;
+    },
+  };
+}
+
+// A duplicate is a successful call for a step that was already done (a correct client never sends one).
+function computeStats(
+  orgs: Map<string, PortalOrg>,
+  counts: Map<string, OrgCallCounts>,
+  counters: PortalState['counters'],
+): PortalStats {
+  let activated = 0;
+  for (const org of orgs.values()) if (org.approved === 1) activated++;
+  let duplicateCalls = 0;
+  for (const entry of counts.values()) {
+    duplicateCalls += entry.redundant;
+    for (const n of Object.values(entry.succeeded)) duplicateCalls += Math.max(0, n - 1);
+  }
+  return { orgs: orgs.size, activated, duplicateCalls, ...counters };
 }
 
 function failingStride(orgCount: number, failing: number): number {
