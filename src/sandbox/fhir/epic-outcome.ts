@@ -39,6 +39,12 @@ export const epicCodes = {
     severity: 'fatal',
     issue: 'value',
   },
+  invalidRequiredValue: {
+    code: '4115',
+    text: 'Required search parameter has an invalid value.',
+    severity: 'fatal',
+    issue: 'value',
+  },
   sessionExpired: {
     code: '4113',
     text: 'Session ID for cached search results has expired.',

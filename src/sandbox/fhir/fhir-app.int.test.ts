@@ -166,6 +166,14 @@ describe('search rules of EPIC.md §5', () => {
     assert.equal(plans.entry.filter((e) => e.search?.mode === 'match').length, 1);
   });
 
+  it('rejects an unknown category with 400 4115', async () => {
+    for (const type of ['Observation', 'Condition', 'CarePlan']) {
+      const res = await get(`${type}?patient=${clientTest.id}&category=foo`, token);
+      assert.equal(res.status, 400);
+      assert.deepEqual(epicCode(res.json()), ['4115']);
+    }
+  });
+
   it('filters Condition by category', async () => {
     const bundle = (
       await get(`Condition?patient=${clientTest.id}&category=problem-list-item`, token)

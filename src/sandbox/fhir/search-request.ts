@@ -7,6 +7,7 @@ import { readCategoryKeys, referenceTypes, searchableTypes } from './resource-ki
 import { allowsByScope } from './scope-access.ts';
 import { matchesCriteria, parseDateBounds, parseTokens, type SearchCriteria } from './search-criteria.ts';
 import type { StoredSearch } from './search-sessions.ts';
+import { carePlanCategories, conditionCategories, observationCategories } from '../data/epic-shape.ts';
 
 export interface SearchInput {
   orgId: string;
@@ -25,6 +26,21 @@ const categoryRequired: Record<string, EpicCode> = {
   CarePlan: epicCodes.carePlanCategoryRequired,
 };
 
+/** Categories Epic accepts per type; any other value is 400 4115 (`Condition?patient=&category=foo`). */
+const knownCategories: Record<string, string[]> = {
+  Observation: observationCategories,
+  Condition: [
+    ...conditionCategories,
+    'sdoh',
+    'medical-history',
+    'reason-for-visit',
+    'infection',
+    'genomics',
+    'dental-finding',
+  ],
+  CarePlan: carePlanCategories,
+};
+
 /**
  * Runs the first page of a `<Type>?patient=` search: validates the parameters the way Epic does (each rule of
  * EPIC.md §5), checks the client's granted APIs and scopes, and fixes the list of matches. Returns the stored
@@ -41,9 +57,8 @@ export function startSearch(input: SearchInput): StoredSearch | Response {
   if (patient instanceof Response) return patient;
   const categories = parseTokens(params.getAll('category'));
   const codes = parseTokens(params.getAll('code'));
-  const required = categoryRequired[type];
-  if (required && !categories && !(type === 'Observation' && codes))
-    return respondOutcome(400, required, 'category');
+  const invalid = checkCategories(type, categories, codes);
+  if (invalid) return invalid;
   if (!allowsByScope(input.token.scopes, type, 'search')) return respondForbiddenEmpty();
   if (!input.grants.allows('Search', type, categories)) return respondForbiddenEmpty();
   const criteria = readCriteria(params, categories, codes);
@@ -63,6 +78,18 @@ export function startSearch(input: SearchInput): StoredSearch | Response {
     revincludeProvenance: params.getAll('_revinclude').includes('Provenance:target'),
     warnings: omitted ? [epicCodes.subTypeNotAuthorized] : [],
   };
+}
+
+/** Observation needs a category or code (59108), CarePlan a category (59159); unknown categories are 4115. */
+function checkCategories(type: string, categories?: string[], codes?: string[]): Response | undefined {
+  const required = categoryRequired[type];
+  if (required && !categories && !(type === 'Observation' && codes))
+    return respondOutcome(400, required, 'category');
+  const known = knownCategories[type];
+  if (known && categories?.some((code) => !known.includes(code))) {
+    return respondOutcome(400, epicCodes.invalidRequiredValue, 'category');
+  }
+  return undefined;
 }
 
 function rejectUnsupported(type: string, params: URLSearchParams): Response | undefined {
