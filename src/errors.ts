@@ -39,6 +39,7 @@ export type ChartbridgeErrorCode =
   | 'ERR_PAGE_LIMIT'
   | 'ERR_FHIR_REAUTH_REQUIRED'
   | 'ERR_FHIR_RETRYABLE'
+  | 'ERR_SYNC_FAILED'
   // directory and portal
   | 'ERR_DIRECTORY_INVALID'
   | 'ERR_DIRECTORY_GATE'

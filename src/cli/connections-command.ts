@@ -4,6 +4,7 @@ import { disconnectConnection } from '../connect/disconnect.ts';
 import { ChartbridgeError } from '../errors.ts';
 import type { ConnectionStatus } from '../store/schema.ts';
 import { withCliServices } from './cli-services.ts';
+import { registerConnectionsSyncCommand } from './connections-sync-command.ts';
 
 const STATUSES: ConnectionStatus[] = ['active', 'needs_reauth', 'revoked', 'error', 'key_error'];
 
@@ -84,6 +85,7 @@ export function registerConnectionsCommand(program: Command): Command {
         );
       });
     });
+  registerConnectionsSyncCommand(group);
   return group;
 }
 

@@ -9,6 +9,7 @@ import { registerPortalCommand } from './portal-command.ts';
 import { registerWorkerCommand } from './worker-command.ts';
 import { registerJobsCommand } from './jobs-command.ts';
 import { registerSandboxCommand } from './sandbox-command.ts';
+import { registerExportCommand } from './export-command.ts';
 
 /**
  * The `chartbridge` binary. Each command group lives in its own file and registers itself here.
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerJobsCommand(program);
   registerSandboxCommand(program);
+  registerExportCommand(program);
   return program;
 }
 

@@ -29,6 +29,8 @@ const envSchema = z.object({
     .refine((v) => !v || v.split(',').every((o) => URL.canParse(o.trim())), {
       message: 'must be a comma-separated list of origins like https://app.example.com',
     }),
+  CHARTBRIDGE_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CHARTBRIDGE_WEBHOOK_SECRET: z.string().min(1).optional(),
   CHARTBRIDGE_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -50,6 +52,8 @@ export interface Config {
   directoryUrl: string | undefined;
   /** Origins (besides publicUrl) a connect session's returnUrl may point at (open-redirect guard). */
   appOrigins: string[];
+  /** Where sync-completion webhooks go, signed with the secret (HMAC-SHA256); absent = none sent. */
+  webhook: { url: string; secret: string } | undefined;
   logLevel: string;
   port: number;
   host: string;
@@ -81,6 +85,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((o) => o.trim())
       .filter(Boolean)
       .map((o) => new URL(o).origin),
+    webhook:
+      e.CHARTBRIDGE_WEBHOOK_URL && e.CHARTBRIDGE_WEBHOOK_SECRET
+        ? { url: e.CHARTBRIDGE_WEBHOOK_URL, secret: e.CHARTBRIDGE_WEBHOOK_SECRET }
+        : undefined,
     logLevel: e.CHARTBRIDGE_LOG_LEVEL,
     port: e.PORT,
     host: e.HOST,

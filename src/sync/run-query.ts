@@ -50,6 +50,7 @@ export async function runQuery(
     let resuming = state.next_url !== null;
     const seen = new Set<string>([url]);
     for (;;) {
+      throwIfInterrupted(ctx);
       const what = `the ${query.key} ${query.key === 'Patient' ? 'read' : 'search'}`;
       const response = await ctx.client.get(url, { what });
       if (response.status >= 400 && resuming) {
@@ -82,6 +83,16 @@ export async function runQuery(
     const reason = (error as ChartbridgeError).message;
     addWarning(ctx, `${query.key}: ${reason}`);
     return finish(ctx, { ...state, status: 'failed', next_url: null, reason });
+  }
+}
+
+function throwIfInterrupted(ctx: SyncContext): void {
+  if (ctx.signal?.aborted) {
+    throw new ChartbridgeError(
+      'ERR_JOB_INTERRUPTED',
+      'the sync was interrupted; it resumes from its checkpoint',
+      { status: 503 },
+    );
   }
 }
 

@@ -22,7 +22,7 @@ export interface SyncServices {
   fetch: typeof fetch;
   vault: TokenSource;
   hostLimiter?: HostLimiter;
-  config?: { webhook?: WebhookTarget };
+  config?: { webhook: WebhookTarget | undefined };
 }
 
 export interface RunSyncInput {
@@ -34,6 +34,24 @@ export interface RunSyncInput {
   fhirLimits?: Partial<FhirLimits>;
   syncLimits?: Partial<SyncLimits>;
   sleep?: (ms: number) => Promise<void>;
+  /** Overrides services.hostLimiter (the worker passes one shared through the database). */
+  limiter?: HostLimiter;
+  /** Aborting stops the run between pages; it stays resumable from its checkpoint (B26). */
+  signal?: AbortSignal;
+}
+
+/** A run that ended `retryable` or `failed`: thrown so a job retries (and dead-letters a poison connection). */
+export class SyncRunError extends ChartbridgeError {
+  readonly summary: SyncSummary;
+  constructor(summary: SyncSummary) {
+    const retryable = summary.status === 'retryable';
+    super(
+      retryable ? 'ERR_FHIR_RETRYABLE' : 'ERR_SYNC_FAILED',
+      `sync of connection '${summary.connectionId}' ${retryable ? 'paused; it resumes from its checkpoint' : 'failed'}: ${summary.reason ?? 'no reason recorded'}`,
+      { status: retryable ? 503 : 502 },
+    );
+    this.summary = summary;
+  }
 }
 
 export type { SyncSummary };
@@ -41,8 +59,8 @@ export type { SyncSummary };
 /**
  * Syncs one connection: resumes its unfinished run or starts one, runs the plan's queries with a checkpoint
  * per page, chases references, fetches attachments, removes vanished resources on a full run, records the
- * outcome and sends the webhook. Never throws for EHR-side trouble: the summary says `retryable` (resume later)
- * or `failed` (with the reason); only programmer errors and an unreachable database escape.
+ * outcome and sends the webhook. Returns the summary when the run succeeded or was partial (some queries failed,
+ * the rest stored); throws SyncRunError (with the summary) when it must be retried or failed outright.
  */
 export async function runSync(input: RunSyncInput): Promise<SyncSummary> {
   const { services, connectionId } = input;
@@ -78,13 +96,14 @@ export async function runSync(input: RunSyncInput): Promise<SyncSummary> {
     progress: { phase: 'queries', queriesDone: 0, queriesTotal: 0, pages: 0, resources: 0 },
     onProgress: input.onProgress,
     warnings: [],
+    signal: input.signal,
     client: undefined as never,
   };
   ctx.client = createFhirClient({
     fhirBase: target.fhir_base,
     connectionId,
     tokens: services.vault,
-    limiter: services.hostLimiter ?? createHostLimiter(),
+    limiter: input.limiter ?? services.hostLimiter ?? createHostLimiter(),
     fetch: services.fetch,
     limits: input.fhirLimits,
     sleep,

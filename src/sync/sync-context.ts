@@ -55,6 +55,7 @@ export interface SyncContext {
   sleep: (ms: number) => Promise<void>;
   progress: SyncProgress;
   onProgress: ((progress: SyncProgress) => void) | undefined;
+  signal: AbortSignal | undefined;
   /** Run-level warnings (refused origins, reference and attachment problems); capped. */
   warnings: string[];
 }

@@ -8,7 +8,8 @@ export interface WebhookTarget {
   secret: string;
 }
 
-export const SIGNATURE_HEADER = 'chartbridge-signature';
+/** Same scheme and header as the jobs' notices, so one receiver verifies both. */
+export const SIGNATURE_HEADER = 'x-chartbridge-signature';
 
 /**
  * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the receiver recomputes it with the shared secret and

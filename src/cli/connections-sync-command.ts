@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { ChartbridgeError } from '../errors.ts';
+import { runSync, SyncRunError, type SyncSummary } from '../sync/run-sync.ts';
+import { withCliServices } from './cli-services.ts';
+
+/** `chartbridge connections sync <id>`: one sync run in this process, with a progress bar on stderr. */
+export function registerConnectionsSyncCommand(group: Command): Command {
+  return group
+    .command('sync <connectionId>')
+    .description('pull the record now (resumes an interrupted sync from its checkpoint)')
+    .option('--full', 're-read everything and remove resources that vanished at the EHR')
+    .option('--json', 'print the run summary as JSON')
+    .action(async (id: string, options: { full?: boolean; json?: boolean }) => {
+      if (!/^[A-Za-z0-9._:@-]{1,128}$/.test(id)) {
+        throw new ChartbridgeError(
+          'ERR_INVALID_INPUT',
+          `invalid connection id '${id.slice(0, 40)}': use letters, digits and . _ : @ -`,
+        );
+      }
+      await withCliServices(async (services) => {
+        const bar = new cliProgress.SingleBar(
+          {
+            format: 'sync [{bar}] {value}/{total} queries | {resources} resources | {pages} pages | {phase}',
+            noTTYOutput: true,
+            notTTYSchedule: 2000,
+            stream: process.stderr,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(1, 0, { resources: 0, pages: 0, phase: 'planning' });
+        let summary: SyncSummary;
+        try {
+          summary = await runSync({
+            services,
+            connectionId: id,
+            full: options.full ?? false,
+            onProgress: (p) => {
+              bar.setTotal(Math.max(p.queriesTotal, 1));
+              bar.update(p.queriesDone, { resources: p.resources, pages: p.pages, phase: p.phase });
+            },
+          });
+        } catch (error) {
+          bar.stop();
+          if (error instanceof SyncRunError) printSummary(error.summary, options.json ?? false);
+          throw error;
+        }
+        bar.stop();
+        printSummary(summary, options.json ?? false);
+      });
+    });
+}
+
+function printSummary(summary: SyncSummary, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(summary, null, 2));
+    return;
+  }
+  console.log(
+    `sync of connection '${summary.connectionId}' ${summary.status}: ${summary.resources} resources in ${summary.pages} pages (run ${summary.runId}${summary.resumed ? ', resumed' : ''})`,
+  );
+  for (const query of summary.queries) {
+    if (query.status === 'failed' || query.status === 'not_available')
+      console.log(`  ${query.key}: ${query.status} — ${query.reason}`);
+  }
+}
