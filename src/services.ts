@@ -45,7 +45,7 @@ export async function createServices(config: Config, overrides: Partial<Services
   const fetchImpl = overrides.fetch ?? globalThis.fetch;
   const keys =
     overrides.keys ??
-    (await loadKeyStore({ keysDir: config.keysDir, privateKeysPem: config.privateKeysPem, clock }));
+    (await loadKeyStore({ keysDir: config.keysDir, privateKeysPem: config.privateKeysPem, clock, log }));
   const sealer = overrides.sealer ?? createSealer(config.encryptionKey);
   const store = overrides.store ?? openStore(config.databaseUrl);
   const repos = overrides.repos ?? createRepositories(store.db);

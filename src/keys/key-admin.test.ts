@@ -25,7 +25,7 @@ test('generate: first key is active; files 0600, directory 0700, keys.json witho
   assert.equal(await modeOf(dir), 0o700);
   assert.equal(await modeOf(keyFilePath(dir, record.kid)), 0o600);
   assert.equal(await modeOf(path.join(dir, 'keys.json')), 0o600);
-  assert.deepEqual((await readdir(dir)).sort(), [`${record.kid}.pem`, 'keys.json']);
+  assert.deepEqual((await readdir(dir)).sort(), [`${record.kid}.pem`, 'keys.json'].sort());
   const index = await readFile(path.join(dir, 'keys.json'), 'utf8');
   assert.equal(/PRIVATE|"d"|"p"|"q"/.test(index), false);
   assert.match(await readFile(keyFilePath(dir, record.kid), 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
@@ -95,7 +95,7 @@ test('retire: refuses the active key and a key still in its 5-minute grace; then
   clock.advance(1);
   const retired = await retireKey(dir, first.kid, { clock });
   assert.equal(retired.status, 'retired');
-  assert.deepEqual(await readdir(dir).then((f) => f.sort()), [`${rotation.active.kid}.pem`, 'keys.json']);
+  assert.deepEqual((await readdir(dir)).sort(), [`${rotation.active.kid}.pem`, 'keys.json'].sort());
   const store = await loadKeyStore({ keysDir: dir, clock });
   assert.deepEqual(
     store.publicJwks().keys.map((k) => k.kid),

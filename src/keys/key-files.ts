@@ -30,6 +30,16 @@ export function keyFilePath(dir: string, kid: string): string {
   return path.join(dir, `${kid}.pem`);
 }
 
+/** The raw text of keys.json (undefined when absent): a cheap version stamp for reloading. */
+export async function readKeyIndexText(dir: string): Promise<string | undefined> {
+  try {
+    return await readFile(path.join(dir, metadataFileName), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 /** The records of a keys directory, or undefined when it holds no keys yet. */
 export async function readKeyIndex(dir: string): Promise<KeyRecord[] | undefined> {
   const file = path.join(dir, metadataFileName);

@@ -2,7 +2,10 @@ import path from 'node:path';
 import type { CryptoKey, JWK } from 'jose';
 import type { Clock } from '../clock.ts';
 import { ChartbridgeError } from '../errors.ts';
-import { keyFilePath, readKeyFile, readKeyIndex, type KeyRecord } from './key-files.ts';
+import type { Logger } from '../log/logger.ts';
+import { keyFilePath, readKeyFile, readKeyIndex, readKeyIndexText, type KeyRecord } from './key-files.ts';
+import { createReloadingKeyStore } from './key-reload.ts';
+import { createKeyStore } from './key-set.ts';
 import {
   keyError,
   readKeyMaterial,
@@ -13,6 +16,7 @@ import {
 
 export type { SigningAlg } from './key-material.ts';
 export type { JWK } from 'jose';
+export { createKeyStore } from './key-set.ts';
 
 export type KeyStatus = 'active' | 'published' | 'retired';
 
@@ -43,6 +47,8 @@ export interface LoadKeyStoreOptions {
   /** CHARTBRIDGE_PRIVATE_KEYS: one or more PEM blocks; the first signs, the rest stay published. */
   privateKeysPem?: string;
   clock: Clock;
+  /** Where a failed background reload of the keys directory is reported. */
+  log?: Logger;
 }
 
 /**
@@ -55,7 +61,7 @@ export async function loadKeyStore(options: LoadKeyStoreOptions): Promise<KeySto
     throw keyError('both CHARTBRIDGE_KEYS_DIR and CHARTBRIDGE_PRIVATE_KEYS are set: keep only one of them');
   }
   if (privateKeysPem) return createKeyStore(await loadPemKeys(privateKeysPem, clock.now()));
-  if (keysDir) return createKeyStore(await loadDirectoryKeys(keysDir));
+  if (keysDir) return loadDirectoryKeyStore(keysDir, clock, options.log);
   throw new ChartbridgeError(
     'ERR_KEY_NOT_FOUND',
     'no signing key configured: set CHARTBRIDGE_KEYS_DIR (and run chartbridge keys generate) or CHARTBRIDGE_PRIVATE_KEYS',
@@ -63,24 +69,21 @@ export async function loadKeyStore(options: LoadKeyStoreOptions): Promise<KeySto
   );
 }
 
-/** Builds a key store from keys already checked; the first active key signs. */
-export function createKeyStore(keys: SigningKey[]): KeyStore {
-  const active = keys.find((key) => key.status === 'active');
-  if (!active) throw new TypeError('a key store needs an active key');
-  const live = orderForJwks(keys.filter((key) => key.status !== 'retired'));
-  const jwks = live.map((key) => ({ ...key.publicJwk }));
-  return {
-    activeKey: () => active,
-    publicJwks: () => ({ keys: jwks.map((jwk) => ({ ...jwk })) }),
-    rsaPublicJwks: () => ({ keys: jwks.filter((jwk) => jwk.kty === 'RSA').map((jwk) => ({ ...jwk })) }),
-    list: () => [...live],
-  };
-}
-
-/** RSA before EC, then the signing key, then newest first. */
-function orderForJwks(keys: SigningKey[]): SigningKey[] {
-  const rank = (key: SigningKey) => (key.publicJwk.kty === 'RSA' ? 0 : 2) + (key.status === 'active' ? 0 : 1);
-  return [...keys].sort((a, b) => rank(a) - rank(b) || b.createdAt - a.createdAt);
+/** A keys directory is followed while the process runs, so rotations need no restart (key-reload.ts). */
+async function loadDirectoryKeyStore(dir: string, clock: Clock, log: Logger | undefined): Promise<KeyStore> {
+  const version = await readKeyIndexText(dir);
+  return createReloadingKeyStore({
+    keys: await loadDirectoryKeys(dir),
+    version,
+    clock,
+    readVersion: () => readKeyIndexText(dir),
+    load: () => loadDirectoryKeys(dir),
+    onReloadError: (error) =>
+      log?.warn(
+        { code: (error as { code?: string }).code },
+        `keys in '${dir}' changed but cannot be loaded, still using the previous keys: ${(error as Error).message}`,
+      ),
+  });
 }
 
 async function loadPemKeys(text: string, now: number): Promise<SigningKey[]> {
