@@ -42,7 +42,7 @@ function registerGenerate(keys: Command): void {
       print(
         record.status === 'active'
           ? 'it is the active signing key'
-          : 'it is published in the JWKS but does not sign yet: once EHRs have fetched it, run chartbridge keys rotate',
+          : 'it is published in the JWKS (running servers pick it up within 30 seconds) but does not sign yet: once EHRs have fetched it, run chartbridge keys rotate',
       );
     });
 }
@@ -88,7 +88,7 @@ function registerRotate(keys: Command): void {
           'warning: the new key was not published ahead of time; EHRs that cached the old JWKS reject it until they refetch (up to 12 hours at Epic). Next time: keys generate, wait, then keys rotate',
         );
       }
-      print('restart chartbridge processes so they sign with it and serve the new JWKS');
+      print('running chartbridge processes that use this directory switch within 30 seconds');
       print(`after 5 minutes or more: chartbridge keys retire ${result.previous.kid}`);
     });
 }
@@ -104,7 +104,7 @@ function registerRetire(keys: Command): void {
       const dir = resolveDir(options.dir, 'retire');
       await retireKey(dir, kid, { force: options.force === true, clock: systemClock });
       print(`retired key ${kid}: it is no longer in the JWKS and its private key file is deleted`);
-      print('restart chartbridge processes so they stop serving it');
+      print('running chartbridge processes that use this directory stop serving it within 30 seconds');
     });
 }
 
