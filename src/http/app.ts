@@ -7,6 +7,7 @@ import { createCallbackRoutes } from './routes/callback-routes.ts';
 import { createConnectRoutes } from './routes/connect-routes.ts';
 import { createConnectSessionsRoutes } from './routes/connect-sessions-routes.ts';
 import { createConnectionsRoutes } from './routes/connections-routes.ts';
+import { createDataRoutes } from './routes/data-routes.ts';
 import { createHomeRoutes } from './routes/home-routes.ts';
 import { createJwksRoutes } from './routes/jwks-routes.ts';
 
@@ -29,6 +30,7 @@ export function createHttpApp(services: Services): Hono {
   app.route('/', createCallbackRoutes(services));
   app.route('/', createConnectSessionsRoutes(services));
   app.route('/', createConnectionsRoutes(services));
+  app.route('/', createDataRoutes(services));
   app.route('/', createJwksRoutes(services.keys));
   return app;
 }

@@ -1,0 +1,167 @@
+import { Hono, type Context } from 'hono';
+import { stream } from 'hono/streaming';
+import { ChartbridgeError } from '../../errors.ts';
+import type { Services } from '../../services.ts';
+import { createBinariesRepository } from '../../store/binaries-repository.ts';
+import { createResourcesRepository } from '../../store/resources-repository.ts';
+import { createSyncRunsRepository, type SyncRunRow } from '../../store/sync-runs-repository.ts';
+import { buildCoverageReport } from '../../sync/coverage.ts';
+import { EXPORT_FORMATS, streamExport, type ExportFormat } from '../../sync/export-stream.ts';
+import { FHIR_ID, RESOURCE_TYPE } from '../../sync/prepare-resource.ts';
+import { runSync } from '../../sync/run-sync.ts';
+import { requireApiKey } from '../middleware/api-key.ts';
+
+const ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
+/** Types a browser could render or run; served as opaque bytes instead (A10). */
+const SAFE_DOWNLOAD_TYPES = new Set([
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'text/plain',
+]);
+
+/**
+ * Data out (issue 8): sync runs, coverage, resources by type with `_since`, streamed export, binary download,
+ * and starting a sync. API key; every id and filter is validated before it reaches the store.
+ */
+export function createDataRoutes(services: Services): Hono {
+  const routes = new Hono();
+  const db = services.store.db;
+  const resources = createResourcesRepository(db);
+  const runs = createSyncRunsRepository(db);
+  const binaries = createBinariesRepository(db);
+  const syncing = new Set<string>();
+  routes.use('/api/connections/*', requireApiKey(services.config.apiKey));
+
+  const connectionOf = async (c: Context): Promise<string> => {
+    const id = c.req.param('id') ?? '';
+    if (!ID_PATTERN.test(id))
+      throw invalid("'connection id' must be 1-128 characters of letters, digits and . _ : @ -");
+    if (!(await services.repos.connections.findById(id)))
+      throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${id}' not found`, { status: 404 });
+    return id;
+  };
+
+  routes.get('/api/connections/:id/sync-runs', async (c) => {
+    const rows = await runs.listRuns(await connectionOf(c), 50);
+    return c.json({ runs: rows.map(toRunJson) });
+  });
+  routes.get('/api/connections/:id/coverage', async (c) =>
+    c.json(await buildCoverageReport({ runs, resources }, await connectionOf(c))),
+  );
+  routes.get('/api/connections/:id/resources', async (c) => {
+    const id = await connectionOf(c);
+    const filter = readResourceFilter(c);
+    const rows = await resources.list(id, filter);
+    const last = rows[rows.length - 1];
+    const next =
+      rows.length === filter.limit && last ? `${last.resource_type}/${last.resource_id}` : undefined;
+    return c.json({
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: rows.map((row) => ({ resource: JSON.parse(row.json) as unknown })),
+      ...(next ? { link: [{ relation: 'next', url: buildNextUrl(c, next) }] } : {}),
+    });
+  });
+  routes.get('/api/connections/:id/export', async (c) => {
+    const id = await connectionOf(c);
+    const format = c.req.query('format') ?? 'ndjson';
+    if (!EXPORT_FORMATS.includes(format as ExportFormat)) throw invalid("'format' must be ndjson or bundle");
+    c.header('Content-Type', format === 'ndjson' ? 'application/fhir+ndjson' : 'application/fhir+json');
+    c.header(
+      'Content-Disposition',
+      `attachment; filename="${id}.${format === 'ndjson' ? 'ndjson' : 'json'}"`,
+    );
+    return stream(c, async (out) => {
+      for await (const chunk of streamExport(resources, id, format as ExportFormat)) await out.write(chunk);
+    });
+  });
+  routes.get('/api/connections/:id/binaries/:binaryId', async (c) => {
+    const id = await connectionOf(c);
+    const binaryId = c.req.param('binaryId');
+    if (!FHIR_ID.test(binaryId)) throw invalid("'binaryId' must be a fhir id");
+    const found = await binaries.findForDownload(id, binaryId);
+    if (!found || found.status !== 'ok' || found.data === null) {
+      throw new ChartbridgeError('ERR_NOT_FOUND', `binary '${binaryId}' is not stored for this connection`, {
+        status: 404,
+      });
+    }
+    const type = SAFE_DOWNLOAD_TYPES.has(found.contentType) ? found.contentType : 'application/octet-stream';
+    return c.body(new Uint8Array(found.data), 200, {
+      'Content-Type': type,
+      'Content-Disposition': `attachment; filename="${binaryId}"`,
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+    });
+  });
+  routes.post('/api/connections/:id/sync', async (c) => {
+    const id = await connectionOf(c);
+    const full = c.req.query('full') === 'true';
+    if (syncing.has(id))
+      throw new ChartbridgeError('ERR_CONFLICT', `a sync of connection '${id}' is already running here`, {
+        status: 409,
+      });
+    syncing.add(id);
+    void runSync({ services, connectionId: id, full })
+      .catch((error: unknown) =>
+        services.log.warn({ err: error, connectionId: id }, 'api-started sync ended without success'),
+      )
+      .finally(() => syncing.delete(id));
+    return c.json({ connectionId: id, status: 'started', full }, 202);
+  });
+  return routes;
+}
+
+function readResourceFilter(c: Context) {
+  const type = c.req.query('type');
+  if (type !== undefined && !RESOURCE_TYPE.test(type))
+    throw invalid("'type' must be a fhir resource type like Observation");
+  const sinceText = c.req.query('_since');
+  let since: number | undefined;
+  if (sinceText !== undefined) {
+    since = /^\d{1,15}$/.test(sinceText) ? Number(sinceText) : Date.parse(sinceText);
+    if (!Number.isFinite(since) || sinceText.length > 40)
+      throw invalid("'_since' must be an ISO date-time or epoch milliseconds");
+  }
+  const countText = c.req.query('_count') ?? '500';
+  if (!/^\d{1,4}$/.test(countText) || Number(countText) < 1 || Number(countText) > 5000)
+    throw invalid("'_count' must be 1-5000");
+  const cursor = c.req.query('_cursor');
+  let after: { type: string; id: string } | undefined;
+  if (cursor !== undefined) {
+    const [t, i, ...rest] = cursor.split('/');
+    if (rest.length > 0 || !t || !i || !RESOURCE_TYPE.test(t) || !FHIR_ID.test(i))
+      throw invalid("'_cursor' must be a next link's value");
+    after = { type: t, id: i };
+  }
+  return { type, since, after, limit: Number(countText) };
+}
+
+function buildNextUrl(c: Context, cursor: string): string {
+  const url = new URL(c.req.url);
+  url.searchParams.set('_cursor', cursor);
+  return `${url.pathname}${url.search}`;
+}
+
+function toRunJson(row: SyncRunRow) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: row.id,
+    status: row.status,
+    reason: row.reason,
+    full: row.full === 1,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    resources: Number(row.resources),
+    pages: Number(row.pages),
+    bytes: Number(row.bytes),
+    queries: JSON.parse(row.queries) as unknown,
+    warnings: JSON.parse(row.warnings) as unknown,
+    errors: JSON.parse(row.errors) as unknown,
+  };
+}
+
+function invalid(message: string): ChartbridgeError {
+  return new ChartbridgeError('ERR_INVALID_INPUT', message, { status: 400 });
+}
