@@ -158,3 +158,17 @@ test('concurrent generate calls in one directory never leave two active keys', a
   assert.equal(records.filter((r) => r.status === 'active').length, 1);
   assert.equal((await readdir(dir)).filter((f) => f.endsWith('.pem')).length, made.length);
 });
+
+test('a keys directory that cannot be created is refused with the fix, not a stack trace', async () => {
+  const root = await createTempDir();
+  const blocker = path.join(root, 'file');
+  await writeFile(blocker, '');
+  const dir = path.join(blocker, 'keys');
+  await assert.rejects(
+    generateKey(dir),
+    isError(
+      'ERR_KEY_INVALID',
+      `cannot create the keys directory '${dir}' (ENOTDIR): choose a writable directory with --dir or CHARTBRIDGE_KEYS_DIR`,
+    ),
+  );
+});

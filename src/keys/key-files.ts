@@ -127,7 +127,14 @@ export async function writeKeyFile(file: string, pem: string): Promise<void> {
  * read-modify-write of keys.json. Creates the directory (0700) if needed.
  */
 export async function withKeysLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw keyError(
+      `cannot create the keys directory '${dir}' (${(error as NodeJS.ErrnoException).code}): choose a writable directory with --dir or CHARTBRIDGE_KEYS_DIR`,
+      error,
+    );
+  }
   const lock = path.join(dir, lockFileName);
   let handle;
   try {
