@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { createHttpApp } from '../http/app.ts';
+import { startInProcessWorker } from '../jobs/service-worker.ts';
 import { describeListenError, startHttpServer } from '../http/start-server.ts';
 import { loadSandboxData } from '../sandbox/data/load-data.ts';
 import { startSandbox } from '../sandbox/sandbox.ts';
@@ -22,7 +23,7 @@ interface DemoOptions {
 }
 
 /**
- * `chartbridge demo` (what `npm start` runs): the sandbox EHR and the connector in one process on SQLite in
+ * `chartbridge demo` (what `npm start` runs): the sandbox EHR, the connector and a job worker in one process on SQLite in
  * ./data, with a dev signing key, an encryption key and an API key created on first run. Zero configuration.
  */
 export function registerDemoCommand(program: Command): void {
@@ -81,6 +82,8 @@ export function registerDemoCommand(program: Command): void {
         });
         closers.unshift(() => sandbox.close());
         await registerSandboxHospitals(services.repos, sandbox.orgs(), services.clock.now());
+        const worker = await startInProcessWorker(services);
+        closers.unshift(async () => void (await worker.stop()));
         printBanner({
           publicUrl: config.publicUrl,
           sandboxUrl: sandbox.url,

@@ -3,6 +3,7 @@ import { loadConfig } from '../config/config.ts';
 import { ChartbridgeError } from '../errors.ts';
 import { createHttpApp } from '../http/app.ts';
 import { startHttpServer } from '../http/start-server.ts';
+import { startInProcessWorker } from '../jobs/service-worker.ts';
 import { createServices } from '../services.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 
@@ -14,7 +15,8 @@ export function registerServeCommand(program: Command): void {
       'run the HTTP server: JWKS, connect flow, pages and API (configure with CHARTBRIDGE_* variables)',
     )
     .option('--port <port>', 'listen port (default: PORT or 3000)')
-    .action(async (options: { port?: string }) => {
+    .option('--with-worker', 'also run background jobs (refresh, sync) in this process')
+    .action(async (options: { port?: string; withWorker?: boolean }) => {
       const env = {
         ...process.env,
         ...(options.port === undefined ? {} : { PORT: parsePort(options.port, '--port') }),
@@ -23,11 +25,13 @@ export function registerServeCommand(program: Command): void {
       const services = await createServices(config);
       await migrateToLatest(services.store);
       const server = await startHttpServer(createHttpApp(services), { host: config.host, port: config.port });
+      const worker = options.withWorker ? await startInProcessWorker(services) : undefined;
       console.log(
         `chartbridge listening on http://${config.host}:${server.port} (public url ${config.publicUrl})`,
       );
       await waitForSignal();
       await server.close();
+      await worker?.stop();
       await services.store.close();
     });
 }
