@@ -27,11 +27,22 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /** `chartbridge sandbox`: the sandbox EHR alone (authorization server, FHIR server, portal double). */
 export function registerSandboxCommand(program: Command): void {
-  program
+  const command = program
     .command('sandbox')
     .description(
       'run the sandbox EHR: Epic-like SMART authorization server and FHIR R4 server (docs/sandbox.md)',
-    )
+    );
+  addSandboxOptions(command).action(async (options: SandboxCommandOptions) => {
+    const sandbox = await startSandbox(await readSandboxOptions(options));
+    printOrganizations(sandbox);
+    const signal = await waitForSignal();
+    await sandbox.close();
+    console.log(`sandbox stopped (${signal})`);
+  });
+}
+
+function addSandboxOptions(command: Command): Command {
+  return command
     .option('--port <port>', 'listen port (0 = any free port)', '3001')
     .option('--host <host>', 'listen address', '127.0.0.1')
     .option(
@@ -68,14 +79,7 @@ export function registerSandboxCommand(program: Command): void {
       [],
     )
     .option('--access-token-ttl <seconds>', 'access token lifetime', '3600')
-    .option('--distinct-hosts', 'serve organisation n on 127.0.0.(n+1) (per-host concurrency tests)')
-    .action(async (options: SandboxCommandOptions) => {
-      const sandbox = await startSandbox(await readSandboxOptions(options));
-      printOrganizations(sandbox);
-      const signal = await waitForSignal();
-      await sandbox.close();
-      console.log(`sandbox stopped (${signal})`);
-    });
+    .option('--distinct-hosts', 'serve organisation n on 127.0.0.(n+1) (per-host concurrency tests)');
 }
 
 async function readSandboxOptions(options: SandboxCommandOptions): Promise<SandboxOptions> {

@@ -8,6 +8,7 @@ import {
   createAuthServer,
   type AuthBehaviour,
   type AuthServer,
+  type AuthServerOptions,
   type SandboxTokens,
 } from './auth/auth-server.ts';
 import { buildOrgUrls, type OrgUrls } from './auth/org-urls.ts';
@@ -92,55 +93,32 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const data = options.data ?? (await loadDefaultData(options.dataFolders));
   const clients = createClientRegistry(options.clients ?? []);
   const requestLog = createRequestLog({ now: () => clock.now() });
-  const faults = createFaults();
-  if (options.latencyMs) faults.add({ kind: 'latency', ms: options.latencyMs });
-  const rules = typeof options.faults === 'string' ? faults.parse(options.faults) : (options.faults ?? []);
-  for (const rule of rules) faults.add(rule);
-
+  const faults = createFaultsFromOptions(options);
   const orgIds = data.organizations().map((org) => org.id);
   const origins = { base: '', perOrg: new Map<string, string>() };
   const orgUrls = (orgId: string): OrgUrls => buildOrgUrls(origins.perOrg.get(orgId) ?? origins.base, orgId);
-  const auth = await createAuthServer({
-    data,
-    clients,
-    clock,
-    log,
-    fetch: options.fetch ?? fetch,
-    urlsFor: orgUrls,
-    autoApprove: options.autoApprove ?? false,
-    autoApprovePeriod: options.autoApprovePeriod ?? '3mo',
-    graceSeconds: options.graceSeconds ?? 0,
-    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
-    // Even-numbered organisations advertise RFC 9207 so the connector's iss check runs both ways.
-    advertisesIss: (orgId) => orgIds.indexOf(orgId) % 2 === 0,
-  });
+  const auth = await createAuthServerFor(options, { data, clients, clock, log, urlsFor: orgUrls, orgIds });
 
   const app = new Hono();
+  // The request log sits outermost so it records what the client really got, faults included.
   app.use('*', requestLog.middleware);
   app.use('*', faults.middleware);
   app.get('/healthz', (c) => c.json({ ok: true }));
   const portal = createPortalDoubleApp({ ...options.portal, basePath: '/portal' });
   app.route('/portal', portal.app);
   app.route('/', auth.app);
-  mountFhirApp(app, { data, auth, clients, clock, pageSize: options.pageSize });
+  app.route(
+    '/:orgId/api/FHIR/R4',
+    createFhirAppFor({ data, auth, clients, clock, pageSize: options.pageSize }),
+  );
 
   const servers = await listenAll(app, options, orgIds.length);
-  const port = servers.port;
-  const displayHost = formatHost(options.host ?? '127.0.0.1');
-  origins.base = `http://${displayHost}:${port}`;
-  if (options.distinctHosts) {
-    orgIds.forEach((orgId, index) => origins.perOrg.set(orgId, `http://127.0.0.${index + 1}:${port}`));
-  }
+  assignOrigins(origins, options, orgIds, servers.port);
   log.info({ url: origins.base, organizations: orgIds.length }, 'sandbox listening');
-
   return {
     url: origins.base,
-    port,
-    orgs: () =>
-      data.organizations().map((org) => {
-        const urls = orgUrls(org.id);
-        return { id: org.id, name: org.name, fhirBase: urls.fhirBase, issuer: urls.issuer };
-      }),
+    port: servers.port,
+    orgs: () => data.organizations().map(({ id, name }) => ({ id, name, ...pickOrgInfo(orgUrls(id)) })),
     orgUrls,
     clients,
     data,
@@ -153,29 +131,67 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 }
 
+function createAuthServerFor(
+  options: SandboxOptions,
+  parts: Pick<AuthServerOptions, 'data' | 'clients' | 'clock' | 'log' | 'urlsFor'> & { orgIds: string[] },
+): Promise<AuthServer> {
+  const { orgIds, ...shared } = parts;
+  return createAuthServer({
+    ...shared,
+    fetch: options.fetch ?? fetch,
+    autoApprove: options.autoApprove ?? false,
+    autoApprovePeriod: options.autoApprovePeriod ?? '3mo',
+    graceSeconds: options.graceSeconds ?? 0,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
+    // Even-numbered organisations advertise RFC 9207 so the connector's iss check runs both ways.
+    advertisesIss: (orgId) => orgIds.indexOf(orgId) % 2 === 0,
+  });
+}
+
+function pickOrgInfo(urls: OrgUrls): Pick<SandboxOrgInfo, 'fhirBase' | 'issuer'> {
+  return { fhirBase: urls.fhirBase, issuer: urls.issuer };
+}
+
+function createFaultsFromOptions(options: SandboxOptions): Faults {
+  const faults = createFaults();
+  if (options.latencyMs) faults.add({ kind: 'latency', ms: options.latencyMs });
+  const rules = typeof options.faults === 'string' ? faults.parse(options.faults) : (options.faults ?? []);
+  for (const rule of rules) faults.add(rule);
+  return faults;
+}
+
+/** Origins are known only once the port is: `http://HOST:PORT`, or one loopback address per organisation. */
+function assignOrigins(
+  origins: { base: string; perOrg: Map<string, string> },
+  options: SandboxOptions,
+  orgIds: string[],
+  port: number,
+): void {
+  origins.base = `http://${formatHost(options.host ?? '127.0.0.1')}:${port}`;
+  if (options.distinctHosts) {
+    orgIds.forEach((orgId, index) => origins.perOrg.set(orgId, `http://127.0.0.${index + 1}:${port}`));
+  }
+}
+
 async function loadDefaultData(folders: string[] | undefined): Promise<SandboxDataStore> {
   return loadSandboxData(folders && folders.length > 0 ? { folders } : {});
 }
 
 /** The FHIR server answers everything under each FHIR base except the smart-configuration (the auth app's). */
-function mountFhirApp(
-  app: Hono,
-  deps: {
-    data: SandboxDataStore;
-    auth: AuthServer;
-    clients: ClientRegistry;
-    clock: Clock;
-    pageSize?: number;
-  },
-): void {
-  const fhir = createFhirApp({
+function createFhirAppFor(deps: {
+  data: SandboxDataStore;
+  auth: AuthServer;
+  clients: ClientRegistry;
+  clock: Clock;
+  pageSize?: number;
+}): Hono {
+  return createFhirApp({
     data: deps.data,
     lookupAccessToken: deps.auth.tokens.lookupAccessToken,
     clientGrants: deps.clients.grantedApis,
     clock: deps.clock,
     ...(deps.pageSize === undefined ? {} : { pageSize: deps.pageSize }),
   });
-  app.route('/:orgId/api/FHIR/R4', fhir);
 }
 
 function formatHost(host: string): string {

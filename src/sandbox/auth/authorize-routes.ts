@@ -16,79 +16,83 @@ const browserCookie = 'sandbox_browser';
  */
 export function registerAuthorizeRoutes(app: Hono, ctx: AuthContext): void {
   const transactions = createTransactionStore(ctx.clock);
+  app.get('/:orgId/oauth2/authorize', (c) => showAuthorize(c, ctx, transactions));
+  app.post('/:orgId/oauth2/authorize/sign-in', (c) => submitSignIn(c, ctx, transactions));
+  app.post('/:orgId/oauth2/authorize/consent', (c) => submitConsent(c, ctx, transactions));
+}
 
-  app.get('/:orgId/oauth2/authorize', (c) => {
-    const org = findOrganization(ctx, c);
-    if (!org) return c.notFound();
-    const query = new URL(c.req.url).searchParams;
-    const result = validateAuthorizeRequest(query, org.id, ctx.urlsFor(org.id), ctx.clients.get);
-    if (result.kind === 'page')
-      return respondWithPage(c, 400, renderErrorPage('Invalid request', result.message));
-    if (result.kind === 'redirect') {
-      const { redirectUri, state, error, description } = result;
-      return redirectToClient(c, ctx, org.id, redirectUri, { error, error_description: description, state });
-    }
-    if (ctx.behaviour.autoApprove) return approveAutomatically(c, ctx, org, result.request);
-    const tx = transactions.create(result.request, readOrSetBrowser(c, org.id));
-    return respondWithPage(c, 200, signInPage(ctx, org, tx));
-  });
+type Transactions = ReturnType<typeof createTransactionStore>;
 
-  app.post('/:orgId/oauth2/authorize/sign-in', async (c) => {
-    const org = findOrganization(ctx, c);
-    if (!org) return c.notFound();
-    const form = new URLSearchParams(await c.req.text());
-    const tx = findTransaction(c, transactions, form, org.id);
-    if (!tx) return respondWithPage(c, 403, expiredPage());
-    const username = (form.get('username') ?? '').trim().toLowerCase();
-    const patient = org.patients.find((candidate) => candidate.username === username);
-    if (!patient || form.get('password') !== sandboxPassword) {
-      const error = 'The username or password is incorrect.';
-      return respondWithPage(c, 401, signInPage(ctx, org, tx, { error, username: username.slice(0, 100) }));
-    }
-    tx.patientId = patient.id;
-    const appName = tx.request.clientId;
-    const action = `${ctx.urlsFor(org.id).authorize}/consent`;
-    const view = {
+function showAuthorize(
+  c: Context,
+  ctx: AuthContext,
+  transactions: Transactions,
+): Response | Promise<Response> {
+  const org = findOrganization(ctx, c);
+  if (!org) return c.notFound();
+  const query = new URL(c.req.url).searchParams;
+  const result = validateAuthorizeRequest(query, org.id, ctx.urlsFor(org.id), ctx.clients.get);
+  if (result.kind === 'page')
+    return respondWithPage(c, 400, renderErrorPage('Invalid request', result.message));
+  if (result.kind === 'redirect') {
+    const { redirectUri, state, error, description } = result;
+    return redirectToClient(c, ctx, org.id, redirectUri, { error, error_description: description, state });
+  }
+  if (ctx.behaviour.autoApprove) return approveAutomatically(c, ctx, org, result.request);
+  const tx = transactions.create(result.request, readOrSetBrowser(c, org.id));
+  return respondWithPage(c, 200, signInPage(ctx, org, tx));
+}
+
+async function submitSignIn(c: Context, ctx: AuthContext, transactions: Transactions): Promise<Response> {
+  const org = findOrganization(ctx, c);
+  if (!org) return c.notFound();
+  const form = new URLSearchParams(await c.req.text());
+  const tx = findTransaction(c, transactions, form, org.id);
+  if (!tx) return respondWithPage(c, 403, expiredPage());
+  const username = (form.get('username') ?? '').trim().toLowerCase();
+  const patient = org.patients.find((candidate) => candidate.username === username);
+  if (!patient || form.get('password') !== sandboxPassword) {
+    const error = 'The username or password is incorrect.';
+    return respondWithPage(c, 401, signInPage(ctx, org, tx, { error, username: username.slice(0, 100) }));
+  }
+  tx.patientId = patient.id;
+  return respondWithPage(
+    c,
+    200,
+    renderConsentPage({
       orgName: org.name,
-      appName,
+      appName: tx.request.clientId,
       patientName: patient.displayName,
       scopes: tx.request.scopes,
-      action,
-    };
+      action: `${ctx.urlsFor(org.id).authorize}/consent`,
+      transactionId: tx.id,
+      csrfToken: tx.csrfToken,
+    }),
+  );
+}
+
+async function submitConsent(c: Context, ctx: AuthContext, transactions: Transactions): Promise<Response> {
+  const org = findOrganization(ctx, c);
+  if (!org) return c.notFound();
+  const form = new URLSearchParams(await c.req.text());
+  const tx = findTransaction(c, transactions, form, org.id);
+  if (!tx || tx.patientId === undefined) return respondWithPage(c, 403, expiredPage());
+  const period = findAccessPeriod(form.get('period') ?? '');
+  const decision = form.get('decision');
+  if (decision !== 'deny' && (decision !== 'allow' || !period)) {
     return respondWithPage(
       c,
-      200,
-      renderConsentPage({ ...view, transactionId: tx.id, csrfToken: tx.csrfToken }),
+      400,
+      renderErrorPage('Invalid request', 'choose Allow or Deny and an access period'),
     );
-  });
-
-  app.post('/:orgId/oauth2/authorize/consent', async (c) => {
-    const org = findOrganization(ctx, c);
-    if (!org) return c.notFound();
-    const form = new URLSearchParams(await c.req.text());
-    const tx = findTransaction(c, transactions, form, org.id);
-    if (!tx || tx.patientId === undefined) return respondWithPage(c, 403, expiredPage());
-    const period = findAccessPeriod(form.get('period') ?? '');
-    const decision = form.get('decision');
-    if (decision !== 'deny' && (decision !== 'allow' || !period)) {
-      return respondWithPage(
-        c,
-        400,
-        renderErrorPage('Invalid request', 'choose Allow or Deny and an access period'),
-      );
-    }
-    transactions.delete(tx.id);
-    const { redirectUri, state } = tx.request;
-    if (decision === 'deny' || !period) {
-      const description = 'The patient denied access.';
-      return redirectToClient(c, ctx, org.id, redirectUri, {
-        error: 'access_denied',
-        error_description: description,
-        state,
-      });
-    }
-    return redirectWithCode(c, ctx, tx.request, tx.patientId, period.key);
-  });
+  }
+  transactions.delete(tx.id);
+  const { redirectUri, state } = tx.request;
+  if (decision === 'deny' || !period) {
+    const params = { error: 'access_denied', error_description: 'The patient denied access.', state };
+    return redirectToClient(c, ctx, org.id, redirectUri, params);
+  }
+  return redirectWithCode(c, ctx, tx.request, tx.patientId, period.key);
 }
 
 function signInPage(
@@ -117,7 +121,7 @@ function expiredPage() {
 
 function findTransaction(
   c: Context,
-  transactions: ReturnType<typeof createTransactionStore>,
+  transactions: Transactions,
   form: URLSearchParams,
   orgId: string,
 ): AuthorizeTransaction | undefined {

@@ -61,7 +61,7 @@ async function exchangeCode(
   if (createHash('sha256').update(verifier).digest('base64url') !== record.codeChallenge) {
     throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge (S256)');
   }
-  const grant = ctx.store.createGrant(code, record);
+  const grant = ctx.store.createGrant(record);
   const issued = ctx.store.issueTokens(grant);
   const idToken = grant.scopes.includes('openid') ? await createIdToken(ctx, grant, record.nonce) : undefined;
   return respondWithTokens(c, ctx, issued, idToken);
