@@ -35,11 +35,19 @@ export function registerPortalCommand(program: Command): void {
     .description(
       'print a browser-console script for review & manage downloads (plan, confirm, journal, summary)',
     )
-    .addOption(new Option('--pacing <ms>', 'pause between calls').default('500'))
-    .action(async (options: { pacing: string }) => {
-      const pacingMs = parseCount(options.pacing, '--pacing');
-      process.stdout.write(`${await buildActivationScript({ pacingMs })}\n`);
-    });
+    .option('--pacing <ms>', 'minimum time between calls', '500')
+    .option('--page-size <n>', 'organisations per LoadDownloads page', '1000')
+    .option('--direct-jwks', 'upload our RSA public keys (embedded in the script): one call per organisation')
+    .option('--jwks-file <path>', 'JWK Set to embed with --direct-jwks (default: the key store)')
+    .action(
+      async (options: { pacing: string; pageSize: string; directJwks?: boolean; jwksFile?: string }) => {
+        const pacingMs = parseCount(options.pacing, '--pacing');
+        const pageSize = Math.max(1, parseCount(options.pageSize, '--page-size'));
+        // Public keys only: the script is pasted into a browser, so nothing secret may be embedded.
+        const jwks = options.directJwks ? await loadDirectJwks(options.jwksFile) : undefined;
+        process.stdout.write(`${await buildActivationScript({ pacingMs, pageSize, jwks })}\n`);
+      },
+    );
 }
 
 interface ActivateFlags extends PortalSessionFlags {

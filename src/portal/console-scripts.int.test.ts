@@ -1,8 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { expectedScopeLabels } from '../sandbox/portal/api-catalog.ts';
 import { startPortalDouble, type RunningPortalDouble } from '../sandbox/portal/start-portal-double.ts';
+import { runCli } from '../testing/run-cli.ts';
 import { waitFor } from '../testing/wait-for.ts';
 import { buildActivationScript, buildScopesScript } from './console-scripts.ts';
 
@@ -26,25 +31,9 @@ describe('portal console scripts in Chromium', { skip }, () => {
       startDone: 3,
       startNonProd: 5,
     });
-    const { chromium: launcher } = await import('playwright-core');
-    browser = await launcher.launch({
-      executablePath: chromium,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
-    // Sign in the way an operator does: the management page redirects to the sign-in form and back.
-    await page.goto(`${portal.url}/Developer/Management?id=${APP}`);
-    await page.fill('input[name="Username"]', 'operator');
-    await page.fill('input[name="Password"]', 'secret');
-    await Promise.all([page.waitForURL(/\/Developer\/Management\?id=/), page.click('button[type="submit"]')]);
+    await signIn(page, portal.url);
   });
   after(async () => {
     await browser?.close();
@@ -112,6 +101,69 @@ describe('portal console scripts in Chromium', { skip }, () => {
     assert.equal(portal.state.stats().duplicateCalls, 0);
   });
 });
+
+describe('portal activate-script --direct-jwks in Chromium', { skip }, () => {
+  it('uploads the embedded RSA JWKS with one call per organisation', async () => {
+    const portal = await startPortalDouble({ appId: APP, orgCount: 25, startNonProd: 4 });
+    const dir = mkdtempSync(join(tmpdir(), 'chartbridge-script-'));
+    const browser = await launchChromium();
+    try {
+      const rsa = {
+        ...(await exportJWK((await generateKeyPair('RS384')).publicKey)),
+        kid: 'k1',
+        alg: 'RS384',
+      };
+      writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [rsa] }));
+      const printed = await runCli(
+        ['portal', 'activate-script', '--direct-jwks', '--jwks-file', 'jwks.json', '--pacing', '1'],
+        {
+          cwd: dir,
+        },
+      );
+      assert.equal(printed.code, 0, printed.stderr);
+      assert.doesNotMatch(printed.stdout, /"d":/);
+      const page = await browser.newPage();
+      await signIn(page, portal.url);
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.evaluate(printed.stdout).catch(() => undefined);
+      const summary = await waitFor(() => readSummary(page), { timeoutMs: 60_000, what: 'direct summary' });
+      assert.deepEqual([summary.status, summary.planned, summary.succeededCalls], ['completed', 25, 25]);
+      const stats = portal.state.stats();
+      assert.deepEqual([stats.activated, stats.approveCalls, stats.duplicateCalls], [25, 25, 0]);
+      assert.deepEqual(JSON.parse(portal.state.orgs.get('1000')!.testJwks!), {
+        keys: [{ ...rsa, use: 'sig' }],
+      });
+    } finally {
+      await browser.close();
+      await portal.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function launchChromium(): Promise<Browser> {
+  const { chromium: launcher } = await import('playwright-core');
+  return launcher.launch({
+    executablePath: chromium,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+// Signs in the way an operator does: the management page redirects to the sign-in form and back.
+async function signIn(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/Developer/Management?id=${APP}`);
+  await page.fill('input[name="Username"]', 'operator');
+  await page.fill('input[name="Password"]', 'secret');
+  await Promise.all([page.waitForURL(/\/Developer\/Management\?id=/), page.click('button[type="submit"]')]);
+}
 
 async function readSummary(page: Page) {
   const text = await page.evaluate(

@@ -8,12 +8,13 @@ import { fileURLToPath } from 'node:url';
 const browserDir = fileURLToPath(new URL('./browser/', import.meta.url));
 
 export async function buildActivationScript(
-  options: { pacingMs?: number; pageSize?: number; reload?: boolean } = {},
+  options: { pacingMs?: number; pageSize?: number; reload?: boolean; jwks?: string } = {},
 ) {
   const settings = {
     pacingMs: options.pacingMs ?? 500,
     pageSize: options.pageSize ?? 1000,
     reload: options.reload ?? true,
+    jwks: options.jwks ?? null,
   };
   return bundle(
     'activation-console.ts',

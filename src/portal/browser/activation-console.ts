@@ -5,6 +5,7 @@ import {
   planActivation,
   readApproveAnswer,
   type ActivationStep,
+  type PlannedOrg,
   type PortalDownload,
 } from '../activation-plan.ts';
 import { browserWindow, sleep } from './dom.ts';
@@ -29,7 +30,24 @@ export interface ConsoleSummary {
   status: 'completed' | 'nothing-to-do' | 'declined';
 }
 
-export async function runActivationConsole(config: { pacingMs: number; pageSize: number; reload: boolean }) {
+export interface ConsoleConfig {
+  pacingMs: number;
+  pageSize: number;
+  reload: boolean;
+  /** RSA public JWKS JSON for direct mode (one call per organisation); null for JWK-Set-URL mode. */
+  jwks: string | null;
+}
+
+interface ConsoleRun {
+  base: string;
+  appId: string;
+  key: string;
+  journal: ConsoleJournal;
+  config: ConsoleConfig;
+  summary: ConsoleSummary;
+}
+
+export async function runActivationConsole(config: ConsoleConfig) {
   const win = browserWindow();
   const appId = /[?&]id=(\d+)/i.exec(win.location.search)?.[1];
   if (!appId)
@@ -38,7 +56,8 @@ export async function runActivationConsole(config: { pacingMs: number; pageSize:
   const key = `chartbridgeActivation:${appId}`;
   const journal = readJournal(key);
   const downloads = await loadAll(base, appId, config.pageSize);
-  const plan = planActivation(downloads, { mode: 'jwks-url', failures: journal.failures });
+  const mode = config.jwks ? 'direct-jwks' : 'jwks-url';
+  const plan = planActivation(downloads, { mode, failures: journal.failures });
   describePlan(plan).forEach((line) => win.console.log(`[chartbridge] ${line}`));
   const summary: ConsoleSummary = {
     appId,
@@ -53,32 +72,36 @@ export async function runActivationConsole(config: { pacingMs: number; pageSize:
   ) {
     summary.status = 'declined';
   } else {
+    const run: ConsoleRun = { base, appId, key, journal, config, summary };
     for (const org of plan.work) {
-      for (const step of org.steps) {
-        const stepKey = `${org.orgId}:${step}`;
-        if (journal.succeeded[stepKey]) continue;
-        journal.pending[stepKey] = true;
-        writeJournal(key, journal);
-        const outcome = await approveWithBackoff(base, appId, org.orgId, step, config.pacingMs);
-        delete journal.pending[stepKey];
-        if (outcome.ok) {
-          journal.succeeded[stepKey] = true;
-          delete journal.failures[org.orgId];
-          summary.succeededCalls++;
-        } else {
-          journal.failures[org.orgId] = outcome.message;
-          summary.failures.push({ orgId: org.orgId, orgName: org.orgName, step, message: outcome.message });
-        }
-        writeJournal(key, journal);
-        win.console.log(
-          `[chartbridge] ${org.orgName} (${org.orgId}) ${step}: ${outcome.ok ? 'ok' : outcome.message}`,
-        );
-        if (!outcome.ok) break;
-      }
+      for (const step of org.steps) if (!(await runStep(run, org, step))) break;
     }
   }
   finish(win, key, summary, config.reload);
   return summary;
+}
+
+// One call, journaled before and after; false when the organisation failed (its next step is skipped).
+async function runStep(run: ConsoleRun, org: PlannedOrg, step: ActivationStep): Promise<boolean> {
+  const { journal, summary } = run;
+  const stepKey = `${org.orgId}:${step}`;
+  if (journal.succeeded[stepKey]) return true;
+  journal.pending[stepKey] = true;
+  writeJournal(run.key, journal);
+  const outcome = await approveWithBackoff(run, org.orgId, step);
+  delete journal.pending[stepKey];
+  if (outcome.ok) {
+    journal.succeeded[stepKey] = true;
+    delete journal.failures[org.orgId];
+    summary.succeededCalls++;
+  } else {
+    journal.failures[org.orgId] = outcome.message;
+    summary.failures.push({ orgId: org.orgId, orgName: org.orgName, step, message: outcome.message });
+  }
+  writeJournal(run.key, journal);
+  const result = outcome.ok ? 'ok' : outcome.message;
+  browserWindow().console.log(`[chartbridge] ${org.orgName} (${org.orgId}) ${step}: ${result}`);
+  return outcome.ok;
 }
 
 function finish(
@@ -148,20 +171,19 @@ async function loadAll(base: string, appId: string, pageSize: number): Promise<P
 
 let nextCallAt = 0;
 
-async function approveWithBackoff(
-  base: string,
-  appId: string,
-  orgId: string,
-  step: ActivationStep,
-  pacingMs: number,
-) {
+async function approveWithBackoff({ base, appId, config }: ConsoleRun, orgId: string, step: ActivationStep) {
+  const pacingMs = config.pacingMs;
   for (let attempt = 0; ; attempt++) {
     const wait = nextCallAt - Date.now();
     if (wait > 0) await sleep(wait);
     nextCallAt = Date.now() + pacingMs;
     let response: Response | undefined;
     try {
-      response = await post(base, '/Developer/ApproveDownload', buildApproveForm(orgId, appId, step, ''));
+      response = await post(
+        base,
+        '/Developer/ApproveDownload',
+        buildApproveForm(orgId, appId, step, config.jwks ?? ''),
+      );
     } catch {
       response = undefined;
     }
