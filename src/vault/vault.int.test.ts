@@ -5,6 +5,7 @@ import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.t
 import { openStore } from '../store/database.ts';
 import { createRepositories } from '../store/repositories.ts';
 import { createVault } from './vault.ts';
+import { createSealer, generateEncryptionKey } from '../crypto/sealer.ts';
 import { INVALID_CLIENT_HINT } from './refresh-under-lease.ts';
 
 for (const dialect of testDialects) {
@@ -164,6 +165,23 @@ for (const dialect of testDialects) {
       assert.equal(refreshCalls(), calls + 1);
       assert.equal(new Set(tokens).size, 1);
       assert.notEqual(tokens[0], stale);
+    });
+
+    test('case 39: tokens sealed under another key or swapped between rows → key_error, not a crash', async () => {
+      const id = await app.connectPatient(`case39-${dialect}`);
+      const other = await app.connectPatient(`case39b-${dialect}`);
+      const otherRow = await row(other);
+      // Swapping two rows' ciphertexts must not decrypt (the binding names row and column).
+      await app.services.store.db
+        .updateTable('connections')
+        .set({ access_token_sealed: otherRow.access_token_sealed })
+        .where('id', '=', id)
+        .execute();
+      await assert.rejects(app.services.vault.getAccessToken(id), { code: 'ERR_SEAL_INVALID' });
+      assert.equal((await row(id)).status, 'key_error');
+      const changedKey = createVault({ ...app.services, sealer: createSealer(generateEncryptionKey()) });
+      await assert.rejects(changedKey.getAccessToken(other), { code: 'ERR_SEAL_INVALID' });
+      assert.equal((await row(other)).status, 'key_error');
     });
 
     test('case 42 (in-process half): two vaults on separate database connections refresh at once → one refresh, repeated', async () => {
