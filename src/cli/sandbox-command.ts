@@ -21,6 +21,8 @@ interface SandboxCommandOptions {
   data: string[];
   accessTokenTtl: string;
   distinctHosts?: boolean;
+  portalOrgs: string;
+  portalAppId: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -79,7 +81,9 @@ function addSandboxOptions(command: Command): Command {
       [],
     )
     .option('--access-token-ttl <seconds>', 'access token lifetime', '3600')
-    .option('--distinct-hosts', 'serve organisation n on 127.0.0.(n+1) (per-host concurrency tests)');
+    .option('--distinct-hosts', 'serve organisation n on 127.0.0.(n+1) (per-host concurrency tests)')
+    .option('--portal-orgs <n>', 'organisations listed by the developer-portal double at /portal', '25')
+    .option('--portal-app-id <id>', 'the app id the developer-portal double manages', '12345');
 }
 
 async function readSandboxOptions(options: SandboxCommandOptions): Promise<SandboxOptions> {
@@ -100,6 +104,10 @@ async function readSandboxOptions(options: SandboxCommandOptions): Promise<Sandb
     faults: options.faults,
     dataFolders: options.data.length > 0 ? options.data : undefined,
     distinctHosts: options.distinctHosts === true,
+    portal: {
+      appId: options.portalAppId,
+      orgCount: parseWholeNumber(options.portalOrgs, '--portal-orgs', 0),
+    },
     log: createLogger({ level: process.env.CHARTBRIDGE_LOG_LEVEL ?? 'warn' }),
   };
 }
@@ -126,6 +134,9 @@ function printOrganizations(sandbox: Sandbox): void {
   }
   const clients = sandbox.clients.list().map((client) => client.clientId);
   lines.push(`  clients:    ${clients.length > 0 ? clients.join(', ') : 'none (use --client or --clients)'}`);
+  lines.push(
+    `  portal:     ${sandbox.url}/portal/Developer/Management?id=${sandbox.portal.appId} (${sandbox.portal.orgs.size} organisations, any user name and password)`,
+  );
   lines.push('  password:   chartbridge (every sandbox patient)', 'press Ctrl+C to stop');
   console.log(lines.join('\n'));
 }
