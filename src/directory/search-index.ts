@@ -27,7 +27,7 @@ const FIELD_WEIGHT = [1, 0.9, 0.5, 0.9]; // name, alias, city/state, website dom
 const EXACT = 1;
 const PREFIX = 0.8;
 const FUZZY = [0, 0.6, 0.45];
-const BRAND_BONUS = 0.25;
+const BRAND_BONUS = 0.5;
 const MAX_PREFIX_TERMS = 400;
 const MAX_WORDS = 8;
 const MAX_WORD_LENGTH = 64;
@@ -71,7 +71,9 @@ export function buildSearchIndex(organizations: Iterable<SearchableOrganization>
     else buckets.set(term[0]!, [term]);
   }
   const scratch = createScratch(MAX_WORD_LENGTH);
-  const context = { ids, isBrand, wordCounts, dedupeKeys, postings, vocabulary, buckets, scratch };
+  // One score array per query word, reused by every search (cleared through the touched lists).
+  const slots = Array.from({ length: MAX_WORDS }, () => new Float32Array(ids.length));
+  const context = { ids, isBrand, wordCounts, dedupeKeys, postings, vocabulary, buckets, scratch, slots };
   return {
     size: ids.length,
     search: (query, limit) => runSearch(context, query, limit),
@@ -87,30 +89,34 @@ interface IndexContext {
   vocabulary: string[];
   buckets: Map<string, string[]>;
   scratch: Int32Array[];
+  slots: Float32Array[];
 }
 
 function runSearch(ctx: IndexContext, query: string, limit: number): SearchHit[] {
   const all = tokenize(query).map((w) => w.slice(0, MAX_WORD_LENGTH));
   const meaningful = all.filter((w) => !STOP_WORDS.has(w));
-  const words = (meaningful.length > 0 ? meaningful : all).slice(0, MAX_WORDS);
+  const words = [...new Set(meaningful.length > 0 ? meaningful : all)].slice(0, MAX_WORDS);
   if (words.length === 0) return [];
-  const perWord = words.map((word) => scoreWord(ctx, word)).sort((a, b) => a.size - b.size);
-  const totals = new Map<number, number>();
-  for (const [org, score] of perWord[0]!) {
-    let total = score;
-    let everyWord = true;
-    for (let k = 1; k < perWord.length && everyWord; k++) {
-      const s = perWord[k]!.get(org);
-      if (s === undefined) everyWord = false;
-      else total += s;
+  const perWord = words.map((word, slot) => scoreWord(ctx, word, ctx.slots[slot]!));
+  const order = perWord.map((_, k) => k).sort((a, b) => perWord[a]!.length - perWord[b]!.length);
+  // Keep a few more than asked: the same organisation from two sources is collapsed afterwards.
+  const top = createTopK(limit * 2 + 1);
+  for (const org of perWord[order[0]!]!) {
+    let total = 0;
+    for (const k of order) {
+      const score = ctx.slots[k]![org]!;
+      if (score === 0) {
+        total = -1;
+        break;
+      }
+      total += score;
     }
-    if (everyWord)
-      totals.set(org, total + (ctx.isBrand[org] ? BRAND_BONUS : 0) - ctx.wordCounts[org]! * 0.01);
+    if (total > 0) top.offer(org, total + (ctx.isBrand[org] ? BRAND_BONUS : 0) - ctx.wordCounts[org]! * 0.01);
   }
-  const ranked = [...totals].sort((a, b) => b[1] - a[1] || ctx.ids[a[0]]!.localeCompare(ctx.ids[b[0]]!));
+  perWord.forEach((touched, k) => touched.forEach((org) => (ctx.slots[k]![org] = 0)));
   const hits: SearchHit[] = [];
   const seen = new Set<string>();
-  for (const [org, score] of ranked) {
+  for (const { org, score } of top.sorted()) {
     // One organisation published by two sources (Brands and the legacy bundle) is shown once.
     if (seen.has(ctx.dedupeKeys[org]!)) continue;
     seen.add(ctx.dedupeKeys[org]!);
@@ -120,14 +126,19 @@ function runSearch(ctx: IndexContext, query: string, limit: number): SearchHit[]
   return hits;
 }
 
-/** Best score per organisation for one typed word: exact, prefix, or within a typo or two. */
-function scoreWord(ctx: IndexContext, word: string): Map<number, number> {
-  const scores = new Map<number, number>();
+/**
+ * Best score per organisation for one typed word (exact, prefix, or within a typo or two), written into the
+ * word's slot array; returns the organisations touched so the slot can be cleared cheaply afterwards.
+ */
+function scoreWord(ctx: IndexContext, word: string, slot: Float32Array): number[] {
+  const touched: number[] = [];
   const credit = (term: string, quality: number) => {
     for (const posting of ctx.postings.get(term) ?? []) {
       const org = posting >> 2;
       const score = quality * FIELD_WEIGHT[posting & 3]!;
-      if ((scores.get(org) ?? 0) < score) scores.set(org, score);
+      const current = slot[org]!;
+      if (current === 0) touched.push(org);
+      if (current < score) slot[org] = score;
     }
   };
   const matched = new Set<string>();
@@ -139,13 +150,31 @@ function scoreWord(ctx: IndexContext, word: string): Map<number, number> {
     matched.add(term);
   }
   const maxDistance = word.length >= 8 ? 2 : word.length >= 4 ? 1 : 0;
-  if (maxDistance === 0) return scores;
+  if (maxDistance === 0) return touched;
   for (const term of ctx.buckets.get(word[0]!) ?? []) {
     if (matched.has(term) || term.length < word.length - maxDistance) continue;
     const distance = prefixDistance(word, term, maxDistance, ctx.scratch);
     if (distance > 0 && distance <= maxDistance) credit(term, FUZZY[distance]!);
   }
-  return scores;
+  return touched;
+}
+
+/** The k best (highest score; ties by load order) without sorting every candidate. */
+function createTopK(k: number) {
+  const items: Array<{ org: number; score: number }> = [];
+  const better = (a: { org: number; score: number }, b: { org: number; score: number }) =>
+    a.score > b.score || (a.score === b.score && a.org < b.org);
+  return {
+    offer(org: number, score: number) {
+      const item = { org, score };
+      if (items.length === k && !better(item, items[k - 1]!)) return;
+      let i = items.length === k ? k - 1 : items.length;
+      if (items.length === k) items.pop();
+      while (i > 0 && better(item, items[i - 1]!)) i--;
+      items.splice(i, 0, item);
+    },
+    sorted: () => items,
+  };
 }
 
 function lowerBound(sorted: string[], value: string): number {

@@ -22,7 +22,7 @@ export interface StageResult {
   toCounts(summary: StagingSummary): ImportCounts;
 }
 
-const BATCH = 500;
+const BATCH = 4000;
 const PROGRESS_EVERY = 5000;
 
 /**
@@ -42,8 +42,7 @@ export async function stageBundleItems(
   let source = options.source;
   let resourceType: unknown;
   const flush = async () => {
-    await staging.insertOrganizations(importId, organizations);
-    await staging.insertEndpoints(importId, endpoints);
+    await staging.insertBatch(importId, { organizations, endpoints });
     organizations = [];
     endpoints = [];
   };

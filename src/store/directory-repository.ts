@@ -59,6 +59,8 @@ export function createDirectoryRepository(db: Kysely<Database>): DirectoryReposi
         .selectFrom('organizations as o')
         .select(['o.id', 'o.name', 'o.kind', 'o.aliases', 'o.city', 'o.state', 'o.website'])
         .select(endpointOf.as('endpoint_id'))
+        .orderBy('o.name')
+        .orderBy('o.id')
         .execute();
       const active = new Set((await this.listActiveEndpoints()).map((e) => e.id));
       return rows.filter((r) => r.endpoint_id !== null && active.has(r.endpoint_id));

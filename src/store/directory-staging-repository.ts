@@ -17,8 +17,14 @@ export interface StagingSummary {
 }
 
 export interface DirectoryStagingRepository {
-  insertOrganizations(importId: string, rows: StagedOrganization[]): Promise<void>;
-  insertEndpoints(importId: string, rows: StagedEndpoint[]): Promise<void>;
+  /**
+   * Writes a batch in one transaction: per-statement commits would rewrite the same index pages into the WAL
+   * hundreds of times. Batches stay small enough (a few thousand rows) that other writers wait well under a second.
+   */
+  insertBatch(
+    importId: string,
+    batch: { organizations: StagedOrganization[]; endpoints: StagedEndpoint[] },
+  ): Promise<void>;
   /** Resolves `partOf` and endpoint references inside one import, and facilities' endpoints through their brand. */
   resolveReferences(importId: string): Promise<void>;
   summarize(importId: string): Promise<StagingSummary>;
@@ -27,56 +33,19 @@ export interface DirectoryStagingRepository {
 
 const ORG_TABLE = 'directory_staging_organizations';
 
+const ROWS_PER_STATEMENT = 500;
+
 export function createDirectoryStagingRepository(db: Kysely<Database>): DirectoryStagingRepository {
   return {
-    async insertOrganizations(importId, rows) {
-      if (rows.length === 0) return;
-      await db
-        .insertInto(ORG_TABLE)
-        .values(
-          rows.map((o) => ({
-            import_id: importId,
-            id: o.id,
-            ref_url: o.refUrl,
-            ref_local: o.refLocal,
-            name: o.name,
-            kind: o.kind,
-            part_of_ref: o.partOfRef,
-            endpoint_ref: o.endpointRef,
-            brand_id: null,
-            endpoint_id: null,
-            aliases: JSON.stringify(o.aliases),
-            city: o.city,
-            state: o.state,
-            postal_code: o.postalCode,
-            website: o.website,
-            logo_url: o.logoUrl,
-            portal_name: o.portalName,
-            portal_url: o.portalUrl,
-            search_text: o.searchText,
-          })),
-        )
-        .execute();
-    },
-    async insertEndpoints(importId, rows) {
-      if (rows.length === 0) return;
-      await db
-        .insertInto('directory_staging_endpoints')
-        .values(
-          rows.map((e) => ({
-            import_id: importId,
-            seq: e.seq,
-            id: e.id,
-            ref_url: e.refUrl,
-            ref_local: e.refLocal,
-            fhir_base: e.fhirBase,
-            name: e.name,
-            managing_ref: e.managingRef,
-            portal_org_id: e.portalOrgId,
-            skip_reason: e.skipReason,
-          })),
-        )
-        .execute();
+    async insertBatch(importId, batch) {
+      await db.transaction().execute(async (trx) => {
+        for (let i = 0; i < batch.organizations.length; i += ROWS_PER_STATEMENT) {
+          await insertOrganizations(trx, importId, batch.organizations.slice(i, i + ROWS_PER_STATEMENT));
+        }
+        for (let i = 0; i < batch.endpoints.length; i += ROWS_PER_STATEMENT) {
+          await insertEndpoints(trx, importId, batch.endpoints.slice(i, i + ROWS_PER_STATEMENT));
+        }
+      });
     },
     resolveReferences: (importId) => resolveReferences(db, importId),
     summarize: (importId) => summarize(db, importId),
@@ -85,6 +54,57 @@ export function createDirectoryStagingRepository(db: Kysely<Database>): Director
       await db.deleteFrom('directory_staging_endpoints').where('import_id', '=', importId).execute();
     },
   };
+}
+
+async function insertOrganizations(db: Kysely<Database>, importId: string, rows: StagedOrganization[]) {
+  if (rows.length === 0) return;
+  await db
+    .insertInto(ORG_TABLE)
+    .values(
+      rows.map((o) => ({
+        import_id: importId,
+        id: o.id,
+        ref_url: o.refUrl,
+        ref_local: o.refLocal,
+        name: o.name,
+        kind: o.kind,
+        part_of_ref: o.partOfRef,
+        endpoint_ref: o.endpointRef,
+        brand_id: null,
+        endpoint_id: null,
+        aliases: JSON.stringify(o.aliases),
+        city: o.city,
+        state: o.state,
+        postal_code: o.postalCode,
+        website: o.website,
+        logo_url: o.logoUrl,
+        portal_name: o.portalName,
+        portal_url: o.portalUrl,
+        search_text: o.searchText,
+      })),
+    )
+    .execute();
+}
+
+async function insertEndpoints(db: Kysely<Database>, importId: string, rows: StagedEndpoint[]) {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('directory_staging_endpoints')
+    .values(
+      rows.map((e) => ({
+        import_id: importId,
+        seq: e.seq,
+        id: e.id,
+        ref_url: e.refUrl,
+        ref_local: e.refLocal,
+        fhir_base: e.fhirBase,
+        name: e.name,
+        managing_ref: e.managingRef,
+        portal_org_id: e.portalOrgId,
+        skip_reason: e.skipReason,
+      })),
+    )
+    .execute();
 }
 
 /** Set-based, so 96,600 organisations resolve in a few statements on either database. */
@@ -104,7 +124,7 @@ async function resolveReferences(db: Kysely<Database>, importId: string): Promis
     update directory_staging_organizations as o set endpoint_id = coalesce(
       (select e.id from directory_staging_endpoints e where e.import_id = ${importId} and e.managing_ref = o.ref_url and e.id is not null order by e.seq limit 1),
       (select e.id from directory_staging_endpoints e where e.import_id = ${importId} and e.managing_ref = o.ref_local and e.id is not null order by e.seq limit 1))
-    where o.import_id = ${importId} and o.endpoint_id is null`.execute(db);
+    where o.import_id = ${importId} and o.endpoint_id is null and o.part_of_ref is null`.execute(db);
   // A facility is reached through its brand's portal.
   await sql`
     update directory_staging_organizations as o set endpoint_id =

@@ -94,19 +94,17 @@ function firstStagedEndpoint(importId: string) {
 
 async function replaceEndpointSources(trx: Transaction<Database>, o: SwapOptions): Promise<void> {
   await trx.deleteFrom('directory_endpoint_sources').where('source', '=', o.source).execute();
+  // Owner of an endpoint: the lowest-id brand that reaches it (else any organisation), one grouped pass.
   await sql`
     insert into directory_endpoint_sources (endpoint_id, source, organization_id, name, portal_org_id)
-    select e.id, cast(${o.source} as text), coalesce(
-        (select min(b.id) from directory_staging_organizations b where b.import_id = ${o.importId} and b.endpoint_id = e.id and b.brand_id is null),
-        (select min(b.id) from directory_staging_organizations b where b.import_id = ${o.importId} and b.endpoint_id = e.id)),
-      e.name, e.portal_org_id
-    from directory_staging_endpoints e
-    where ${firstStagedEndpoint(o.importId)} and exists (
-      select 1 from directory_staging_organizations b where b.import_id = ${o.importId} and b.endpoint_id = e.id)
+    select e.id, cast(${o.source} as text), coalesce(owners.brand_owner, owners.any_owner), e.name, e.portal_org_id
+    from directory_staging_endpoints e join (
+      select endpoint_id, min(case when brand_id is null then id end) as brand_owner, min(id) as any_owner
+      from directory_staging_organizations where import_id = ${o.importId} and endpoint_id is not null
+      group by endpoint_id) owners on owners.endpoint_id = e.id
+    where ${firstStagedEndpoint(o.importId)}
       -- another id already holds this exact base (a hand-made entry): leave it, the connection data is there
-      and not exists (select 1 from endpoints x where x.fhir_base = e.fhir_base and x.id <> e.id)`.execute(
-    trx,
-  );
+      and not exists (select 1 from endpoints x where x.fhir_base = e.fhir_base and x.id <> e.id)`.execute(trx);
 }
 
 async function upsertEndpoints(trx: Transaction<Database>, o: SwapOptions): Promise<void> {
