@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ChartbridgeError } from '../../errors.ts';
+import { patientFixturesDir } from '../fixtures-dir.ts';
 import { loadSandboxData } from './load-data.ts';
 
 const epicId = /^e[A-Za-z0-9]{24}\.[A-Za-z0-9]{10}-[A-Za-z0-9]{8}$/;
@@ -82,6 +83,15 @@ describe('loadSandboxData (fixtures)', () => {
       assert.equal(attachment.data, undefined);
       assert.ok(store.read('org-b', 'Binary', attachment.url.slice('Binary/'.length)));
     }
+  });
+
+  it('loads only the given folder when one is given', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'sandbox-data-'));
+    await copyFile(join(patientFixturesDir, 'pdex_bundle_patient_999.json'), join(folder, 'one.json'));
+    const store = await loadSandboxData({ folders: [folder], organizations: 1 });
+    assert.deepEqual(store.organizations().map((org) => org.patients.map((p) => p.username)), [['pattydexter']]);
+    const patient = store.organization('org-a')!.patients[0]!;
+    assert.equal(store.patientResources('org-a', patient.id, 'Observation').length, 2);
   });
 
   it('rejects a folder file that is not a Bundle', async () => {
