@@ -191,6 +191,12 @@ test('keys reseal re-seals stored tokens with the new first key and reports unre
     assert.equal(result.stdout, 're-sealed 1 of 1 sealed values; 0 unreadable\n');
     const row = await store.db.selectFrom('connections').selectAll().executeTakeFirstOrThrow();
     assert.equal(createSealer(newKey).unseal(row.refresh_token_sealed!, binding), 'rt-1');
+    const malformed = await keys(['reseal'], { ...env, CHARTBRIDGE_ENCRYPTION_KEY: 'c2hvcnQ=' });
+    assert.equal(malformed.code, 1);
+    assert.equal(
+      malformed.stderr,
+      'chartbridge: CHARTBRIDGE_ENCRYPTION_KEY is not a 32-byte key: set it to 32 random bytes in base64 or base64url (openssl rand -base64 32)\n',
+    );
     const lost = await keys(['reseal'], { ...env, CHARTBRIDGE_ENCRYPTION_KEY: generateEncryptionKey() });
     assert.equal(lost.code, 1);
     assert.match(

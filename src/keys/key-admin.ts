@@ -12,10 +12,9 @@ import {
 } from './key-files.ts';
 import { readKeyMaterial, type SigningAlg } from './key-material.ts';
 
-/**
- * The operator's key chores on a keys directory (`chartbridge keys …`). Each one takes the directory lock,
- * writes the new key file before keys.json, and removes what it wrote if a later step fails.
- */
+// The operator's key chores on a keys directory (`chartbridge keys …`). Each one takes the directory lock,
+// writes the new key file before keys.json, and removes what it wrote if a later step fails.
+
 /** Assertions live 240 s; five minutes after a key stops signing, nothing it signed can still be presented. */
 export const retireGraceMs = 5 * 60 * 1000;
 
