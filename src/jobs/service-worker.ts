@@ -40,6 +40,7 @@ export async function startServiceWorker(
       concurrency: options.concurrency ?? 4,
       globalLimit: options.globalLimit ?? null,
       shutdownGraceMs: options.graceMs ?? 20_000,
+      leaseTtlMs: options.leaseTtlMs ?? 30_000,
     },
     createHandlers: ({ limiter }) =>
       createJobHandlers({

@@ -8,6 +8,7 @@ const settingsSchema = z.object({
   CHARTBRIDGE_HOST_CONCURRENCY: positiveInt.default(5),
   CHARTBRIDGE_GLOBAL_CONCURRENCY: positiveInt.optional(),
   CHARTBRIDGE_WORKER_GRACE_SECONDS: positiveInt.default(20),
+  CHARTBRIDGE_WORKER_LEASE_SECONDS: positiveInt.default(30),
   CHARTBRIDGE_RESYNC_INTERVAL_HOURS: z.coerce.number().positive().default(24),
   CHARTBRIDGE_NOTICE_DAYS: positiveInt.default(14),
   CHARTBRIDGE_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -19,6 +20,8 @@ export interface WorkerSettings {
   hostLimit: number;
   globalLimit: number | null;
   graceMs: number;
+  /** A crashed worker's job is taken over this long after its last heartbeat. */
+  leaseTtlMs: number;
   resyncIntervalMs: number;
   noticeDays: number;
   webhookUrl: string | undefined;
@@ -39,6 +42,7 @@ export function loadWorkerSettings(env: Record<string, string | undefined>): Wor
     hostLimit: e.CHARTBRIDGE_HOST_CONCURRENCY,
     globalLimit: e.CHARTBRIDGE_GLOBAL_CONCURRENCY ?? null,
     graceMs: e.CHARTBRIDGE_WORKER_GRACE_SECONDS * 1000,
+    leaseTtlMs: e.CHARTBRIDGE_WORKER_LEASE_SECONDS * 1000,
     resyncIntervalMs: e.CHARTBRIDGE_RESYNC_INTERVAL_HOURS * 3_600_000,
     noticeDays: e.CHARTBRIDGE_NOTICE_DAYS,
     webhookUrl: e.CHARTBRIDGE_WEBHOOK_URL,

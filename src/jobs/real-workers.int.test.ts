@@ -1,0 +1,146 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createSilentLogger } from '../log/logger.ts';
+import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.ts';
+import { testDialects } from '../testing/databases.ts';
+import { waitFor } from '../testing/wait-for.ts';
+import { createResourcesRepository } from '../store/resources-repository.ts';
+import { createSyncRunsRepository } from '../store/sync-runs-repository.ts';
+import { runSync } from '../sync/run-sync.ts';
+import { loadSandboxData } from '../sandbox/data/load-data.ts';
+import { createJobQueue } from './create-job-queue.ts';
+import type { JobQueue } from './job-queue.ts';
+import { killAll, spawnWorker, type WorkerProcess } from './testing/worker-processes.ts';
+
+const fastRetry = { retryLimit: 3, retryDelayMs: 1000 };
+
+async function withApp(
+  dialect: 'sqlite' | 'postgres',
+  sandboxOptions: Parameters<typeof startConnectedApp>[0]['sandboxOptions'],
+  run: (app: ConnectedApp, queue: JobQueue, spawn: () => WorkerProcess) => Promise<void>,
+): Promise<void> {
+  const app = await startConnectedApp({ dialect, sandboxOptions });
+  // Created first with short retry delays: on PostgreSQL the queue's creator fixes its policy.
+  const queue = createJobQueue({
+    store: app.services.store,
+    databaseUrl: app.cliEnv.CHARTBRIDGE_DATABASE_URL!,
+    clock: app.services.clock,
+    log: createSilentLogger(),
+    retry: { sync: fastRetry, refresh: fastRetry },
+  });
+  await queue.start();
+  const workers: WorkerProcess[] = [];
+  try {
+    await run(app, queue, () => {
+      const worker = spawnWorker(
+        { ...app.cliEnv, CHARTBRIDGE_WORKER_LEASE_SECONDS: '3', CHARTBRIDGE_LOG_LEVEL: 'warn' },
+        { real: true, args: ['--no-schedule', '--concurrency', '2'] },
+      );
+      workers.push(worker);
+      return worker;
+    });
+    await app.assertNoSecretsLeaked();
+  } catch (error) {
+    // The workers' own words make a failure here diagnosable.
+    for (const worker of workers) console.error(`worker stderr:\n${worker.stderr().slice(-3000)}`);
+    throw error;
+  } finally {
+    await killAll(workers);
+    await queue.stop();
+    await app.close();
+  }
+}
+
+/** (type, id, content hash) of everything stored for a connection, sorted: equal lists mean identical data. */
+async function fingerprint(app: ConnectedApp, connectionId: string): Promise<string[]> {
+  const rows = await createResourcesRepository(app.services.store.db).list(connectionId, {
+    limit: 1_000_000,
+  });
+  return rows
+    .map((r) => `${r.resource_type}/${r.resource_id}/${createHash('sha256').update(r.json).digest('hex')}`)
+    .sort();
+}
+
+for (const dialect of testDialects) {
+  test(`a real worker SIGKILLed mid-sync: another worker resumes and the data equals a clean sync (${dialect})`, async () => {
+    // One synthetic patient with 2,000 resources in pages of 10: long enough to be killed half-way.
+    const data = await loadSandboxData({
+      organizations: 1,
+      synthetic: { patients: 1, resourcesPerPatient: 2000, seed: 7 },
+    });
+    await withApp(dialect, { latencyMs: 40, pageSize: 10, data }, async (app, queue, spawn) => {
+      const killed = await app.connectPatient('kill-mid-sync');
+      const clean = await app.connectPatient('clean-sync');
+      await queue.send('sync', { connectionId: killed });
+      const first = spawn();
+      await first.waitForLine(/ready/);
+      const runs = createSyncRunsRepository(app.services.store.db);
+      await waitFor(async () => ((await runs.listRuns(killed, 5))[0]?.pages ?? 0) >= 10, {
+        timeoutMs: 60_000,
+        what: 'the sync to be a few pages in',
+      });
+      first.child.kill('SIGKILL');
+      assert.equal(await first.exited, 'SIGKILL');
+      const second = spawn();
+      await second.waitForLine(/ready/);
+      await waitFor(async () => (await runs.findLatest(killed, ['succeeded', 'partial'])) !== undefined, {
+        timeoutMs: 120_000,
+        intervalMs: 200,
+        what: 'the resumed sync to finish',
+      });
+      await runSync({ services: app.services, connectionId: clean });
+      const [a, b] = [await fingerprint(app, killed), await fingerprint(app, clean)];
+      assert.ok(a.length >= 2000, `synced ${a.length} resources`);
+      assert.deepEqual(a, b);
+      second.child.kill('SIGTERM');
+      assert.equal(await second.exited, 0);
+    });
+  });
+
+  test(`a real worker SIGKILLed mid-refresh after the EHR rotated the token: needs_reauth with a reason, no retry loop (${dialect})`, async () => {
+    // The token endpoint answers 3 s after a request arrives and handles it even if the caller died meanwhile:
+    // the worker is killed inside that window, so the EHR rotates the refresh token and we never store it.
+    // Access tokens last 10 minutes, so the scheduled refresh is due (inside the refresh-ahead window).
+    await withApp(
+      dialect,
+      {
+        accessTokenTtlSeconds: 600,
+        faults: [{ kind: 'latency', route: 'oauth2/token', ms: 3000, afterRequests: 1 }],
+      },
+      async (app, queue, spawn) => {
+        const id = await app.connectPatient('kill-mid-refresh');
+        app.sandbox.tokens.resetCounters();
+        await queue.send('refresh', { connectionId: id });
+        const first = spawn();
+        await waitFor(async () => (await app.services.repos.connections.findById(id))?.refresh_lease_owner, {
+          timeoutMs: 30_000,
+          what: 'the vault to start the refresh',
+        });
+        // Deliberate: let the request reach the EHR (it is held there for 3 s), then kill the worker mid-refresh.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        first.child.kill('SIGKILL');
+        await first.exited;
+        await waitFor(() => app.sandbox.tokens.tokenEndpointCalls().refresh_token === 1, {
+          timeoutMs: 10_000,
+          what: 'the EHR to rotate the refresh token',
+        });
+        // A fresh refresh request from the new worker reuses the rotated-away token: Epic-strict, the grant dies.
+        await queue.send('refresh', { connectionId: id });
+        spawn();
+        const row = await waitFor(
+          async () => {
+            const r = await app.services.repos.connections.findById(id);
+            return r?.status === 'needs_reauth' ? r : undefined;
+          },
+          { timeoutMs: 150_000, intervalMs: 250, what: 'needs_reauth' },
+        );
+        assert.ok(row.status_reason && row.status_reason.length > 0);
+        // No loop: the killed attempt and exactly one more.
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        assert.equal(app.sandbox.tokens.tokenEndpointCalls().refresh_token, 2);
+        assert.equal(row.access_token_sealed === null || row.status === 'needs_reauth', true);
+      },
+    );
+  });
+}
