@@ -64,7 +64,7 @@ async function submitSignIn(c: Context, ctx: AuthContext, transactions: Transact
       appName: tx.request.clientId,
       patientName: patient.displayName,
       scopes: tx.request.scopes,
-      action: `${ctx.urlsFor(org.id).authorize}/consent`,
+      action: `${new URL(ctx.urlsFor(org.id).authorize).pathname}/consent`,
       transactionId: tx.id,
       csrfToken: tx.csrfToken,
     }),
@@ -101,7 +101,8 @@ function signInPage(
   tx: AuthorizeTransaction,
   extra: { error?: string; username?: string } = {},
 ) {
-  const action = `${ctx.urlsFor(org.id).authorize}/sign-in`;
+  // A path without origin, so the form posts back to whatever host name the browser used (the cookie is per host).
+  const action = `${new URL(ctx.urlsFor(org.id).authorize).pathname}/sign-in`;
   const view = {
     orgName: org.name,
     action,

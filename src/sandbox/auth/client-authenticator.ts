@@ -42,10 +42,15 @@ export function createClientAuthenticator(deps: {
 }): ClientAuthenticator {
   /** jti values seen per client, kept until the assertion that carried them has expired. */
   const seenJtis = new Map<string, number>();
+  let lastPrune = 0;
 
   function rememberJti(clientId: string, jti: string, exp: number): void {
     const now = deps.clock.now() / 1000;
-    for (const [key, expiry] of seenJtis) if (expiry < now) seenJtis.delete(key);
+    // Pruning walks the whole map, so it runs at most every ten seconds, not per request.
+    if (now - lastPrune >= 10) {
+      for (const [key, expiry] of seenJtis) if (expiry < now) seenJtis.delete(key);
+      lastPrune = now;
+    }
     const key = `${clientId}\u0000${jti}`;
     if (seenJtis.has(key))
       throw fail('the client assertion jti was already used; send a fresh jti every time');
