@@ -188,7 +188,11 @@ export async function writeSyntheticBrandsBundle(
 }
 
 function count(summary: SyntheticBrandsSummary, resource: BrandsResource): void {
-  if (resource.resourceType === 'Endpoint') summary.endpoints++;
-  else if (resource.partOf) (summary.facilities++, summary.organizations++);
-  else (summary.brands++, summary.organizations++);
+  if (resource.resourceType === 'Endpoint') {
+    summary.endpoints++;
+    return;
+  }
+  summary.organizations++;
+  if (resource.partOf) summary.facilities++;
+  else summary.brands++;
 }
