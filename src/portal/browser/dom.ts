@@ -8,6 +8,8 @@ export interface DomElement {
   readonly label?: string;
   value?: string;
   scrollTop: number;
+  readonly scrollHeight: number;
+  dispatchEvent(event: Event): boolean;
   getAttribute(name: string): string | null;
   click(): void;
   scrollIntoView(options?: { block: string }): void;

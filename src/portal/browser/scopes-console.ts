@@ -48,21 +48,26 @@ export async function runScopesConsole(config: { stepDelayMs: number }): Promise
   return result;
 }
 
-// The list may render items lazily as it scrolls: scroll through it until the label appears.
+// The list may render items lazily as it scrolls: scroll through it (and fire the scroll event lazy lists listen
+// to) until the label appears; give up when neither the position nor the content changes twice in a row.
 async function findListItem(label: string): Promise<DomElement | undefined> {
   const win = browserWindow();
   const list = win.document.querySelector('ul.apiList');
   if (list) list.scrollTop = 0;
-  for (let attempt = 0; attempt < 40; attempt++) {
+  let unchanged = 0;
+  for (let attempt = 0; attempt < 80; attempt++) {
     const item = [...win.document.querySelectorAll('li.apiListItem')].find(
       (li) => (li.innerText ?? li.textContent ?? '').trim() === label,
     );
     if (item) return item;
     if (!list) return undefined;
-    const before = list.scrollTop;
+    const before = { top: list.scrollTop, height: list.scrollHeight };
     list.scrollTop += 500;
+    list.dispatchEvent(new Event('scroll'));
     await sleep(20);
-    if (list.scrollTop === before) return undefined;
+    const moved = list.scrollTop !== before.top || list.scrollHeight !== before.height;
+    unchanged = moved ? 0 : unchanged + 1;
+    if (unchanged >= 2) return undefined;
   }
   return undefined;
 }

@@ -118,8 +118,22 @@ function renderApiOptions(catalog: PortalApi[], selected: Set<string>) {
 }
 
 // The page's own behaviour: clicking an available item highlights it; ">>" moves highlighted items into the
-// selected list and marks their options selected, as the real widget does.
+// selected list and marks their options selected, as the real widget does. The available list renders lazily (a
+// first screenful, more as it is scrolled), so a script has to scroll to find items further down.
 const EDIT_APP_SCRIPT = `
+var pendingApis = [];
+(function () {
+  var list = document.getElementById('availableApis');
+  var items = Array.prototype.slice.call(list.querySelectorAll('li.apiListItem'));
+  pendingApis = items.slice(20);
+  pendingApis.forEach(function (li) { li.remove(); });
+  list.addEventListener('scroll', function () {
+    if (list.scrollTop + list.clientHeight >= list.scrollHeight - 40) renderMoreApis(list);
+  });
+})();
+function renderMoreApis(list) {
+  pendingApis.splice(0, 15).forEach(function (li) { list.appendChild(li); });
+}
 function AvailableWebServicesClicked(li) { li.classList.toggle('highlighted'); }
 function SelectedWebServicesClicked(li) { li.classList.toggle('highlighted'); }
 function MoveSelectedApis() {
@@ -131,4 +145,6 @@ function MoveSelectedApis() {
     var option = document.querySelector('#IncomingApis option[value="' + li.dataset.apiId + '"]');
     if (option) option.selected = true;
   });
+  var list = document.getElementById('availableApis');
+  while (pendingApis.length && list.scrollHeight <= list.clientHeight + 40) renderMoreApis(list);
 }`;
