@@ -1,7 +1,7 @@
 import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ChartbridgeError } from '../errors.ts';
+import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
 import { keyError, signingAlgs } from './key-material.ts';
 
 /**
@@ -82,11 +82,16 @@ export async function writeKeyIndex(dir: string, records: KeyRecord[]): Promise<
   }
 }
 
-/** Reads one key file after checking that nobody but its owner can read it (RELIABILITY.md A12). */
+/**
+ * Reads one key file after checking that nobody but its owner can read it (RELIABILITY.md A12). The mode is taken
+ * from the open handle, so the file checked is the file read.
+ */
 export async function readKeyFile(file: string): Promise<string> {
-  let mode: number;
+  const unreadable = (error: unknown) =>
+    keyError(`cannot read key file '${file}': give the chartbridge user read access (chmod 600)`, error);
+  let handle;
   try {
-    mode = (await stat(file)).mode;
+    handle = await open(file, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw keyError(
@@ -94,23 +99,40 @@ export async function readKeyFile(file: string): Promise<string> {
         error,
       );
     }
-    throw keyError(
-      `cannot read key file '${file}': give the chartbridge user read access (chmod 600)`,
-      error,
-    );
-  }
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    const octal = (mode & 0o777).toString(8).padStart(4, '0');
-    throw keyError(
-      `key file '${file}' is readable by group or others (mode ${octal}): run chmod 600 '${file}'`,
-    );
+    throw unreadable(error);
   }
   try {
-    return await readFile(file, 'utf8');
+    const { mode } = await handle.stat();
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      const octal = (mode & 0o777).toString(8).padStart(4, '0');
+      throw keyError(
+        `key file '${file}' is readable by group or others (mode ${octal}): run chmod 600 '${file}'`,
+      );
+    }
+    return await handle.readFile('utf8');
   } catch (error) {
+    throw isChartbridgeError(error) ? error : unreadable(error);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Refuses a keys directory others could write to: whoever can add files there can publish their own key in our
+ * JWKS and sign as us.
+ */
+export async function assertPrivateDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  let mode: number;
+  try {
+    mode = (await stat(dir)).mode;
+  } catch {
+    return; // a missing directory is reported by the caller with the fix for that
+  }
+  if ((mode & 0o022) !== 0) {
+    const octal = (mode & 0o777).toString(8).padStart(4, '0');
     throw keyError(
-      `cannot read key file '${file}': give the chartbridge user read access (chmod 600)`,
-      error,
+      `keys directory '${dir}' is writable by group or others (mode ${octal}): run chmod 700 '${dir}'`,
     );
   }
 }

@@ -193,6 +193,18 @@ test('case 12 via a keys directory: missing, unreadable, group/world-readable, w
   );
 });
 
+test('a keys directory that group or others can write to is refused (they could publish their own key)', async () => {
+  const { dir } = await dirWithKeyFile(rsaPem());
+  await chmod(dir, 0o775);
+  await assert.rejects(
+    loadKeyStore({ keysDir: dir, clock }),
+    isError(
+      'ERR_KEY_INVALID',
+      `keys directory '${dir}' is writable by group or others (mode 0775): run chmod 700 '${dir}'`,
+    ),
+  );
+});
+
 test('a key file that does not match its kid, or a broken keys.json, is refused', async () => {
   const swapped = await dirWithKeyFile(rsaPem());
   await assert.rejects(

@@ -3,7 +3,14 @@ import type { CryptoKey, JWK } from 'jose';
 import type { Clock } from '../clock.ts';
 import { ChartbridgeError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
-import { keyFilePath, readKeyFile, readKeyIndex, readKeyIndexText, type KeyRecord } from './key-files.ts';
+import {
+  assertPrivateDirectory,
+  keyFilePath,
+  readKeyFile,
+  readKeyIndex,
+  readKeyIndexText,
+  type KeyRecord,
+} from './key-files.ts';
 import { createReloadingKeyStore } from './key-reload.ts';
 import { createKeyStore } from './key-set.ts';
 import {
@@ -107,6 +114,7 @@ async function loadPemKeys(text: string, now: number): Promise<SigningKey[]> {
 }
 
 async function loadDirectoryKeys(dir: string): Promise<SigningKey[]> {
+  await assertPrivateDirectory(dir);
   const records = await readKeyIndex(dir);
   const fix = `run chartbridge keys generate --dir '${dir}'`;
   if (!records || records.length === 0) {
