@@ -41,9 +41,13 @@ export function createClientRegistry(initial: SandboxClient[] = []): ClientRegis
 
 function validateClient(client: SandboxClient): void {
   if (!client.clientId) throw new TypeError('a sandbox client needs a clientId');
-  if (!URL.canParse(client.jwksUrl))
-    throw new TypeError(`client "${client.clientId}" has an invalid jwksUrl`);
+  if (!isHttpUrl(client.jwksUrl)) throw new TypeError(`client "${client.clientId}" has an invalid jwksUrl`);
   for (const uri of client.redirectUris) {
-    if (!URL.canParse(uri)) throw new TypeError(`client "${client.clientId}" has an invalid redirect uri`);
+    if (!isHttpUrl(uri)) throw new TypeError(`client "${client.clientId}" has an invalid redirect uri`);
   }
+}
+
+/** Only http(s) URLs: a `javascript:` or `data:` redirect URI would turn the authorize redirect into script. */
+function isHttpUrl(value: string): boolean {
+  return URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
 }
