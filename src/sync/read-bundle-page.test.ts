@@ -52,7 +52,7 @@ describe('reading a search page (case 8)', () => {
     );
     assert.deepEqual(page.warnings, [
       'warning 4119: This resource may not contain the entire record.',
-      'skipped 1 entry without a resource object',
+      'skipped 1 entries: entry without a resource object',
     ]);
     assert.equal(page.next, 'https://ehr/fhir/Observation?sessionID=1');
   });

@@ -39,7 +39,7 @@ export function readBundlePage(json: unknown, what: string): BundlePage {
     else skipped.set(prepared.reason, (skipped.get(prepared.reason) ?? 0) + 1);
   }
   for (const [reason, count] of skipped)
-    warnings.push(`skipped ${count} ${reason}${count > 1 ? ' (each)' : ''}`);
+    warnings.push(`skipped ${count} entries: ${reason}`);
   return {
     resources: keepNewestPerKey(records),
     warnings: warnings.slice(0, MAX_WARNINGS_PER_PAGE),

@@ -1,4 +1,5 @@
 import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
+import type { FhirResponse } from '../fhir/fhir-client.ts';
 import { parseJsonCapped } from '../fhir/json-limits.ts';
 import type { SyncQueryStateRow } from '../store/sync-runs-repository.ts';
 import { commitPage } from './commit-page.ts';
@@ -52,24 +53,26 @@ export async function runQuery(
     for (;;) {
       throwIfInterrupted(ctx);
       const what = `the ${query.key} ${query.key === 'Patient' ? 'read' : 'search'}`;
-      const response = await ctx.client.get(url, { what });
-      if (response.status >= 400 && resuming) {
+      const fetched = await fetchPage(ctx, query, url, what);
+      if (fetched.kind === 'unavailable' && resuming) {
         state = { ...state, next_url: null, resources: 0, pages: 0, bytes: 0 };
         url = startUrl(ctx, query);
         resuming = false;
         continue;
       }
-      if (response.status >= 400)
+      if (fetched.kind === 'unavailable') {
+        const { status } = fetched.response;
         return await finish(ctx, {
           ...state,
           status: 'not_available',
-          http_status: response.status,
-          reason: describeUnavailable(response),
+          http_status: status,
+          reason: describeUnavailable(fetched.response),
         });
+      }
       resuming = false;
-      const page = readPage(query, parseJsonCapped(response.body, ctx.limits.json, what), what);
+      const { page, bytes } = fetched;
       const next = checkNext(ctx, query, page.next, seen, state.pages + 1);
-      state = advance(ctx, state, page, next, response.body.length);
+      state = advance(ctx, state, page, next, bytes);
       await commitPage(ctx, page.resources, state);
       reportProgress(ctx, {
         pages: ctx.progress.pages + 1,
@@ -93,6 +96,31 @@ function throwIfInterrupted(ctx: SyncContext): void {
       'the sync was interrupted; it resumes from its checkpoint',
       { status: 503 },
     );
+  }
+}
+
+type FetchedPage =
+  { kind: 'page'; page: BundlePage; bytes: number } | { kind: 'unavailable'; response: FhirResponse };
+
+/**
+ * One page: 4xx comes back as "unavailable"; a body that is not JSON or not a Bundle is fetched once more (a
+ * truncated transfer looks exactly like that, and cursors may be retried) before it fails the query (A8).
+ */
+async function fetchPage(
+  ctx: SyncContext,
+  query: PlannedQuery,
+  url: string,
+  what: string,
+): Promise<FetchedPage> {
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await ctx.client.get(url, { what });
+    if (response.status >= 400) return { kind: 'unavailable', response };
+    try {
+      const page = readPage(query, parseJsonCapped(response.body, ctx.limits.json, what), what);
+      return { kind: 'page', page, bytes: response.body.length };
+    } catch (error) {
+      if (attempt >= 2 || !isChartbridgeError(error, 'ERR_FHIR_RESPONSE_INVALID')) throw error;
+    }
   }
 }
 

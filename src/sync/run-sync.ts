@@ -127,6 +127,7 @@ export async function runSync(input: RunSyncInput): Promise<SyncSummary> {
       { target: services.config.webhook, fetch: services.fetch, clock: services.clock, log: services.log },
       summary,
     );
+  if (summary.status === 'retryable' || summary.status === 'failed') throw new SyncRunError(summary);
   return summary;
 }
 
