@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
+import { createLogger } from '../log/logger.ts';
 import { createHttpApp } from '../http/app.ts';
 import { startInProcessWorker } from '../jobs/service-worker.ts';
 import { describeListenError, startHttpServer } from '../http/start-server.ts';
@@ -55,7 +56,9 @@ export function registerDemoCommand(program: Command): void {
         CHARTBRIDGE_API_KEY: secrets.apiKey,
         CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: process.env.CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD ?? DEMO_CLIENT_ID,
       });
-      const services = await createServices(config);
+      // Logs go to stderr so the banner on stdout stays readable (and scriptable).
+      const log = createLogger({ level: config.logLevel, destination: process.stderr });
+      const services = await createServices(config, { log });
       const closers: Array<() => Promise<void>> = [() => services.store.close()];
       try {
         await migrateToLatest(services.store);
