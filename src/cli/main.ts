@@ -11,6 +11,7 @@ import { registerJobsCommand } from './jobs-command.ts';
 import { registerSandboxCommand } from './sandbox-command.ts';
 import { registerExportCommand } from './export-command.ts';
 
+import { registerDirectoryCommand } from './directory-command.ts';
 /**
  * The `chartbridge` binary. Each command group lives in its own file and registers itself here.
  * Usage errors exit 2, expected failures exit 1 with one line, both without a stack trace.
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerExportCommand(program);
   return program;
 }
+  registerDirectoryCommand(program);
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram();

@@ -104,7 +104,9 @@ async function replaceEndpointSources(trx: Transaction<Database>, o: SwapOptions
       group by endpoint_id) owners on owners.endpoint_id = e.id
     where ${firstStagedEndpoint(o.importId)}
       -- another id already holds this exact base (a hand-made entry): leave it, the connection data is there
-      and not exists (select 1 from endpoints x where x.fhir_base = e.fhir_base and x.id <> e.id)`.execute(trx);
+      and not exists (select 1 from endpoints x where x.fhir_base = e.fhir_base and x.id <> e.id)`.execute(
+    trx,
+  );
 }
 
 async function upsertEndpoints(trx: Transaction<Database>, o: SwapOptions): Promise<void> {

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { ChartbridgeError } from '../errors.ts';
+import { fetchSmartConfiguration } from '../smart/discovery.ts';
+import { createDirectoryManualRepository } from '../store/directory-manual-repository.ts';
+import { toSearchText } from './bundle-entry-mapper.ts';
+import { checkFhirBase, toEndpointId, toOrganizationId } from './endpoint-id.ts';
+import type { DirectoryDeps } from './import-directory.ts';
+
+const entrySchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  fhirBase: z.string().trim().min(1).max(2000),
+  clientId: z.string().trim().min(1).max(200).optional(),
+  vendor: z.enum(['epic', 'generic']).default('generic'),
+  environment: z.enum(['production', 'non-production']).default('production'),
+  city: z.string().trim().min(1).max(100).optional(),
+  state: z.string().trim().min(1).max(50).optional(),
+  allowLoopback: z.boolean().default(false),
+});
+
+export type ManualEntryInput = z.input<typeof entrySchema>;
+
+export interface ManualEntryResult {
+  organizationId: string;
+  endpointId: string;
+  fhirBase: string;
+  /** The issuer discovery reported: proof the server speaks SMART. */
+  issuer: string;
+}
+
+/**
+ * Adds an organisation the published directory lacks, or another vendor's SMART endpoint. The FHIR base must pass
+ * SMART discovery (`.well-known/smart-configuration`, `/metadata` as fallback) before anything is stored.
+ */
+export async function addManualEntry(
+  deps: DirectoryDeps & { fetch: typeof fetch; timeoutMs?: number },
+  input: ManualEntryInput,
+): Promise<ManualEntryResult> {
+  const parsed = entrySchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ChartbridgeError(
+      'ERR_INVALID_INPUT',
+      `invalid ${String(issue.path[0])}: ${issue.message.toLowerCase()}`,
+    );
+  }
+  const entry = parsed.data;
+  const check = checkFhirBase(entry.fhirBase, { allowLoopback: entry.allowLoopback });
+  if (!check.ok) {
+    const why =
+      check.reason === 'not-https'
+        ? 'must use https'
+        : check.reason === 'credentials-in-url'
+          ? 'must not contain a user name or password'
+          : 'is not a valid url';
+    throw new ChartbridgeError('ERR_INVALID_INPUT', `the fhir base ${why}`);
+  }
+  const configuration = await fetchSmartConfiguration(check.fhirBase, {
+    fetch: deps.fetch,
+    timeoutMs: deps.timeoutMs ?? 15_000,
+  });
+  const endpointId = toEndpointId(check.key);
+  const organizationId = toOrganizationId('manual', `${check.key}\u0000${entry.name.toLowerCase()}`);
+  const searchFields = {
+    name: entry.name,
+    aliases: [],
+    city: entry.city ?? null,
+    state: entry.state ?? null,
+    website: null,
+  };
+  await createDirectoryManualRepository(deps.db).upsert({
+    organizationId,
+    name: entry.name,
+    city: entry.city ?? null,
+    state: entry.state ?? null,
+    searchText: toSearchText(searchFields),
+    endpointId,
+    fhirBase: check.fhirBase,
+    vendor: entry.vendor,
+    environment: entry.environment,
+    clientId: entry.clientId ?? null,
+    now: deps.clock.now(),
+  });
+  deps.log.info({ organizationId, endpointId }, 'manual directory entry added');
+  return { organizationId, endpointId, fhirBase: check.fhirBase, issuer: configuration.issuer };
+}

@@ -1,0 +1,88 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+export interface ManualEntry {
+  organizationId: string;
+  name: string;
+  city: string | null;
+  state: string | null;
+  searchText: string;
+  endpointId: string;
+  fhirBase: string;
+  vendor: 'epic' | 'generic';
+  environment: 'production' | 'non-production';
+  clientId: string | null;
+  now: number;
+}
+
+/**
+ * Hand-made directory entries (source `manual`): never touched by imports. An endpoint the published directory
+ * already has is shared, and a given client id is set on it.
+ */
+export function createDirectoryManualRepository(db: Kysely<Database>) {
+  return {
+    upsert: (entry: ManualEntry) =>
+      db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('endpoints')
+          .values({
+            id: entry.endpointId,
+            organization_id: entry.organizationId,
+            fhir_base: entry.fhirBase,
+            name: entry.name,
+            vendor: entry.vendor,
+            environment: entry.environment,
+            client_id: entry.clientId,
+            portal_org_id: null,
+            status: 'active',
+            source: 'manual',
+            created_at: entry.now,
+            updated_at: entry.now,
+          })
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              status: 'active',
+              updated_at: entry.now,
+              client_id: entry.clientId ?? eb.ref('endpoints.client_id'),
+            })),
+          )
+          .execute();
+        await trx
+          .insertInto('directory_endpoint_sources')
+          .values({
+            endpoint_id: entry.endpointId,
+            source: 'manual',
+            organization_id: entry.organizationId,
+            name: entry.name,
+            portal_org_id: null,
+          })
+          .onConflict((oc) => oc.columns(['endpoint_id', 'source']).doNothing())
+          .execute();
+        await trx
+          .insertInto('organizations')
+          .values({
+            id: entry.organizationId,
+            name: entry.name,
+            brand_id: null,
+            kind: 'manual',
+            aliases: '[]',
+            city: entry.city,
+            state: entry.state,
+            postal_code: null,
+            website: null,
+            logo_url: null,
+            portal_name: null,
+            portal_url: null,
+            search_text: entry.searchText,
+            endpoint_id: entry.endpointId,
+            source: 'manual',
+            created_at: entry.now,
+            updated_at: entry.now,
+          })
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet({ city: entry.city, state: entry.state, updated_at: entry.now }),
+          )
+          .execute();
+      }),
+  };
+}
