@@ -88,28 +88,40 @@ function registerActivate(portal: Command): void {
     )
     .option('--yes', 'do not ask for confirmation')
     .option('--dry-run', 'show the plan and stop')
-    .action(async (flags: ActivateFlags) => {
-      const client = createClientFromFlags(flags);
-      const mode = flags.directJwks ? 'direct-jwks' : 'jwks-url';
-      const jwks = mode === 'direct-jwks' ? await loadDirectJwks(flags.jwksFile) : undefined;
-      const outcome = await activateOrganizations({
-        client,
-        appId: flags.appId,
-        mode,
-        jwks,
-        journalPath: flags.journal ?? join('data', `portal-activation-${flags.appId}.jsonl`),
-        failuresCsvPath: flags.failuresCsv ?? join('data', `portal-failures-${flags.appId}.csv`),
-        pacingMs: parseCount(flags.pacing, '--pacing'),
-        pageSize: Math.max(1, parseCount(flags.pageSize, '--page-size')),
-        only: flags.only,
-        exclude: flags.exclude,
-        dryRun: flags.dryRun ?? false,
-        confirm: (question) => (flags.yes ? Promise.resolve(true) : askYesNo(question)),
-        print: (line) => process.stdout.write(`${line}\n`),
-        progress: createActivationProgress(process.stderr),
-      });
-      if (outcome.result && outcome.result.failures.length > 0) process.exitCode = 1;
+    .action(runActivateCommand);
+}
+
+async function runActivateCommand(flags: ActivateFlags): Promise<void> {
+  const client = createClientFromFlags(flags);
+  const mode = flags.directJwks ? 'direct-jwks' : 'jwks-url';
+  const jwks = mode === 'direct-jwks' ? await loadDirectJwks(flags.jwksFile) : undefined;
+  // First Ctrl-C: stop after the call in flight (journaled); a second one ends the process at once.
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const outcome = await activateOrganizations({
+      signal: interrupt.signal,
+      client,
+      appId: flags.appId,
+      mode,
+      jwks,
+      journalPath: flags.journal ?? join('data', `portal-activation-${flags.appId}.jsonl`),
+      failuresCsvPath: flags.failuresCsv ?? join('data', `portal-failures-${flags.appId}.csv`),
+      pacingMs: parseCount(flags.pacing, '--pacing'),
+      pageSize: Math.max(1, parseCount(flags.pageSize, '--page-size')),
+      only: flags.only,
+      exclude: flags.exclude,
+      dryRun: flags.dryRun ?? false,
+      confirm: (question) => (flags.yes ? Promise.resolve(true) : askYesNo(question)),
+      print: (line) => process.stdout.write(`${line}\n`),
+      progress: createActivationProgress(process.stderr),
     });
+    const result = outcome.result;
+    if (result && (result.failures.length > 0 || result.interrupted)) process.exitCode = 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -26,6 +26,8 @@ export interface ActivateFlowOptions {
   print: (line: string) => void;
   progress: ActivationProgress;
   sleep?: (ms: number) => Promise<void>;
+  /** Aborted (Ctrl-C) → finish the call in flight, report, and leave the rest to the next run. */
+  signal?: AbortSignal;
 }
 
 export interface ActivateFlowOutcome {
@@ -86,6 +88,7 @@ async function runWithProgress(
       jwks: options.jwks,
       pacingMs: options.pacingMs,
       sleep: options.sleep,
+      signal: options.signal,
       onStep(org, step, outcome) {
         if (outcome === 'failed') {
           counts.failed++;
@@ -109,6 +112,7 @@ function reportResult(options: ActivateFlowOptions, result: ActivationResult): v
     `calls made:           ${result.calls}${result.retries ? ` (${result.retries} retried after errors)` : ''}`,
   );
   if (result.skippedByJournal) print(`skipped (journal):    ${result.skippedByJournal}`);
+  if (result.interrupted) print('interrupted: run the same command again to continue where this run stopped');
   if (result.failures.length === 0) return;
   writeFileSync(
     options.failuresCsvPath,

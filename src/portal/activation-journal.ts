@@ -57,11 +57,10 @@ export function openActivationJournal(path: string, appId: string): ActivationJo
     }
   };
   entries.forEach(apply);
-  mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, 'a', 0o600);
-  // Start on a fresh line if a kill tore the last one.
-  if (existsSync(path) && !/(^|\n)$/.test(readFileSync(path, 'utf8').slice(-1))) writeSync(fd, '\n');
+  // The file is created on the first write, so a dry run leaves nothing behind.
+  let fd: number | undefined;
   const append = (entry: JournalEntry) => {
+    if (fd === undefined) fd = openForAppend(path);
     writeSync(fd, `${JSON.stringify(entry)}\n`);
     fsyncSync(fd);
     apply(entry);
@@ -75,8 +74,31 @@ export function openActivationJournal(path: string, appId: string): ActivationJo
     recordIntent: (orgId, step, at) => append({ type: 'intent', appId, orgId, step, at }),
     recordResult: (orgId, step, outcome, at) =>
       append({ type: 'result', appId, orgId, step, ok: outcome.ok, message: outcome.message, at }),
-    close: () => closeSync(fd),
+    close: () => {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
   };
+}
+
+function openForAppend(path: string): number {
+  mkdirSync(dirname(path), { recursive: true });
+  const created = !existsSync(path);
+  const fd = openSync(path, 'a', 0o600);
+  // A new file's directory entry must be durable too, or a crash could lose the whole journal.
+  if (created) fsyncDirectory(dirname(path));
+  // Start on a fresh line if a kill tore the last one.
+  if (!/(^|\n)$/.test(readFileSync(path, 'utf8').slice(-1))) writeSync(fd, '\n');
+  return fd;
+}
+
+function fsyncDirectory(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Reads every complete line; a torn last line (the process died mid-write) is ignored. */

@@ -20,6 +20,8 @@ export interface ActivationResult {
   calls: number;
   retries: number;
   skippedByJournal: number;
+  /** The run stopped early because `signal` was aborted (Ctrl-C); the journal lets the next run resume. */
+  interrupted: boolean;
 }
 
 export interface RunActivationOptions {
@@ -35,13 +37,22 @@ export interface RunActivationOptions {
   maxBackoffMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Aborted → stop before the next call (a call in flight completes and is journaled). */
+  signal?: AbortSignal;
   onStep?: (org: PlannedOrg, step: ActivationStep, outcome: 'ok' | 'failed' | 'skipped') => void;
 }
 
 export async function runActivation(options: RunActivationOptions): Promise<ActivationResult> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const result: ActivationResult = { activated: [], failures: [], calls: 0, retries: 0, skippedByJournal: 0 };
+  const result: ActivationResult = {
+    activated: [],
+    failures: [],
+    calls: 0,
+    retries: 0,
+    skippedByJournal: 0,
+    interrupted: false,
+  };
   let nextCallAt = 0;
   const pacedCall = async (org: PlannedOrg, step: ActivationStep): Promise<ApproveOutcome> => {
     const wait = nextCallAt - now();
@@ -52,6 +63,10 @@ export async function runActivation(options: RunActivationOptions): Promise<Acti
   };
   options.journal.recordRun(options.plan.mode, now());
   for (const org of options.plan.work) {
+    if (options.signal?.aborted) {
+      result.interrupted = true;
+      break;
+    }
     let orgOk = true;
     for (const step of org.steps) {
       if (options.journal.hasSucceeded(org.orgId, step)) {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -173,6 +173,31 @@ describe('chartbridge portal activate against the portal double', () => {
     assert.equal(portal.state.counters.approveCalls, 0);
   });
 
+  it('stops after the call in flight on Ctrl-C and resumes from the journal', async () => {
+    await start({ orgCount: 200 });
+    const child = spawn(
+      process.execPath,
+      [cliPath, 'portal', 'activate', '--app-id', APP, '--portal-url', portal.url, '--pacing', '2', '--yes'],
+      { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    const exited = new Promise((resolve) => child.once('close', resolve));
+    await waitFor(() => portal.state.counters.approveCalls >= 40, { timeoutMs: 60_000, what: '40 calls' });
+    child.kill('SIGINT');
+    assert.equal(await exited, 1);
+    assert.match(stdout, /interrupted: run the same command again to continue where this run stopped\n/);
+    const stopped = portal.state.stats();
+    assert.ok(
+      stopped.activated < 200 && stopped.approveCalls === stopped.activated * 2,
+      JSON.stringify(stopped),
+    );
+
+    const resumed = await activate('--yes');
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.deepEqual([portal.state.stats().activated, portal.state.stats().duplicateCalls], [200, 0]);
+  });
+
   it('stops cleanly when the session expires mid-run, and a new session finishes without repeats', async () => {
     await start({ orgCount: 300 });
     const child = spawn(
@@ -213,6 +238,7 @@ describe('chartbridge portal activate against the portal double', () => {
     );
     const declined = await activate();
     assert.match(declined.stdout, /aborted: nothing was changed/);
+    assert.equal(existsSync(join(dir, 'data', `portal-activation-${APP}.jsonl`)), false);
     assert.equal(portal.state.counters.approveCalls, 0);
 
     const filtered = await activate('--yes', '--only', '1035,1042,1049', '--exclude', '1042');
