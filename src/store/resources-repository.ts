@@ -50,6 +50,8 @@ export interface ResourcesRepository {
   }): Promise<void>;
   list(connectionId: string, filter: ListResourcesFilter): Promise<StoredResource[]>;
   countByType(connectionId: string): Promise<Map<string, number>>;
+  /** Resources this run stored or confirmed. */
+  countInRun(connectionId: string, runId: string): Promise<number>;
   /** Which of these keys (`Type/id`) are stored; with a run id, only those stored or confirmed by that run. */
   findStored(connectionId: string, runId: string | undefined, keys: ResourceCursor[]): Promise<Set<string>>;
   /** After a complete full sync: removes resources of these types that the run did not see. */
@@ -96,6 +98,15 @@ export function createResourcesRepository(db: Kysely<Database>): ResourcesReposi
         .groupBy('resource_type')
         .execute();
       return new Map(rows.map((row) => [row.resource_type, Number(row.n)]));
+    },
+    async countInRun(connectionId, runId) {
+      const row = await db
+        .selectFrom('resources')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('connection_id', '=', connectionId)
+        .where('sync_run_id', '=', runId)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
     },
     async findStored(connectionId, runId, keys) {
       const seen = new Set<string>();

@@ -22,6 +22,7 @@ export interface SyncSummary {
   resumed: boolean;
   startedAt: number;
   finishedAt: number;
+  /** Distinct resources this run stored or confirmed (searches and references). */
   resources: number;
   pages: number;
   bytes: number;
@@ -59,7 +60,7 @@ export async function finishRun(
     resumed,
     startedAt: run?.started_at ?? now,
     finishedAt: now,
-    resources: queries.reduce((n, q) => n + q.resources, 0),
+    resources: await ctx.repos.resources.countInRun(ctx.connectionId, ctx.runId),
     pages: searches.reduce((n, q) => n + q.pages, 0),
     bytes: states.reduce((n, s) => n + Number(s.bytes), 0),
     queries,
