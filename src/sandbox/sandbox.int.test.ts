@@ -9,6 +9,7 @@ import {
   startTestJwksServer,
   type TestJwksServer,
 } from './auth/auth-test-kit.ts';
+import { createLogger } from '../log/logger.ts';
 import { startSandbox, type Sandbox } from './sandbox.ts';
 
 const redirectUri = 'http://127.0.0.1:9/callback';
@@ -23,7 +24,7 @@ afterEach(async () => {
 async function connect(
   orgId: string,
   key: Awaited<ReturnType<typeof createTestClientKey>>,
-): Promise<Record<string, string>> {
+): Promise<{ tokens: Record<string, string>; secrets: string[] }> {
   const urls = sandbox!.orgUrls(orgId);
   const pkce = createPkcePair();
   const query = new URLSearchParams({
@@ -52,22 +53,29 @@ async function connect(
     ...createAssertionParams(assertion),
   });
   assert.equal(response.status, 200);
-  return (await response.json()) as Record<string, string>;
+  const body = (await response.json()) as Record<string, string>;
+  return {
+    tokens: body,
+    secrets: [code, pkce.verifier, assertion, body.access_token!, body.refresh_token!, body.id_token!],
+  };
 }
 
 describe('startSandbox', () => {
   it('serves fixture patients through the FHIR server to tokens the authorization server issued', async () => {
     const key = await createTestClientKey();
     jwks = await startTestJwksServer([key]);
+    let logged = '';
+    const destination = { write: (line: string) => (logged += line) };
     sandbox = await startSandbox({
       autoApprove: true,
       clients: [{ clientId: 'connector', jwksUrl: jwks.url, redirectUris: [redirectUri], grantedApis: [] }],
+      log: createLogger({ level: 'debug', destination }),
     });
     const orgs = sandbox.orgs();
     assert.ok(orgs.length >= 2);
     assert.equal(orgs[0]!.fhirBase, `${sandbox.url}/${orgs[0]!.id}/api/FHIR/R4`);
     assert.equal(orgs[0]!.issuer, `${sandbox.url}/${orgs[0]!.id}/oauth2`);
-    const tokens = await connect(orgs[0]!.id, key);
+    const { tokens, secrets } = await connect(orgs[0]!.id, key);
     const read = (token: string) =>
       fetch(`${orgs[0]!.fhirBase}/Patient/${tokens.patient}`, {
         headers: { authorization: `Bearer ${token}` },
@@ -77,9 +85,9 @@ describe('startSandbox', () => {
     assert.equal(((await patient.json()) as { id: string }).id, tokens.patient);
     sandbox.tokens.revokeAccessTokens();
     assert.equal((await read(tokens.access_token!)).status, 401);
-    const logged = sandbox.requestLog.entries().filter((entry) => entry.url.includes('/Patient/'));
+    const reads = sandbox.requestLog.entries().filter((entry) => entry.url.includes('/Patient/'));
     assert.deepEqual(
-      logged.map((entry) => [entry.bearer, entry.status]),
+      reads.map((entry) => [entry.bearer, entry.status]),
       [
         [true, 200],
         [true, 401],
@@ -90,6 +98,9 @@ describe('startSandbox', () => {
       ((await config.json()) as { token_endpoint: string }).token_endpoint,
       `${orgs[0]!.issuer}/token`,
     );
+    const recorded = JSON.stringify(sandbox.requestLog.entries()) + logged;
+    assert.ok(logged.includes('sandbox listening'));
+    for (const secret of secrets) assert.equal(recorded.includes(secret), false);
   });
 
   it('serves organisation n on 127.0.0.(n+1) with distinctHosts', async () => {

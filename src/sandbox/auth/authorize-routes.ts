@@ -40,7 +40,11 @@ function showAuthorize(
   }
   if (ctx.behaviour.autoApprove) return approveAutomatically(c, ctx, org, result.request);
   const tx = transactions.create(result.request, readOrSetBrowser(c, org.id));
-  return respondWithPage(c, 200, signInPage(ctx, org, tx));
+  return respondWithPage(
+    c,
+    200,
+    signInPage(ctx, org, tx, { username: result.request.loginHint?.slice(0, 100) }),
+  );
 }
 
 async function submitSignIn(c: Context, ctx: AuthContext, transactions: Transactions): Promise<Response> {
