@@ -94,7 +94,7 @@ async function runWithProgress(
           counts.failed++;
           // A failed non-production step also ends the organisation's production step.
           if (step === 'nonprod' && org.steps.length > 1) options.progress.tick(counts);
-        } else counts.ok++;
+        } else if (outcome === 'ok') counts.ok++;
         options.progress.tick(counts);
       },
     });
