@@ -41,7 +41,7 @@ export async function completeCallback(
       },
       deps.clock.now(),
     );
-    deps.log.warn({ launchId: launch.id, code }, 'launch failed');
+    deps.log.warn({ launchId: launch.id, errorCode: code }, 'launch failed');
     throw error;
   }
 }

@@ -36,7 +36,7 @@ export async function disconnectConnection(
     } catch (error) {
       revocation = 'failed';
       deps.log.warn(
-        { connectionId, code: isChartbridgeError(error) ? error.code : 'ERR_UNEXPECTED' },
+        { connectionId, errorCode: isChartbridgeError(error) ? error.code : 'ERR_UNEXPECTED' },
         'revocation failed; deleting local tokens anyway',
       );
     }

@@ -102,7 +102,7 @@ async function findPersistentAccessEnd(
     return result.active ? (result.expiresAt ?? null) : null;
   } catch (error) {
     deps.log.warn(
-      { connectionId, code: (error as { code?: string }).code },
+      { connectionId, errorCode: (error as { code?: string }).code },
       'introspection failed; persistent-access end unknown',
     );
     return null;

@@ -13,7 +13,17 @@ export function respondWithError(c: Context, error: unknown, log: Logger): Respo
   const status = (known ? error.status : 500) as ContentfulStatusCode;
   const code = known ? error.code : 'ERR_INTERNAL';
   const message = known ? error.message : 'internal error; the operator can find details in the server log';
-  if (!known) log.error({ err: error, path: c.req.path }, 'unexpected error');
+  // Name, message and stack only: a library error's `cause` can hold a response body with tokens in it.
+  if (!known)
+    log.error(
+      {
+        errorName: (error as Error)?.name,
+        errorMessage: (error as Error)?.message,
+        stack: (error as Error)?.stack,
+        path: c.req.path,
+      },
+      'unexpected error',
+    );
   if (c.req.path.startsWith('/api/') && !c.req.path.startsWith('/api/auth/')) {
     return c.json({ error: { code, message } }, status);
   }

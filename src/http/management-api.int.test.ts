@@ -127,7 +127,7 @@ test('connections API: show, list, 404, and DELETE revokes at the EHR, deletes t
   });
 
   const row = (await app.services.repos.connections.findById(id))!;
-  const refreshToken = app.services.sealer.unseal(
+  const refreshToken = await app.services.sealer.unseal(
     row.refresh_token_sealed!,
     `connections/${id}/refresh_token_sealed`,
   );

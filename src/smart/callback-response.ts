@@ -47,6 +47,13 @@ export function validateCallbackParameters(
         { status: 400 },
       );
     }
+    if (error instanceof oauth.UnsupportedOperationError) {
+      throw new ChartbridgeError(
+        'ERR_INVALID_INPUT',
+        'the callback carries tokens (implicit or hybrid flow), which chartbridge never uses; start the connection again',
+        { status: 400 },
+      );
+    }
     throw error;
   }
 }

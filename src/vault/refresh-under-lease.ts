@@ -102,7 +102,7 @@ async function recordFailure(
       );
     }
     deps.log.warn(
-      { connectionId: row.id, code },
+      { connectionId: row.id, errorCode: code },
       'refresh token rejected; connection needs the patient again',
     );
     return;
@@ -121,7 +121,7 @@ async function recordFailure(
       now,
     );
     deps.log.error(
-      { connectionId: row.id, code, hint: INVALID_CLIENT_HINT },
+      { connectionId: row.id, errorCode: code, hint: INVALID_CLIENT_HINT },
       'token endpoint rejected our client',
     );
     return;
@@ -136,7 +136,10 @@ async function recordFailure(
     },
     now,
   );
-  deps.log.warn({ connectionId: row.id, code, retryAt }, 'refresh failed; refresh token kept, will retry');
+  deps.log.warn(
+    { connectionId: row.id, errorCode: code, retryAt },
+    'refresh failed; refresh token kept, will retry',
+  );
 }
 
 /** Exponential backoff, jitter-free so tests can assert it: transient from 30 s, operator problems from 5 min. */

@@ -136,7 +136,7 @@ for (const dialect of testDialects) {
     test('case 25: crash after the EHR rotated but before we stored → next refresh is needs_reauth, reason recorded', async () => {
       const id = await app.connectPatient(`case25-${dialect}`);
       const current = await row(id);
-      const refreshToken = app.services.sealer.unseal(
+      const refreshToken = await app.services.sealer.unseal(
         current.refresh_token_sealed!,
         `connections/${id}/refresh_token_sealed`,
       );
@@ -186,7 +186,7 @@ for (const dialect of testDialects) {
 
     test('case 42 (in-process half): two vaults on separate database connections refresh at once → one refresh, repeated', async () => {
       const id = await app.connectPatient(`case42-${dialect}`);
-      const other = openStore(app.cliEnv.CHARTBRIDGE_DATABASE_URL);
+      const other = openStore(app.cliEnv.CHARTBRIDGE_DATABASE_URL!);
       try {
         const second = createVault({ ...app.services, repos: createRepositories(other.db) });
         for (let round = 0; round < 8; round += 1) {
