@@ -47,11 +47,10 @@ function addSandboxOptions(command: Command): Command {
   return command
     .option('--port <port>', 'listen port (0 = any free port)', '3001')
     .option('--host <host>', 'listen address', '127.0.0.1')
-    .option(
-      '--client <id=jwksUrl[,redirectUri…]>',
-      'register a client (repeatable; every API granted)',
-      collect,
-      [],
+    .addOption(
+      new Option('--client <id=jwksUrl[,redirectUri…]>', 'register a client (repeatable; every API granted)')
+        .argParser(collect)
+        .default([], 'none'),
     )
     .option(
       '--clients <file>',
@@ -65,7 +64,7 @@ function addSandboxOptions(command: Command): Command {
     )
     .option('--auto-approve', 'skip sign-in and consent (scripts); login_hint=<username> picks the patient')
     .addOption(
-      new Option('--auto-approve-period <period>', 'persistent access auto-approve grants')
+      new Option('--auto-approve-period <period>', 'the persistent-access period auto-approve grants')
         .choices(accessPeriods.map((period) => period.key))
         .default('3mo'),
     )
@@ -74,11 +73,13 @@ function addSandboxOptions(command: Command): Command {
       'seconds a rotated refresh token still works before reuse revokes the grant',
       '0',
     )
-    .option(
-      '--data <folder>',
-      'load patient Bundles from this folder instead of the fixtures (repeatable)',
-      collect,
-      [],
+    .addOption(
+      new Option(
+        '--data <folder>',
+        'load patient Bundles from this folder instead of the fixtures (repeatable)',
+      )
+        .argParser(collect)
+        .default([], 'the project fixtures'),
     )
     .option('--access-token-ttl <seconds>', 'access token lifetime', '3600')
     .option('--distinct-hosts', 'serve organisation n on 127.0.0.(n+1) (per-host concurrency tests)')
