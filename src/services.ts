@@ -10,6 +10,7 @@ import { createRepositories, type Repositories } from './store/repositories.ts';
 import { createSmartClient, type SmartClient } from './smart/smart-client.ts';
 import type { TokenSealer } from './vault/token-sealer.ts';
 import { createVault, type Vault } from './vault/vault.ts';
+import { createDirectorySearch, type DirectorySearch } from './directory/directory-search.ts';
 
 /**
  * The composition root's product: every long-lived dependency, built once by a driver (cli, http, jobs) and
@@ -33,6 +34,8 @@ export interface Services {
   keys: KeyStore;
   /** Per-EHR-host cap on concurrent FHIR requests, shared by every sync in the process (issue 8). */
   hostLimiter: HostLimiter;
+  /** Directory search (in-memory index, reloads when the directory changes); built lazily on first search. */
+  directory: DirectorySearch;
 }
 
 /**
@@ -60,6 +63,7 @@ export async function createServices(config: Config, overrides: Partial<Services
     });
   const vault = overrides.vault ?? createVault({ repos, smart, sealer, clock, log });
   const hostLimiter = overrides.hostLimiter ?? createHostLimiter();
+  const directory = overrides.directory ?? createDirectorySearch({ db: store.db, clock });
   return {
     ...overrides,
     config,
@@ -73,5 +77,6 @@ export async function createServices(config: Config, overrides: Partial<Services
     vault,
     keys,
     hostLimiter,
+    directory,
   };
 }

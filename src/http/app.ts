@@ -8,6 +8,7 @@ import { createConnectRoutes } from './routes/connect-routes.ts';
 import { createConnectSessionsRoutes } from './routes/connect-sessions-routes.ts';
 import { createConnectionsRoutes } from './routes/connections-routes.ts';
 import { createDataRoutes } from './routes/data-routes.ts';
+import { createDirectoryRoutes } from './routes/directory-routes.ts';
 import { createHomeRoutes } from './routes/home-routes.ts';
 import { createJwksRoutes } from './routes/jwks-routes.ts';
 
@@ -31,6 +32,7 @@ export function createHttpApp(services: Services): Hono {
   app.route('/', createConnectSessionsRoutes(services));
   app.route('/', createConnectionsRoutes(services));
   app.route('/', createDataRoutes(services));
+  app.route('/', createDirectoryRoutes(services));
   app.route('/', createJwksRoutes(services.keys));
   return app;
 }

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { systemClock, type Clock } from '../clock.ts';
+import { ChartbridgeError } from '../errors.ts';
 import { createSilentLogger, type Logger } from '../log/logger.ts';
 import {
   createAuthServer,
@@ -12,6 +13,7 @@ import {
   type SandboxTokens,
 } from './auth/auth-server.ts';
 import { buildOrgUrls, type OrgUrls } from './auth/org-urls.ts';
+import { createBrandsApp } from './brands/brands-app.ts';
 import type { AccessPeriodKey } from './auth/persistent-access.ts';
 import { createClientRegistry, type ClientRegistry } from './clients/client-registry.ts';
 import { loadSandboxData } from './data/load-data.ts';
@@ -106,6 +108,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   app.get('/healthz', (c) => c.json({ ok: true }));
   const portal = createPortalDoubleApp({ ...options.portal, basePath: '/portal' });
   app.route('/portal', portal.app);
+  // The directory double: a SMART Brands bundle of these organisations at GET /brands.json.
+  app.route('/', createBrandsApp(data.organizations(), { fhirBaseFor: (org) => orgUrls(org.id).fhirBase }));
   app.route('/', auth.app);
   app.route(
     '/:orgId/api/FHIR/R4',
@@ -207,9 +211,20 @@ async function listenAll(
   const first = await listenOn(app, options.host ?? '127.0.0.1', options.port ?? 0);
   const port = (first.address() as AddressInfo).port;
   const list = [first];
-  if (options.distinctHosts) {
-    for (let index = 1; index < orgCount; index += 1)
+  try {
+    for (let index = 1; options.distinctHosts && index < orgCount; index += 1) {
       list.push(await listenOn(app, `127.0.0.${index + 1}`, port));
+    }
+  } catch (error) {
+    // One address was taken: release the ones already bound so a failed start leaves nothing listening.
+    await closeAll(list);
+    throw new ChartbridgeError(
+      'ERR_CONFLICT',
+      `sandbox port ${port} is taken on a loopback address: pick --port`,
+      {
+        cause: error,
+      },
+    );
   }
   return { port, list };
 }

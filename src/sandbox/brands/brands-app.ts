@@ -20,8 +20,8 @@ export interface BrandsAppOrganization {
 export interface BrandsAppOptions {
   /** FHIR base of an organisation; default `{origin}/{id}/api/FHIR/R4`, the sandbox's layout. */
   fhirBaseFor?: (org: BrandsAppOrganization, origin: string) => string;
-  /** Fixed timestamp for reproducible bodies; default the time of the request. */
-  timestamp?: () => string;
+  /** Bundle timestamp; default the time the app was created, so an unchanged sandbox serves identical bytes. */
+  timestamp?: string;
 }
 
 /**
@@ -32,12 +32,10 @@ export interface BrandsAppOptions {
 export function createBrandsApp(orgs: BrandsAppOrganization[], options: BrandsAppOptions = {}): Hono {
   const app = new Hono();
   const fhirBaseFor = options.fhirBaseFor ?? ((org, origin) => `${origin}/${org.id}/api/FHIR/R4`);
+  const timestamp = options.timestamp ?? new Date().toISOString();
   app.get('/brands.json', (c) => {
     const origin = new URL(c.req.url).origin;
-    const body = buildBrandsBundle(
-      buildSandboxBrands(orgs, origin, fhirBaseFor),
-      options.timestamp?.() ?? new Date().toISOString(),
-    );
+    const body = buildBrandsBundle(buildSandboxBrands(orgs, origin, fhirBaseFor), timestamp);
     c.header('Cache-Control', 'no-store');
     return c.json(body);
   });
