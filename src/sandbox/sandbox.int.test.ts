@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import {
   createPkcePair,
+  createTinyDataStore,
   createTestAssertion,
   createTestClientKey,
   createAssertionParams,
@@ -111,5 +112,14 @@ describe('startSandbox', () => {
     const config = await fetch(`${second!.fhirBase}/.well-known/smart-configuration`);
     assert.equal(config.status, 200);
     assert.equal(((await config.json()) as { issuer: string }).issuer, second!.issuer);
+  });
+
+  it('refuses a port in use with one clear error', async () => {
+    const data = createTinyDataStore();
+    sandbox = await startSandbox({ data });
+    await assert.rejects(startSandbox({ data, port: sandbox.port }), {
+      code: 'ERR_CONFLICT',
+      message: `sandbox port ${sandbox.port} on 127.0.0.1 is already in use: pick another --port`,
+    });
   });
 });

@@ -218,13 +218,7 @@ async function listenAll(
   } catch (error) {
     // One address was taken: release the ones already bound so a failed start leaves nothing listening.
     await closeAll(list);
-    throw new ChartbridgeError(
-      'ERR_CONFLICT',
-      `sandbox port ${port} is taken on a loopback address: pick --port`,
-      {
-        cause: error,
-      },
-    );
+    throw error;
   }
   return { port, list };
 }
@@ -232,7 +226,12 @@ async function listenAll(
 function listenOn(app: Hono, hostname: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname, port }, () => resolve(server as Server));
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const reason =
+        error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${error.code ?? 'error'})`;
+      const message = `sandbox port ${port} on ${hostname} ${reason}: pick another --port`;
+      reject(new ChartbridgeError('ERR_CONFLICT', message, { cause: error }));
+    });
   });
 }
 
