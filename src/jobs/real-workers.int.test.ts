@@ -7,6 +7,7 @@ import { testDialects } from '../testing/databases.ts';
 import { waitFor } from '../testing/wait-for.ts';
 import { createResourcesRepository } from '../store/resources-repository.ts';
 import { createSyncRunsRepository } from '../store/sync-runs-repository.ts';
+import { createDeadLetterRepository } from '../store/jobs-dead-letters.ts';
 import { runSync } from '../sync/run-sync.ts';
 import { loadSandboxData } from '../sandbox/data/load-data.ts';
 import { createJobQueue } from './create-job-queue.ts';
@@ -117,14 +118,17 @@ for (const dialect of testDialects) {
           timeoutMs: 30_000,
           what: 'the vault to start the refresh',
         });
-        // Deliberate: let the request reach the EHR (it is held there for 3 s), then kill the worker mid-refresh.
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        first.child.kill('SIGKILL');
-        await first.exited;
+        // Freeze the worker with its request in flight; the EHR answers (rotating the refresh token) into a
+        // socket nobody reads; then kill it: the rotated token was never stored.
+        // Deliberate pause inside the EHR's 3 s hold: the request needs a moment to leave (assertion, connect).
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        first.child.kill('SIGSTOP');
         await waitFor(() => app.sandbox.tokens.tokenEndpointCalls().refresh_token === 1, {
           timeoutMs: 10_000,
           what: 'the EHR to rotate the refresh token',
         });
+        first.child.kill('SIGKILL');
+        await first.exited;
         // A fresh refresh request from the new worker reuses the rotated-away token: Epic-strict, the grant dies.
         await queue.send('refresh', { connectionId: id });
         spawn();
@@ -136,10 +140,18 @@ for (const dialect of testDialects) {
           { timeoutMs: 150_000, intervalMs: 250, what: 'needs_reauth' },
         );
         assert.ok(row.status_reason && row.status_reason.length > 0);
-        // No loop: the killed attempt and exactly one more.
-        await new Promise((resolve) => setTimeout(resolve, 3000));
+        // No retry loop: the refresh job ended (as skipped, not dead-lettered) after one more token request.
+        await waitFor(async () => (await queue.stats()).every((q) => q.queued === 0 && q.active === 0), {
+          timeoutMs: 30_000,
+          what: 'the queue to drain',
+        });
         assert.equal(app.sandbox.tokens.tokenEndpointCalls().refresh_token, 2);
-        assert.equal(row.access_token_sealed === null || row.status === 'needs_reauth', true);
+        assert.deepEqual(
+          await createDeadLetterRepository(app.services.store.db).list({ includeRedriven: true, limit: 10 }),
+          [],
+        );
+        // No live token is handed out for the connection any more.
+        await assert.rejects(app.services.vault.getAccessToken(id), { code: 'ERR_CONNECTION_INACTIVE' });
       },
     );
   });
