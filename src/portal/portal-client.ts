@@ -100,13 +100,7 @@ async function loadDownloadsPage(
   page: number,
 ): Promise<PortalDownload[]> {
   const form = { appId, PageSize: String(pageSize), page: String(page) };
-  let response = await post('/Developer/LoadDownloads', form);
-  // Listing is read-only, so retrying it on a rate limit or a server error is always safe.
-  for (let attempt = 0; attempt < 5 && (response.status === 429 || response.status >= 500); attempt++) {
-    await response.body?.cancel();
-    await sleep(Math.max(readRetryAfter(response) ?? 0, 1000 * 2 ** attempt));
-    response = await post('/Developer/LoadDownloads', form);
-  }
+  const response = await postWithRetries(post, sleep, '/Developer/LoadDownloads', form);
   const body = (await readJson(response, 'LoadDownloads')) as {
     Success?: unknown;
     Message?: unknown;
@@ -121,6 +115,36 @@ async function loadDownloadsPage(
     );
   }
   return rows.map((row) => parseDownload(row ?? {})).filter((d): d is PortalDownload => d !== undefined);
+}
+
+// Listing is read-only, so retrying it on a rate limit, a server error or a network error is always safe.
+async function postWithRetries(
+  post: Post,
+  sleep: (ms: number) => Promise<void>,
+  path: string,
+  form: Record<string, string>,
+): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    let response: Response | undefined;
+    let failure: unknown;
+    try {
+      response = await post(path, form);
+    } catch (error) {
+      failure = error;
+    }
+    const retryable = !response || response.status === 429 || response.status >= 500;
+    if (!retryable) return response!;
+    if (attempt >= 4) {
+      if (response) return response;
+      throw new ChartbridgeError(
+        'ERR_PORTAL_RESPONSE',
+        'cannot reach the developer portal: check --portal-url and the network, then run again',
+        { cause: failure, status: 502 },
+      );
+    }
+    await response?.body?.cancel();
+    await sleep(Math.max((response && readRetryAfter(response)) ?? 0, 500 * 2 ** attempt));
+  }
 }
 
 async function readJson(response: Response, what: string): Promise<unknown> {
