@@ -110,3 +110,12 @@ export function toWebsiteDomain(website: string | null): string | null {
     return null;
   }
 }
+
+/** A domain and its parent domains down to two labels, so "kaiserpermanente.org" finds "healthy.kaiserpermanente.org". */
+export function domainWords(domain: string | null): string[] {
+  if (!domain) return [];
+  const labels = domain.split('.');
+  const words: string[] = [];
+  for (let i = 0; i <= labels.length - 2; i++) words.push(labels.slice(i).join('.'));
+  return words;
+}

@@ -1,5 +1,12 @@
 import { createScratch, prefixDistance } from './fuzzy-match.ts';
-import { STOP_WORDS, stateWords, tokenize, toNameKey, toWebsiteDomain } from './normalize-text.ts';
+import {
+  domainWords,
+  STOP_WORDS,
+  stateWords,
+  tokenize,
+  toNameKey,
+  toWebsiteDomain,
+} from './normalize-text.ts';
 
 /** What the index needs of one connectable organisation. */
 export interface SearchableOrganization {
@@ -59,7 +66,7 @@ export function buildSearchIndex(organizations: Iterable<SearchableOrganization>
       nameWords,
       o.aliases.flatMap(tokenize),
       [...tokenize(o.city ?? ''), ...stateWords(o.state)],
-      [toWebsiteDomain(o.website) ?? ''].filter(Boolean),
+      domainWords(toWebsiteDomain(o.website)),
     ];
     fields.forEach((words, field) => new Set(words).forEach((word) => add(word, index, field)));
   }
