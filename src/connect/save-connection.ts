@@ -1,6 +1,5 @@
 import type { PinnedEndpoints } from '../smart/smart-client.ts';
 import type { TokenSet } from '../smart/token-response.ts';
-import type { ConnectionRow } from '../store/connection-repository.ts';
 import type { LaunchRow } from '../store/launch-repository.ts';
 import { bindingFor } from '../vault/token-sealer.ts';
 import { createId } from './secrets.ts';
@@ -10,10 +9,7 @@ import type { LaunchDeps } from './start-launch.ts';
  * Stores the grant as a connection with sealed tokens. A re-authorisation of the same patient at the same
  * endpoint replaces the old grant on the same connection (the newest grant wins, case 44).
  */
-export async function saveConnection(
-  deps: LaunchDeps,
-  input: { launch: LaunchRow; endpoints: PinnedEndpoints; tokens: TokenSet; fhirUser: string | null },
-): Promise<string> {
+export async function saveConnection(deps: LaunchDeps, input: SaveInput): Promise<string> {
   const { launch, tokens } = input;
   const now = deps.clock.now();
   const existing = await deps.repos.connections.findForPatient(
@@ -22,8 +18,47 @@ export async function saveConnection(
     tokens.patient!,
   );
   const id = existing?.id ?? createId('con');
-  const persistentAccessEndsAt = await findPersistentAccessEnd(deps, input, id);
-  const fields = {
+  const fields = await buildGrantFields(deps, input, id);
+  if (existing) {
+    await deps.repos.connections.replaceGrant(id, fields, now);
+  } else {
+    await deps.repos.connections.insert({
+      ...fields,
+      id,
+      user_id: launch.user_id,
+      endpoint_id: launch.endpoint_id,
+      patient_id: tokens.patient!,
+      token_version: 1,
+      refresh_lease_owner: null,
+      refresh_lease_until: null,
+      refresh_retry_at: null,
+      last_sync_at: null,
+      created_at: now,
+      updated_at: now,
+    });
+  }
+  const refreshable = tokens.refreshToken !== undefined;
+  const action = existing ? 'connection.reauthorized' : 'connection.created';
+  const detail = { launchId: launch.id, endpointId: launch.endpoint_id, refreshable };
+  await deps.repos.audit.record(
+    { actor: 'patient', action, connectionId: id, userId: launch.user_id, detail },
+    now,
+  );
+  deps.log.info({ connectionId: id, launchId: launch.id, refreshable }, 'connection saved');
+  return id;
+}
+
+interface SaveInput {
+  launch: LaunchRow;
+  endpoints: PinnedEndpoints;
+  tokens: TokenSet;
+  fhirUser: string | null;
+}
+
+/** Everything a grant sets on its connection: pinned endpoints, scopes, sealed tokens bound to the row. */
+async function buildGrantFields(deps: LaunchDeps, input: SaveInput, id: string) {
+  const { launch, tokens } = input;
+  return {
     fhir_base: launch.fhir_base,
     issuer: launch.issuer,
     token_endpoint: launch.token_endpoint,
@@ -40,49 +75,11 @@ export async function saveConnection(
       ? await deps.sealer.seal(tokens.refreshToken, bindingFor('connections', id, 'refresh_token_sealed'))
       : null,
     access_expires_at: tokens.accessExpiresAt,
-    persistent_access_ends_at: persistentAccessEndsAt,
+    persistent_access_ends_at: await findPersistentAccessEnd(deps, input, id),
     refreshable: tokens.refreshToken ? 1 : 0,
     status: 'active' as const,
     status_reason: null,
   };
-  if (existing) {
-    await deps.repos.connections.replaceGrant(id, fields, now);
-  } else {
-    const row: Omit<ConnectionRow, 'refresh_failures'> = {
-      ...fields,
-      id,
-      user_id: launch.user_id,
-      endpoint_id: launch.endpoint_id,
-      patient_id: tokens.patient!,
-      token_version: 1,
-      refresh_lease_owner: null,
-      refresh_lease_until: null,
-      refresh_retry_at: null,
-      last_sync_at: null,
-      created_at: now,
-      updated_at: now,
-    };
-    await deps.repos.connections.insert(row);
-  }
-  await deps.repos.audit.record(
-    {
-      actor: 'patient',
-      action: existing ? 'connection.reauthorized' : 'connection.created',
-      connectionId: id,
-      userId: launch.user_id,
-      detail: {
-        launchId: launch.id,
-        endpointId: launch.endpoint_id,
-        refreshable: tokens.refreshToken !== undefined,
-      },
-    },
-    now,
-  );
-  deps.log.info(
-    { connectionId: id, launchId: launch.id, refreshable: tokens.refreshToken !== undefined },
-    'connection saved',
-  );
-  return id;
 }
 
 /** Persistent access ends when the refresh token does (EPIC.md §4); introspection tells, where offered. */

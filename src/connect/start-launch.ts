@@ -2,10 +2,16 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import { ChartbridgeError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
-import { buildAuthorizationUrl, buildLaunchScope, createPkcePair } from '../smart/authorize-url.ts';
+import {
+  buildAuthorizationUrl,
+  buildLaunchScope,
+  createPkcePair,
+  type PkcePair,
+} from '../smart/authorize-url.ts';
 import type { SmartClient } from '../smart/smart-client.ts';
 import type { SmartConfiguration } from '../smart/smart-configuration.ts';
 import type { ConnectSessionRow } from '../store/connect-session-repository.ts';
+import type { EndpointRow } from '../store/endpoint-repository.ts';
 import type { LaunchRow } from '../store/launch-repository.ts';
 import type { Repositories } from '../store/repositories.ts';
 import { bindingFor, type TokenSealer } from '../vault/token-sealer.ts';
@@ -55,13 +61,48 @@ export async function startLaunch(
       { status: 404 },
     );
   }
-  const state = createRandomToken();
-  const nonce = createRandomToken();
-  const pkce = await createPkcePair();
-  const launchId = createId('ln');
-  const row: LaunchRow = {
-    id: launchId,
-    state_hash: hashSecret(state),
+  const secrets = { state: createRandomToken(), nonce: createRandomToken(), pkce: await createPkcePair() };
+  const row = await buildLaunchRow(deps, { ...input, endpoint, clientId, configuration, now, ...secrets });
+  await deps.repos.launches.insert(row);
+  const detail = { launchId: row.id, endpointId: endpoint.id };
+  await deps.repos.audit.record(
+    { actor: 'patient', action: 'launch.started', userId: row.user_id, detail },
+    now,
+  );
+  deps.log.info(detail, 'launch started');
+  const url = buildAuthorizationUrl({
+    authorizationEndpoint: row.authorization_endpoint,
+    clientId,
+    redirectUri: row.redirect_uri,
+    scope: row.scope,
+    state: secrets.state,
+    codeChallenge: secrets.pkce.codeChallenge,
+    aud: endpoint.fhir_base,
+    nonce: secrets.nonce,
+  });
+  return { launchId: row.id, authorizeUrl: url.toString() };
+}
+
+/** The launch row: only hashes of state and browser secret, the verifier sealed to this row. */
+async function buildLaunchRow(
+  deps: LaunchDeps,
+  input: {
+    session: ConnectSessionRow;
+    browserSecret: string;
+    endpoint: EndpointRow;
+    clientId: string;
+    configuration: SmartConfiguration;
+    now: number;
+    state: string;
+    nonce: string;
+    pkce: PkcePair;
+  },
+): Promise<LaunchRow> {
+  const id = createId('ln');
+  const { configuration, endpoint, now } = input;
+  return {
+    id,
+    state_hash: hashSecret(input.state),
     browser_hash: hashSecret(input.browserSecret),
     connect_session_id: input.session.id,
     user_id: input.session.user_id,
@@ -70,14 +111,14 @@ export async function startLaunch(
     issuer: configuration.issuer,
     authorization_endpoint: configuration.authorizationEndpoint,
     token_endpoint: configuration.tokenEndpoint,
-    client_id: clientId,
+    client_id: input.clientId,
     redirect_uri: redirectUriFor(deps.config.publicUrl),
     scope: buildLaunchScope(),
     code_verifier_sealed: await deps.sealer.seal(
-      pkce.codeVerifier,
-      bindingFor('launches', launchId, 'code_verifier_sealed'),
+      input.pkce.codeVerifier,
+      bindingFor('launches', id, 'code_verifier_sealed'),
     ),
-    nonce,
+    nonce: input.nonce,
     return_url: input.session.return_url,
     expires_at: now + LAUNCH_TTL_MS,
     used_at: null,
@@ -86,28 +127,6 @@ export async function startLaunch(
     connection_id: null,
     outcome: null,
   };
-  await deps.repos.launches.insert(row);
-  await deps.repos.audit.record(
-    {
-      actor: 'patient',
-      action: 'launch.started',
-      userId: row.user_id,
-      detail: { launchId, endpointId: endpoint.id },
-    },
-    now,
-  );
-  deps.log.info({ launchId, endpointId: endpoint.id }, 'launch started');
-  const url = buildAuthorizationUrl({
-    authorizationEndpoint: row.authorization_endpoint,
-    clientId,
-    redirectUri: row.redirect_uri,
-    scope: row.scope,
-    state,
-    codeChallenge: pkce.codeChallenge,
-    aud: endpoint.fhir_base,
-    nonce,
-  });
-  return { launchId, authorizeUrl: url.toString() };
 }
 
 async function findEndpoint(deps: LaunchDeps, organizationId: string) {

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SmartClient } from '../smart/smart-client.ts';
+import type { TokenSet } from '../smart/token-response.ts';
 import type { ConnectionRow, RefreshLease } from '../store/connection-repository.ts';
 import type { Repositories } from '../store/repositories.ts';
 import { bindingFor, type TokenSealer } from './token-sealer.ts';
@@ -29,7 +30,7 @@ export async function refreshUnderLease(
   lease: RefreshLease,
 ): Promise<string> {
   const refreshToken = await unsealOrMarkKeyError(deps, row, lease, 'refresh_token_sealed');
-  let tokens;
+  let tokens: TokenSet;
   try {
     tokens = await deps.smart.refresh({
       endpoints: pinnedEndpoints(row),
@@ -40,8 +41,19 @@ export async function refreshUnderLease(
     await recordFailure(deps, row, lease, error);
     throw error;
   }
+  await storeTokens(deps, row, lease, tokens, tokens.refreshToken ?? refreshToken);
+  return tokens.accessToken;
+}
+
+/** Persists the new pair under the lease, before the caller may use the access token. */
+async function storeTokens(
+  deps: RefreshDeps,
+  row: ConnectionRow,
+  lease: RefreshLease,
+  tokens: TokenSet,
+  nextRefresh: string,
+): Promise<void> {
   const now = deps.clock.now();
-  const nextRefresh = tokens.refreshToken ?? refreshToken;
   const stored = await deps.repos.connections.storeRefreshedTokens(row.id, lease, {
     accessTokenSealed: await deps.sealer.seal(
       tokens.accessToken,
@@ -65,18 +77,15 @@ export async function refreshUnderLease(
       { status: 503 },
     );
   }
-  await deps.repos.audit.record(
-    {
-      actor: 'vault',
-      action: 'token.refreshed',
-      connectionId: row.id,
-      userId: row.user_id,
-      detail: { tokenVersion: lease.tokenVersion + 1, rotated: tokens.refreshToken !== undefined },
-    },
+  const tokenVersion = lease.tokenVersion + 1;
+  await audit(
+    deps,
+    row,
+    'token.refreshed',
+    { tokenVersion, rotated: tokens.refreshToken !== undefined },
     now,
   );
-  deps.log.info({ connectionId: row.id, tokenVersion: lease.tokenVersion + 1 }, 'token refreshed');
-  return tokens.accessToken;
+  deps.log.info({ connectionId: row.id, tokenVersion }, 'token refreshed');
 }
 
 async function recordFailure(
@@ -89,17 +98,9 @@ async function recordFailure(
   const code = isChartbridgeError(error) ? error.code : 'ERR_UNEXPECTED';
   if (code === 'ERR_INVALID_GRANT') {
     const reason = 'the EHR rejected the refresh token (invalid_grant); the patient must connect again';
+    // Only while our lease holds: a re-authorisation that landed meanwhile must not be undone.
     if (await deps.repos.connections.endGrant(row.id, 'needs_reauth', reason, now, lease.owner)) {
-      await deps.repos.audit.record(
-        {
-          actor: 'vault',
-          action: 'connection.needs_reauth',
-          connectionId: row.id,
-          userId: row.user_id,
-          detail: { code },
-        },
-        now,
-      );
+      await audit(deps, row, 'connection.needs_reauth', { code }, now);
     }
     deps.log.warn(
       { connectionId: row.id, errorCode: code },
@@ -110,35 +111,30 @@ async function recordFailure(
   const retryAt = now + backoffMs(code, row.refresh_failures);
   await deps.repos.connections.recordRefreshFailure(row.id, lease.owner, retryAt, now);
   if (code === 'ERR_INVALID_CLIENT') {
-    await deps.repos.audit.record(
-      {
-        actor: 'vault',
-        action: 'operator.alert',
-        connectionId: row.id,
-        userId: row.user_id,
-        detail: { code, hint: INVALID_CLIENT_HINT, retryAt },
-      },
-      now,
-    );
+    await audit(deps, row, 'operator.alert', { code, hint: INVALID_CLIENT_HINT, retryAt }, now);
     deps.log.error(
       { connectionId: row.id, errorCode: code, hint: INVALID_CLIENT_HINT },
       'token endpoint rejected our client',
     );
     return;
   }
-  await deps.repos.audit.record(
-    {
-      actor: 'vault',
-      action: 'token.refresh_failed',
-      connectionId: row.id,
-      userId: row.user_id,
-      detail: { code, retryAt },
-    },
-    now,
-  );
+  await audit(deps, row, 'token.refresh_failed', { code, retryAt }, now);
   deps.log.warn(
     { connectionId: row.id, errorCode: code, retryAt },
     'refresh failed; refresh token kept, will retry',
+  );
+}
+
+function audit(
+  deps: RefreshDeps,
+  row: ConnectionRow,
+  action: string,
+  detail: Record<string, string | number | boolean>,
+  now: number,
+): Promise<void> {
+  return deps.repos.audit.record(
+    { actor: 'vault', action, connectionId: row.id, userId: row.user_id, detail },
+    now,
   );
 }
 

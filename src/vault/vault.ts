@@ -26,106 +26,32 @@ export interface Vault {
 
 type Satisfied = (row: ConnectionRow) => boolean;
 
+interface VaultContext {
+  deps: RefreshDeps;
+  /** This vault's lease owner name, unique per process (and per vault). */
+  owner: string;
+  inflight: Map<string, Promise<string>>;
+}
+
 /**
  * Tokens for connections. Across processes, at most one refresh per connection runs at a time: a lease taken
  * by compare-and-swap on the row (owner, lease_until, token_version). Within a process, concurrent callers for
  * the same connection share one in-flight refresh (ten concurrent 401s make one refresh, case 43).
  */
 export function createVault(deps: RefreshDeps): Vault {
-  const owner = `vault-${randomUUID()}`;
-  const inflight = new Map<string, Promise<string>>();
-
-  async function load(connectionId: string): Promise<ConnectionRow> {
-    const row = await deps.repos.connections.findById(connectionId);
-    if (!row)
-      throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${connectionId}' not found`, { status: 404 });
-    if (row.status !== 'active') {
-      throw new ChartbridgeError(
-        'ERR_CONNECTION_INACTIVE',
-        `connection '${connectionId}' is ${row.status}; the patient must connect again`,
-        { status: 409 },
-      );
-    }
-    return row;
-  }
-
-  const fresh: Satisfied = (row) =>
-    row.access_token_sealed !== null && (row.access_expires_at ?? 0) - deps.clock.now() > REFRESH_AHEAD_MS;
-
-  /** Waits for or takes the lease until `satisfied` holds; returns the access token of the satisfying row. */
-  async function ensure(connectionId: string, satisfied: Satisfied, honourBackoff: boolean): Promise<string> {
-    const deadline = Date.now() + LEASE_MS * 2;
-    for (;;) {
-      const row = await load(connectionId);
-      if (satisfied(row)) return unsealOrMarkKeyError(deps, row, undefined, 'access_token_sealed');
-      if (!row.refresh_token_sealed) {
-        throw new ChartbridgeError(
-          'ERR_NOT_REFRESHABLE',
-          `connection '${connectionId}' has no refresh token; the patient must connect again when the access token expires`,
-          { status: 409 },
-        );
-      }
-      const now = deps.clock.now();
-      if (honourBackoff && row.refresh_retry_at !== null && row.refresh_retry_at > now) throw backingOff(row);
-      const lease = { owner, tokenVersion: row.token_version };
-      if (await deps.repos.connections.acquireRefreshLease(connectionId, lease, now, now + LEASE_MS)) {
-        return refreshUnderLease(deps, row, lease);
-      }
-      if (Date.now() > deadline) {
-        throw new ChartbridgeError(
-          'ERR_REFRESH_IN_PROGRESS',
-          `another process is still refreshing connection '${connectionId}'; try again`,
-          { status: 503 },
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
-    }
-  }
-
-  function singleFlight(key: string, work: () => Promise<string>): Promise<string> {
-    const existing = inflight.get(key);
-    if (existing) return existing;
-    const promise = work().finally(() => inflight.delete(key));
-    inflight.set(key, promise);
-    return promise;
-  }
-
+  const ctx: VaultContext = { deps, owner: `vault-${randomUUID()}`, inflight: new Map() };
   return {
-    async getAccessToken(connectionId) {
-      const row = await load(connectionId);
-      if (fresh(row)) return unsealOrMarkKeyError(deps, row, undefined, 'access_token_sealed');
-      try {
-        return await singleFlight(`${connectionId}@${row.token_version}`, () =>
-          ensure(connectionId, fresh, true),
-        );
-      } catch (error) {
-        // A transient refresh failure while the current token still works is not the caller's problem (case 19).
-        if (
-          isTransient(error) &&
-          row.access_token_sealed &&
-          (row.access_expires_at ?? 0) > deps.clock.now() + 30_000
-        ) {
-          return unsealOrMarkKeyError(deps, row, undefined, 'access_token_sealed');
-        }
-        throw error;
-      }
-    },
+    getAccessToken: (connectionId) => getAccessToken(ctx, connectionId),
     async refreshAfterRejection(connectionId, rejectedToken) {
-      const row = await load(connectionId);
+      const row = await loadActive(ctx, connectionId);
       const current = await unsealOrMarkKeyError(deps, row, undefined, 'access_token_sealed');
       if (current !== rejectedToken) return current;
-      const version = row.token_version;
-      return singleFlight(`${connectionId}@${version}`, () =>
-        ensure(connectionId, (r) => r.token_version > version, false),
-      );
+      return refreshPastVersion(ctx, connectionId, row.token_version);
     },
     async refreshNow(connectionId) {
-      const row = await load(connectionId);
-      const version = row.token_version;
-      await singleFlight(`${connectionId}@${version}`, () =>
-        ensure(connectionId, (r) => r.token_version > version, false),
-      );
-      const updated = await load(connectionId);
+      const row = await loadActive(ctx, connectionId);
+      await refreshPastVersion(ctx, connectionId, row.token_version);
+      const updated = await loadActive(ctx, connectionId);
       return {
         connectionId,
         tokenVersion: updated.token_version,
@@ -133,6 +59,94 @@ export function createVault(deps: RefreshDeps): Vault {
       };
     },
   };
+}
+
+async function getAccessToken(ctx: VaultContext, connectionId: string): Promise<string> {
+  const { deps } = ctx;
+  const fresh: Satisfied = (r) =>
+    r.access_token_sealed !== null && (r.access_expires_at ?? 0) - deps.clock.now() > REFRESH_AHEAD_MS;
+  const row = await loadActive(ctx, connectionId);
+  if (fresh(row)) return unsealOrMarkKeyError(deps, row, undefined, 'access_token_sealed');
+  try {
+    return await singleFlight(ctx, `${connectionId}@${row.token_version}`, () =>
+      ensure(ctx, connectionId, fresh, true),
+    );
+  } catch (error) {
+    // A transient refresh failure while the current token still works is not the caller's problem (case 19).
+    if (
+      isTransient(error) &&
+      row.access_token_sealed &&
+      (row.access_expires_at ?? 0) > deps.clock.now() + 30_000
+    ) {
+      return unsealOrMarkKeyError(deps, row, undefined, 'access_token_sealed');
+    }
+    throw error;
+  }
+}
+
+/** Refresh unless someone already moved the tokens past `version` (then use theirs). Ignores backoff. */
+function refreshPastVersion(ctx: VaultContext, connectionId: string, version: number): Promise<string> {
+  return singleFlight(ctx, `${connectionId}@${version}`, () =>
+    ensure(ctx, connectionId, (r) => r.token_version > version, false),
+  );
+}
+
+async function loadActive(ctx: VaultContext, connectionId: string): Promise<ConnectionRow> {
+  const row = await ctx.deps.repos.connections.findById(connectionId);
+  if (!row)
+    throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${connectionId}' not found`, { status: 404 });
+  if (row.status !== 'active') {
+    throw new ChartbridgeError(
+      'ERR_CONNECTION_INACTIVE',
+      `connection '${connectionId}' is ${row.status}; the patient must connect again`,
+      { status: 409 },
+    );
+  }
+  return row;
+}
+
+/** Waits for or takes the lease until `satisfied` holds; returns the access token of the satisfying row. */
+async function ensure(
+  ctx: VaultContext,
+  connectionId: string,
+  satisfied: Satisfied,
+  honourBackoff: boolean,
+): Promise<string> {
+  const { deps, owner } = ctx;
+  const deadline = Date.now() + LEASE_MS * 2;
+  for (;;) {
+    const row = await loadActive(ctx, connectionId);
+    if (satisfied(row)) return unsealOrMarkKeyError(deps, row, undefined, 'access_token_sealed');
+    if (!row.refresh_token_sealed) {
+      throw new ChartbridgeError(
+        'ERR_NOT_REFRESHABLE',
+        `connection '${connectionId}' has no refresh token; the patient must connect again when the access token expires`,
+        { status: 409 },
+      );
+    }
+    const now = deps.clock.now();
+    if (honourBackoff && row.refresh_retry_at !== null && row.refresh_retry_at > now) throw backingOff(row);
+    const lease = { owner, tokenVersion: row.token_version };
+    if (await deps.repos.connections.acquireRefreshLease(connectionId, lease, now, now + LEASE_MS)) {
+      return refreshUnderLease(deps, row, lease);
+    }
+    if (Date.now() > deadline) {
+      throw new ChartbridgeError(
+        'ERR_REFRESH_IN_PROGRESS',
+        `another process is still refreshing connection '${connectionId}'; try again`,
+        { status: 503 },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+  }
+}
+
+function singleFlight(ctx: VaultContext, key: string, work: () => Promise<string>): Promise<string> {
+  const existing = ctx.inflight.get(key);
+  if (existing) return existing;
+  const promise = work().finally(() => ctx.inflight.delete(key));
+  ctx.inflight.set(key, promise);
+  return promise;
 }
 
 function isTransient(error: unknown): boolean {

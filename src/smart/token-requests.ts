@@ -1,0 +1,159 @@
+import * as oauth from 'oauth4webapi';
+import type { Clock } from '../clock.ts';
+import { ChartbridgeError } from '../errors.ts';
+import { toAuthorizationServer, toRequestOptions, type SmartTransport } from './oauth-options.ts';
+import { processTokenResponse, unavailableError, type TokenSet } from './token-response.ts';
+
+/** The endpoints a stored launch or connection pins; requests go only here (case 31). */
+export interface PinnedEndpoints {
+  issuer: string;
+  tokenEndpoint: string;
+  introspectionEndpoint?: string | null;
+  revocationEndpoint?: string | null;
+}
+
+export interface CodeExchange {
+  endpoints: PinnedEndpoints;
+  clientId: string;
+  /** The parameters `validateCallbackParameters` returned (oauth4webapi only redeems validated ones). */
+  callbackParameters: URLSearchParams;
+  redirectUri: string;
+  codeVerifier: string;
+}
+
+export interface TokenGrant {
+  endpoints: PinnedEndpoints;
+  clientId: string;
+  token: string;
+  hint: 'refresh_token' | 'access_token';
+}
+
+export interface Introspection {
+  active: boolean;
+  /** Epoch ms when the introspected token (for a refresh token: persistent access) ends, when the server says. */
+  expiresAt: number | undefined;
+}
+
+/** What every token-endpoint step needs: transport, client authentication, clock. */
+export interface RequestContext {
+  transport: SmartTransport;
+  clientAuth: oauth.ClientAuth;
+  clock: Clock;
+}
+
+type Operation = 'code exchange' | 'refresh' | 'introspection' | 'revocation';
+
+/** Sends one request; a request that never got an answer is transient (the refresh token is kept). */
+async function send(
+  endpoint: string,
+  operation: Operation,
+  request: () => Promise<Response>,
+): Promise<Response> {
+  try {
+    return await request();
+  } catch (error) {
+    // oauth4webapi's own misuse errors (ERR_*, OAUTH_*) are programming errors, not outages.
+    if (/^(ERR_|OAUTH_)/.test(String((error as { code?: unknown })?.code ?? ''))) throw error;
+    throw unavailableError(endpoint, operation, error);
+  }
+}
+
+export async function exchangeCode(ctx: RequestContext, input: CodeExchange): Promise<TokenSet> {
+  const { tokenEndpoint } = input.endpoints;
+  const as = toAuthorizationServer(input.endpoints);
+  const client = { client_id: input.clientId };
+  const response = await send(tokenEndpoint, 'code exchange', () =>
+    oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      ctx.clientAuth,
+      input.callbackParameters,
+      input.redirectUri,
+      input.codeVerifier,
+      toRequestOptions(tokenEndpoint, ctx.transport),
+    ),
+  );
+  const tokens = await processTokenResponse(response, {
+    as,
+    client,
+    clock: ctx.clock,
+    operation: 'code exchange',
+  });
+  if (!tokens.patient) {
+    throw new ChartbridgeError(
+      'ERR_TOKEN_RESPONSE_INVALID',
+      `token response from '${tokenEndpoint}' has no 'patient'; a patient launch needs one (check the launch/patient scope)`,
+      { status: 502 },
+    );
+  }
+  return tokens;
+}
+
+export async function refreshTokens(
+  ctx: RequestContext,
+  input: { endpoints: PinnedEndpoints; clientId: string; refreshToken: string },
+): Promise<TokenSet> {
+  const { tokenEndpoint } = input.endpoints;
+  const as = toAuthorizationServer(input.endpoints);
+  const client = { client_id: input.clientId };
+  const response = await send(tokenEndpoint, 'refresh', () =>
+    oauth.refreshTokenGrantRequest(
+      as,
+      client,
+      ctx.clientAuth,
+      input.refreshToken,
+      toRequestOptions(tokenEndpoint, ctx.transport),
+    ),
+  );
+  return processTokenResponse(response, { as, client, clock: ctx.clock, operation: 'refresh' });
+}
+
+export async function introspectToken(ctx: RequestContext, input: TokenGrant): Promise<Introspection> {
+  const endpoint = input.endpoints.introspectionEndpoint;
+  if (!endpoint) return { active: true, expiresAt: undefined };
+  const as = toAuthorizationServer(input.endpoints);
+  const client = { client_id: input.clientId };
+  const options = {
+    ...toRequestOptions(endpoint, ctx.transport),
+    additionalParameters: { token_type_hint: input.hint },
+  };
+  const response = await send(endpoint, 'introspection', () =>
+    oauth.introspectionRequest(as, client, ctx.clientAuth, input.token, options),
+  );
+  try {
+    const result = await oauth.processIntrospectionResponse(as, client, response);
+    return {
+      active: result.active === true,
+      expiresAt: typeof result.exp === 'number' ? result.exp * 1000 : undefined,
+    };
+  } catch {
+    throw new ChartbridgeError(
+      'ERR_TOKEN_RESPONSE_INVALID',
+      `introspection endpoint '${endpoint}' answered http ${response.status} or an invalid body`,
+      { status: 502 },
+    );
+  }
+}
+
+export async function revokeToken(ctx: RequestContext, input: TokenGrant): Promise<void> {
+  const endpoint = input.endpoints.revocationEndpoint;
+  if (!endpoint)
+    throw new ChartbridgeError('ERR_NOT_FOUND', 'the server offers no revocation endpoint', { status: 404 });
+  const as = toAuthorizationServer(input.endpoints);
+  const client = { client_id: input.clientId };
+  const options = {
+    ...toRequestOptions(endpoint, ctx.transport),
+    additionalParameters: { token_type_hint: input.hint },
+  };
+  const response = await send(endpoint, 'revocation', () =>
+    oauth.revocationRequest(as, client, ctx.clientAuth, input.token, options),
+  );
+  try {
+    await oauth.processRevocationResponse(response);
+  } catch {
+    const code = response.status >= 500 ? 'ERR_TOKEN_ENDPOINT_UNAVAILABLE' : 'ERR_TOKEN_RESPONSE_INVALID';
+    throw new ChartbridgeError(code, `revocation endpoint '${endpoint}' answered http ${response.status}`, {
+      status: 502,
+    });
+  }
+}
