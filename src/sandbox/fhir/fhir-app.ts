@@ -41,73 +41,54 @@ interface RequestScope {
  */
 export function createFhirApp(deps: FhirAppDeps): Hono {
   const app = new Hono();
-  const allLabels = deps.allLabels ?? readAllApiLabels();
-  const sessions = createSearchSessions({ clock: deps.clock, ttlMs: deps.sessionTtlMs ?? 10 * 60_000 });
   const pageSize = deps.pageSize ?? 50;
-  const maxPageSize = Math.max(deps.maxPageSize ?? 100, pageSize);
-  const grantsOf = createGrantsCache(deps.clientGrants, allLabels);
-
+  const ctx: PageDeps = {
+    deps,
+    sessions: createSearchSessions({ clock: deps.clock, ttlMs: deps.sessionTtlMs ?? 10 * 60_000 }),
+    pageSize,
+    maxPageSize: Math.max(deps.maxPageSize ?? 100, pageSize),
+    grantsOf: createGrantsCache(deps.clientGrants, deps.allLabels ?? readAllApiLabels()),
+  };
   app.get('/metadata', (c) => {
     const org = deps.data.organization(c.req.param('orgId') ?? '');
     if (!org) return respondNotFoundHtml();
     return respondFhir(buildCapabilityStatement(new URL(c.req.url).origin, org.id, org.name));
   });
-
   app.get('/Binary/:id', (c) => {
-    const scope = authorize(c, deps);
-    if (scope instanceof Response) return scope;
-    const input = {
-      ...scope,
-      resourceType: 'Binary',
-      id: c.req.param('id'),
-      grants: grantsOf(scope.token.clientId),
-      data: deps.data,
-    };
-    const binary = readResource(input);
-    if (binary instanceof Response) return binary;
-    markServed(c, 1, false);
-    return respondBinary(binary, c.req.header('accept') ?? '');
+    const binary = readById(c, 'Binary', ctx);
+    return binary instanceof Response ? binary : respondBinary(binary, c.req.header('accept') ?? '');
   });
-
   app.get('/:type/:id', (c) => {
-    const scope = authorize(c, deps);
-    if (scope instanceof Response) return scope;
-    const input = {
-      ...scope,
-      resourceType: c.req.param('type'),
-      id: c.req.param('id'),
-      grants: grantsOf(scope.token.clientId),
-      data: deps.data,
-    };
-    const resource = readResource(input);
-    if (resource instanceof Response) return resource;
-    markServed(c, 1, false);
-    return respondFhir(resource);
+    const resource = readById(c, c.req.param('type'), ctx);
+    return resource instanceof Response ? resource : respondFhir(resource);
   });
-
-  const search = (c: Context, params: URLSearchParams): Response => {
-    const scope = authorize(c, deps);
-    if (scope instanceof Response) return scope;
-    const page = openPage(c.req.param('type') ?? '', params, scope, {
-      deps,
-      sessions,
-      pageSize,
-      maxPageSize,
-      grantsOf,
-    });
-    if (page instanceof Response) return page;
-    return servePage(c, page, scope, sessions, deps.data);
-  };
-  app.get('/:type', (c) => search(c, new URL(c.req.url).searchParams));
+  app.get('/:type', (c) => search(c, new URL(c.req.url).searchParams, ctx));
   // Epic also accepts searches as a form POST to `<Type>/_search`; body parameters join the query's.
   app.post('/:type/_search', async (c) => {
     const params = new URL(c.req.url).searchParams;
     for (const [name, value] of new URLSearchParams(await c.req.text())) params.append(name, value);
-    return search(c, params);
+    return search(c, params, ctx);
   });
-
   app.all('*', () => respondNotFoundHtml());
   return app;
+}
+
+function readById(c: Context, resourceType: string, ctx: PageDeps): FhirResource | Response {
+  const scope = authorize(c, ctx.deps);
+  if (scope instanceof Response) return scope;
+  const id = c.req.param('id') ?? '';
+  const grants = ctx.grantsOf(scope.token.clientId);
+  const resource = readResource({ ...scope, resourceType, id, grants, data: ctx.deps.data });
+  if (!(resource instanceof Response)) markServed(c, 1, false);
+  return resource;
+}
+
+function search(c: Context, params: URLSearchParams, ctx: PageDeps): Response {
+  const scope = authorize(c, ctx.deps);
+  if (scope instanceof Response) return scope;
+  const page = openPage(c.req.param('type') ?? '', params, scope, ctx);
+  if (page instanceof Response) return page;
+  return servePage(c, page, scope, ctx.sessions, ctx.deps.data);
 }
 
 /** Grants per client, rebuilt only when the client's label list changes (the portal can approve more). */
