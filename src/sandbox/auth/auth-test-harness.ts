@@ -60,66 +60,64 @@ export async function startAuthHarness(options: Partial<SandboxOptions> = {}): P
     autoApprove: true,
     ...options,
   });
-  const urls = sandbox.orgUrls('org-a');
   const harness: AuthHarness = {
     sandbox,
     clock,
     key,
     jwks,
     client,
-    urls,
+    urls: sandbox.orgUrls('org-a'),
+    // Methods read the harness fields, so a test can swap the key or the organisation.
     assertion: (opts = {}) =>
       createTestAssertion({
-        key,
+        key: harness.key,
         clientId: client.clientId,
-        aud: opts.aud ?? urls.token,
+        aud: opts.aud ?? harness.urls.token,
         now: clock.now(),
         ...opts,
       }),
-    async authorize(params = {}) {
-      const pkce = createPkcePair();
-      const query = new URLSearchParams({
-        response_type: 'code',
-        client_id: client.clientId,
-        redirect_uri: testRedirectUri,
-        scope: testScope,
-        state: randomUUID(),
-        aud: urls.fhirBase,
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-        ...params,
-      });
-      const response = await fetch(`${urls.authorize}?${query}`, { redirect: 'manual' });
-      const location = response.headers.get('location');
-      if (response.status !== 302 || !location) throw new Error(`authorize answered ${response.status}`);
-      return { query: new URL(location).searchParams, verifier: pkce.verifier };
-    },
-    async token(params, assertion) {
-      return postForm(urls.token, {
+    authorize: (params = {}) => authorizeWithHarness(harness, params),
+    token: async (params, assertion) =>
+      postForm(harness.urls.token, {
         ...params,
         ...createAssertionParams(assertion ?? (await harness.assertion())),
-      });
-    },
-    async connect(params = {}) {
-      const { query, verifier } = await harness.authorize(params);
-      const code = query.get('code') ?? '';
-      const grant = {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: testRedirectUri,
-        code_verifier: verifier,
-      };
-      const response = await harness.token(grant);
-      if (response.status !== 200)
-        throw new Error(`token answered ${response.status}: ${await response.text()}`);
-      return (await response.json()) as Record<string, unknown>;
-    },
+      }),
+    connect: (params = {}) => connectWithHarness(harness, params),
     async close() {
       await sandbox.close();
       await jwks.close();
     },
   };
   return harness;
+}
+
+async function authorizeWithHarness(
+  harness: AuthHarness,
+  params: Record<string, string>,
+): Promise<{ query: URLSearchParams; verifier: string }> {
+  const pkce = createPkcePair();
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: harness.client.clientId,
+    redirect_uri: testRedirectUri,
+    scope: testScope,
+    state: randomUUID(),
+    aud: harness.urls.fhirBase,
+    code_challenge: pkce.challenge,
+    code_challenge_method: 'S256',
+    ...params,
+  });
+  const response = await fetch(`${harness.urls.authorize}?${query}`, { redirect: 'manual' });
+  const location = response.headers.get('location');
+  if (response.status !== 302 || !location) throw new Error(`authorize answered ${response.status}`);
+  return { query: new URL(location).searchParams, verifier: pkce.verifier };
+}
+
+async function connectWithHarness(harness: AuthHarness, params: Record<string, string>) {
+  const { query, verifier } = await harness.authorize(params);
+  const response = await harness.token(codeGrant(query.get('code') ?? '', verifier));
+  if (response.status !== 200) throw new Error(`token answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
 }
 
 /** Asserts an RFC 6749 error answer: status, `error`, optionally the exact description, and no caching. */

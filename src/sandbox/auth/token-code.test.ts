@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { codeGrant, expectOAuthError, startAuthHarness, type AuthHarness } from './auth-test-harness.ts';
-import { createPkcePair } from './auth-test-kit.ts';
+import { createPkcePair, createTestClientKey } from './auth-test-kit.ts';
 
 let harness: AuthHarness;
 afterEach(() => harness?.close());
@@ -62,14 +62,27 @@ describe('token endpoint: authorization code', () => {
     assert.equal(body.id_token, undefined);
   });
 
-  it('accepts an ES384 client key', async () => {
-    const { createTestClientKey } = await import('./auth-test-kit.ts');
+  it('accepts an ES384 client key, and refuses an assertion whose alg differs from the key alg', async () => {
     harness = await startAuthHarness();
     const ec = await createTestClientKey('ES384');
-    harness.jwks.keys.push(ec);
+    harness.jwks.keys = [ec];
     harness.key = ec;
+    assert.equal(decodeProtectedHeader(await harness.assertion()).alg, 'ES384');
     const body = await harness.connect();
     assert.equal(body.patient, 'eA1.pat-1');
+    harness.jwks.keys = [{ ...ec, publicJwk: { ...ec.publicJwk, alg: 'ES256' } }];
+    harness.sandbox.tokens.resetCounters();
+    harness.clock.advance(300_000);
+    const refresh = await harness.token({
+      grant_type: 'refresh_token',
+      refresh_token: String(body.refresh_token),
+    });
+    await expectOAuthError(
+      refresh,
+      401,
+      'invalid_client',
+      'the client assertion alg differs from its key alg',
+    );
   });
 
   it('revokes what a code issued when the code is replayed', async () => {
