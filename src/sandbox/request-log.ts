@@ -71,56 +71,70 @@ function readOrgId(pathname: string): string | undefined {
   return decodeURIComponent(segment);
 }
 
+/** In-flight requests per Host header and overall, with the peaks since the last reset. */
+function createConcurrencyTracker() {
+  const inFlight = new Map<string, number>();
+  const peaks = new Map<string, number>();
+  let all = 0;
+  let allPeak = 0;
+  return {
+    begin(host: string): void {
+      const current = (inFlight.get(host) ?? 0) + 1;
+      inFlight.set(host, current);
+      peaks.set(host, Math.max(peaks.get(host) ?? 0, current));
+      all += 1;
+      allPeak = Math.max(allPeak, all);
+    },
+    end(host: string): void {
+      inFlight.set(host, (inFlight.get(host) ?? 1) - 1);
+      all -= 1;
+    },
+    reset(): void {
+      peaks.clear();
+      allPeak = all;
+    },
+    peak: (host?: string): number => (host === undefined ? allPeak : (peaks.get(host) ?? 0)),
+  };
+}
+
+/** The parts of an entry known when the request arrives. */
+function describeRequest(c: Context, at: number): Omit<RequestLogEntry, 'status' | 'bytes' | 'durationMs'> {
+  const url = new URL(c.req.url);
+  return {
+    at,
+    method: c.req.method,
+    host: c.req.header('host') ?? url.host,
+    url: redactUrl(url),
+    orgId: readOrgId(url.pathname),
+    bearer: /^bearer\s+\S/i.test(c.req.header('authorization') ?? ''),
+  };
+}
+
+const emptyCounters = (): RequestCounters => ({ requests: 0, pages: 0, resources: 0, bytes: 0 });
+
 export function createRequestLog(opts: { now?: () => number } = {}): RequestLog {
   const now = opts.now ?? Date.now;
   let log: RequestLogEntry[] = [];
-  let totals: RequestCounters = { requests: 0, pages: 0, resources: 0, bytes: 0 };
-  const inFlight = new Map<string, number>();
-  const peaks = new Map<string, number>();
-  let allInFlight = 0;
-  let allPeak = 0;
+  let totals = emptyCounters();
+  const concurrency = createConcurrencyTracker();
 
-  function begin(host: string): void {
-    const current = (inFlight.get(host) ?? 0) + 1;
-    inFlight.set(host, current);
-    peaks.set(host, Math.max(peaks.get(host) ?? 0, current));
-    allInFlight += 1;
-    allPeak = Math.max(allPeak, allInFlight);
-  }
-
-  function end(host: string): void {
-    inFlight.set(host, (inFlight.get(host) ?? 1) - 1);
-    allInFlight -= 1;
-  }
-
-  function record(entry: RequestLogEntry, c: Context): void {
+  const record = (entry: RequestLogEntry, c: Context): void => {
     log.push(entry);
     totals.requests += 1;
     totals.bytes += entry.bytes;
     if (c.get(servedPageKey as never)) totals.pages += 1;
     totals.resources += Number(c.get(servedResourcesKey as never) ?? 0);
-  }
+  };
 
   const middleware: MiddlewareHandler = async (c, next) => {
-    const started = now();
-    const url = new URL(c.req.url);
-    const host = c.req.header('host') ?? url.host;
-    const authorization = c.req.header('authorization') ?? '';
-    const base = {
-      at: started,
-      method: c.req.method,
-      host,
-      url: redactUrl(url),
-      orgId: readOrgId(url.pathname),
-      bearer: /^bearer\s+\S/i.test(authorization),
-    };
-    begin(host);
+    const base = describeRequest(c, now());
+    concurrency.begin(base.host);
     let finished = false;
     const finish = (status: number, bytes: number): void => {
       if (finished) return;
       finished = true;
-      end(host);
-      record({ ...base, status, bytes, durationMs: now() - started }, c);
+      concurrency.end(base.host);
+      record({ ...base, status, bytes, durationMs: now() - base.at }, c);
     };
     try {
       await next();
@@ -129,10 +143,7 @@ export function createRequestLog(opts: { now?: () => number } = {}): RequestLog 
       throw error;
     }
     const res = c.res;
-    if (!res.body) {
-      finish(res.status, 0);
-      return;
-    }
+    if (!res.body) return finish(res.status, 0);
     c.res = new Response(
       countBody(res.body, (bytes) => finish(res.status, bytes)),
       res,
@@ -144,12 +155,11 @@ export function createRequestLog(opts: { now?: () => number } = {}): RequestLog 
     entries: () => [...log],
     clear: () => {
       log = [];
-      totals = { requests: 0, pages: 0, resources: 0, bytes: 0 };
-      peaks.clear();
-      allPeak = allInFlight;
+      totals = emptyCounters();
+      concurrency.reset();
     },
     counters: () => ({ ...totals }),
-    peakConcurrency: (host) => (host === undefined ? allPeak : (peaks.get(host) ?? 0)),
+    peakConcurrency: (host) => concurrency.peak(host),
   };
 }
 
