@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isChartbridgeError } from '../errors.ts';
+import { registerKeysCommand } from './keys-command.ts';
 import { registerConnectionsCommand } from './connections-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerDoctorCommand } from './doctor-command.ts';
@@ -10,8 +11,8 @@ import { registerWorkerCommand } from './worker-command.ts';
 import { registerJobsCommand } from './jobs-command.ts';
 import { registerSandboxCommand } from './sandbox-command.ts';
 import { registerExportCommand } from './export-command.ts';
-
 import { registerDirectoryCommand } from './directory-command.ts';
+
 /**
  * The `chartbridge` binary. Each command group lives in its own file and registers itself here.
  * Usage errors exit 2, expected failures exit 1 with one line, both without a stack trace.
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .description('self-hosted SMART on FHIR patient-access connector (Epic and any R4 EHR)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerKeysCommand(program);
   registerMigrateCommand(program);
   registerConnectionsCommand(program);
   registerServeCommand(program);
@@ -31,9 +33,9 @@ export function buildProgram(): Command {
   registerJobsCommand(program);
   registerSandboxCommand(program);
   registerExportCommand(program);
+  registerDirectoryCommand(program);
   return program;
 }
-  registerDirectoryCommand(program);
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
