@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { FaultRule } from './faults/fault-rule.ts';
 import { parseFaultSpec } from './faults/parse-fault-spec.ts';
@@ -43,7 +44,7 @@ export function createFaults(opts: { rules?: FaultRule[]; sleep?: Sleep } = {}):
   const sleep: Sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   let active: ActiveRule[] = [];
   // Compressed bombs by decoded size: built once, they take a moment to deflate.
-  const bombs = new Map<number, Uint8Array>();
+  const bombs = new Map<number, Uint8Array<ArrayBuffer>>();
   const add = (rule: FaultRule): void => {
     const pattern = rule.route && !resourceTypeName.test(rule.route) ? new RegExp(rule.route) : undefined;
     active.push({ rule, pattern, seen: 0, applied: 0 });
@@ -96,15 +97,21 @@ function matchesRoute(entry: ActiveRule, pathname: string): boolean {
   return base >= 0 && segments[base + 1] === route;
 }
 
+/** `@hono/node-server` passes the Node request as `c.env.incoming`; its socket is what a reset closes. */
+function readSocketDestroyer(c: Context): (() => void) | undefined {
+  const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+  return socket ? () => socket.destroy() : undefined;
+}
+
 async function breakResponse(
   c: Context,
   rule: FaultRule,
-  { sleep, bombs }: { sleep: Sleep; bombs: Map<number, Uint8Array> },
+  { sleep, bombs }: { sleep: Sleep; bombs: Map<number, Uint8Array<ArrayBuffer>> },
 ): Promise<Response> {
   const res = c.res;
   switch (rule.kind) {
     case 'reset':
-      return resetMidBody(res);
+      return resetMidBody(res, readSocketDestroyer(c));
     case 'slow-body':
       return slowBody(res, rule, sleep);
     case 'oversized':

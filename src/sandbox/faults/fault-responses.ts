@@ -18,19 +18,31 @@ export function respondWithStatus(rule: FaultRule): Response {
   return new Response(body, { status, headers });
 }
 
-/** Sends the first half of the body, then breaks the connection. */
-export function resetMidBody(res: Response): Response {
+/**
+ * Sends the first half of the body, then breaks the connection: by destroying the socket when the Node adapter
+ * exposes it (a quiet TCP close mid-body), else by erroring the stream (the adapter then destroys it and logs).
+ */
+export function resetMidBody(res: Response, destroySocket?: () => void): Response {
   const source = res.body;
+  let sent = false;
   const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const bytes = source ? new Uint8Array(await new Response(source).arrayBuffer()) : new Uint8Array();
-      if (bytes.byteLength > 1) controller.enqueue(bytes.slice(0, Math.floor(bytes.byteLength / 2)));
-      controller.error(new Error('sandbox fault: connection reset'));
+    async pull(controller) {
+      if (!sent) {
+        sent = true;
+        const bytes = source ? new Uint8Array(await new Response(source).arrayBuffer()) : new Uint8Array();
+        if (bytes.byteLength > 1) controller.enqueue(bytes.slice(0, Math.floor(bytes.byteLength / 2)));
+        return;
+      }
+      if (!destroySocket) return controller.error(new Error('sandbox fault: connection reset'));
+      // Let the first half reach the socket before it goes away; the stream is cancelled on close.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      destroySocket();
+      await new Promise(() => {});
     },
   });
   const broken = withBody(res, stream, true);
-  // Chunked from the start: the Node adapter then writes the headers before reading, so the stream error
-  // destroys the socket mid-body instead of ending a short but complete response.
+  // Chunked from the start: the Node adapter then writes the headers before reading, so the break lands
+  // mid-body instead of ending a short but complete response.
   broken.headers.set('transfer-encoding', 'chunked');
   return broken;
 }
@@ -103,7 +115,7 @@ export async function foreignAttachments(res: Response, rule: FaultRule): Promis
 }
 
 /** A small gzip body that inflates to `bytes` of valid JSON; clients must stop at their decoded-size cap. */
-export function compressionBomb(res: Response, rule: FaultRule, bombs: Map<number, Uint8Array>): Response {
+export function compressionBomb(res: Response, rule: FaultRule, bombs: Map<number, Uint8Array<ArrayBuffer>>): Response {
   const size = rule.bytes ?? 64 * 1024 * 1024;
   let bomb = bombs.get(size);
   if (!bomb) {
