@@ -11,6 +11,15 @@ const STATUSES: ConnectionStatus[] = ['active', 'needs_reauth', 'revoked', 'erro
 /** `chartbridge connections list|show|refresh|disconnect` — the operator's view of patient connections. */
 export function registerConnectionsCommand(program: Command): Command {
   const group = program.command('connections').description('operator view of patient connections');
+  registerList(group);
+  registerShow(group);
+  registerRefresh(group);
+  registerDisconnect(group);
+  registerConnectionsSyncCommand(group);
+  return group;
+}
+
+function registerList(group: Command): void {
   group
     .command('list')
     .description('list connections (no tokens, no patient data beyond ids)')
@@ -34,6 +43,9 @@ export function registerConnectionsCommand(program: Command): Command {
         for (const c of list) console.log(formatLine(c));
       });
     });
+}
+
+function registerShow(group: Command): void {
   group
     .command('show <connectionId>')
     .description('show one connection')
@@ -52,6 +64,9 @@ export function registerConnectionsCommand(program: Command): Command {
           console.log(`${key.padEnd(24)} ${Array.isArray(value) ? value.join(' ') : String(value)}`);
       });
     });
+}
+
+function registerRefresh(group: Command): void {
   group
     .command('refresh <connectionId>')
     .description(
@@ -72,6 +87,9 @@ export function registerConnectionsCommand(program: Command): Command {
         );
       });
     });
+}
+
+function registerDisconnect(group: Command): void {
   group
     .command('disconnect <connectionId>')
     .description('revoke the grant at the EHR and delete the stored tokens')
@@ -85,8 +103,6 @@ export function registerConnectionsCommand(program: Command): Command {
         );
       });
     });
-  registerConnectionsSyncCommand(group);
-  return group;
 }
 
 function checkId(id: string): string {

@@ -1,18 +1,19 @@
 import { Command } from 'commander';
-import { loadConfig } from '../config/config.ts';
-import { createLogger } from '../log/logger.ts';
+import { loadConfig, type Config } from '../config/config.ts';
 import { createHttpApp } from '../http/app.ts';
-import { startInProcessWorker } from '../jobs/service-worker.ts';
 import { describeListenError, startHttpServer } from '../http/start-server.ts';
+import { startInProcessWorker } from '../jobs/service-worker.ts';
+import { createLogger } from '../log/logger.ts';
 import { loadSandboxData } from '../sandbox/data/load-data.ts';
-import { startSandbox } from '../sandbox/sandbox.ts';
-import { createServices } from '../services.ts';
+import { startSandbox, type Sandbox } from '../sandbox/sandbox.ts';
+import { createServices, type Services } from '../services.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import {
   DEMO_CLIENT_ID,
   ensureDemoSigningKey,
   prepareDemoSecrets,
   registerSandboxHospitals,
+  type DemoSecrets,
 } from './demo-setup.ts';
 import { parsePort, waitForSignal } from './serve-command.ts';
 
@@ -24,8 +25,8 @@ interface DemoOptions {
 }
 
 /**
- * `chartbridge demo` (what `npm start` runs): the sandbox EHR, the connector and a job worker in one process on SQLite in
- * ./data, with a dev signing key, an encryption key and an API key created on first run. Zero configuration.
+ * `chartbridge demo` (what `npm start` runs): the sandbox EHR, the connector and a job worker in one process on
+ * SQLite in ./data, with a dev signing key, an encryption key and an API key created on first run.
  */
 export function registerDemoCommand(program: Command): void {
   program
@@ -38,72 +39,80 @@ export function registerDemoCommand(program: Command): void {
       'skip the sandbox sign-in and consent pages (for scripts; login_hint picks the patient)',
     )
     .option('--data <dir>', 'data folder', './data')
-    .action(async (options: DemoOptions) => {
-      const started = Date.now();
-      const port = parsePort(options.port, '--port');
-      const sandboxPort = Number(parsePort(options.sandboxPort, '--sandbox-port'));
-      const secrets = prepareDemoSecrets(options.data, process.env);
-      await ensureDemoSigningKey(secrets.keysDir);
-      const publicUrl = process.env.CHARTBRIDGE_PUBLIC_URL ?? `http://127.0.0.1:${port}`;
-      const config = loadConfig({
-        ...process.env,
-        PORT: port,
-        CHARTBRIDGE_PUBLIC_URL: publicUrl,
-        CHARTBRIDGE_DATABASE_URL:
-          process.env.CHARTBRIDGE_DATABASE_URL ?? `sqlite:${secrets.dataDir}/chartbridge.db`,
-        CHARTBRIDGE_KEYS_DIR: secrets.keysDir,
-        CHARTBRIDGE_ENCRYPTION_KEY: secrets.encryptionKey,
-        CHARTBRIDGE_API_KEY: secrets.apiKey,
-        CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: process.env.CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD ?? DEMO_CLIENT_ID,
-      });
-      // Logs go to stderr so the banner on stdout stays readable (and scriptable).
-      const log = createLogger({ level: config.logLevel, destination: process.stderr });
-      const services = await createServices(config, { log });
-      const closers: Array<() => Promise<void>> = [() => services.store.close()];
-      try {
-        await migrateToLatest(services.store);
-        const server = await startHttpServer(createHttpApp(services), {
-          host: config.host,
-          port: config.port,
-        });
-        closers.unshift(() => server.close());
-        const sandbox = await startSandbox({
-          port: sandboxPort,
-          autoApprove: options.autoApprove === true,
-          log: services.log,
-          data: await loadSandboxData(),
-          clients: [
-            {
-              clientId: config.clientIds.epicNonProduction!,
-              jwksUrl: `${config.publicUrl}/.well-known/jwks.json`,
-              redirectUris: [`${config.publicUrl}/callback`, `${config.publicUrl}/api/auth/smart/callback`],
-              grantedApis: [],
-            },
-          ],
-        }).catch((error: NodeJS.ErrnoException) => {
-          throw describeListenError(error, { host: '127.0.0.1', port: sandboxPort, flag: '--sandbox-port' });
-        });
-        closers.unshift(() => sandbox.close());
-        await registerSandboxHospitals(services.repos, sandbox.orgs(), services.clock.now());
-        const worker = await startInProcessWorker(services);
-        closers.unshift(async () => void (await worker.stop()));
-        printBanner({
-          publicUrl: config.publicUrl,
-          sandboxUrl: sandbox.url,
-          secrets,
-          readyMs: Date.now() - started,
-        });
-        await waitForSignal();
-      } finally {
-        for (const close of closers) await close();
-      }
+    .action((options: DemoOptions) => runDemo(options));
+}
+
+async function runDemo(options: DemoOptions): Promise<void> {
+  const started = Date.now();
+  const port = parsePort(options.port, '--port');
+  const sandboxPort = Number(parsePort(options.sandboxPort, '--sandbox-port'));
+  const secrets = prepareDemoSecrets(options.data, process.env);
+  await ensureDemoSigningKey(secrets.keysDir);
+  const config = loadDemoConfig(port, secrets);
+  // Logs go to stderr so the banner on stdout stays readable (and scriptable).
+  const log = createLogger({ level: config.logLevel, destination: process.stderr });
+  const services = await createServices(config, { log });
+  const closers: Array<() => Promise<void>> = [() => services.store.close()];
+  try {
+    await migrateToLatest(services.store);
+    const server = await startHttpServer(createHttpApp(services), { host: config.host, port: config.port });
+    closers.unshift(() => server.close());
+    const sandbox = await startDemoSandbox(services, sandboxPort, options.autoApprove === true);
+    closers.unshift(() => sandbox.close());
+    await registerSandboxHospitals(services.repos, sandbox.orgs(), services.clock.now());
+    const worker = await startInProcessWorker(services);
+    closers.unshift(async () => void (await worker.stop()));
+    printBanner({
+      publicUrl: config.publicUrl,
+      sandboxUrl: sandbox.url,
+      secrets,
+      readyMs: Date.now() - started,
     });
+    await waitForSignal();
+  } finally {
+    for (const close of closers) await close();
+  }
+}
+
+function loadDemoConfig(port: string, secrets: DemoSecrets): Config {
+  return loadConfig({
+    ...process.env,
+    PORT: port,
+    CHARTBRIDGE_PUBLIC_URL: process.env.CHARTBRIDGE_PUBLIC_URL ?? `http://127.0.0.1:${port}`,
+    CHARTBRIDGE_DATABASE_URL:
+      process.env.CHARTBRIDGE_DATABASE_URL ?? `sqlite:${secrets.dataDir}/chartbridge.db`,
+    CHARTBRIDGE_KEYS_DIR: secrets.keysDir,
+    CHARTBRIDGE_ENCRYPTION_KEY: secrets.encryptionKey,
+    CHARTBRIDGE_API_KEY: secrets.apiKey,
+    CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: process.env.CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD ?? DEMO_CLIENT_ID,
+  });
+}
+
+/** The sandbox with chartbridge registered as its client: our JWKS URL and both redirect URIs. */
+async function startDemoSandbox(services: Services, port: number, autoApprove: boolean): Promise<Sandbox> {
+  const { publicUrl, clientIds } = services.config;
+  return startSandbox({
+    port,
+    autoApprove,
+    log: services.log,
+    data: await loadSandboxData(),
+    clients: [
+      {
+        clientId: clientIds.epicNonProduction!,
+        jwksUrl: `${publicUrl}/.well-known/jwks.json`,
+        redirectUris: [`${publicUrl}/callback`, `${publicUrl}/api/auth/smart/callback`],
+        grantedApis: [],
+      },
+    ],
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw describeListenError(error, { host: '127.0.0.1', port, flag: '--sandbox-port' });
+  });
 }
 
 function printBanner(input: {
   publicUrl: string;
   sandboxUrl: string;
-  secrets: ReturnType<typeof prepareDemoSecrets>;
+  secrets: DemoSecrets;
   readyMs: number;
 }): void {
   const lines = [

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { createConnectSession } from '../../connect/connect-sessions.ts';
 import { createRandomToken, hashSecret } from '../../connect/secrets.ts';
 import { ChartbridgeError } from '../../errors.ts';
@@ -17,77 +17,71 @@ const USER_COOKIE = 'cb_user';
  */
 export function createHomeRoutes(services: Services): Hono {
   const routes = new Hono();
-  const publicUrl = services.config.publicUrl;
-
   routes.get('/assets/connect.css', (c) => {
     c.header('Cache-Control', 'public, max-age=3600');
     return c.body(CONNECT_STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' });
   });
-
   routes.get('/', async (c) => {
     const csrfToken = readCookie(c, CSRF_COOKIE) ?? createRandomToken();
-    writeCookie(c, CSRF_COOKIE, csrfToken, publicUrl);
+    writeCookie(c, CSRF_COOKIE, csrfToken, services.config.publicUrl);
     const hospitals = await services.repos.endpoints.listConnectable({ limit: 100 });
     return c.html(renderHomePage({ hospitals, csrfToken }));
   });
-
-  routes.post('/connect', async (c) => {
-    const form = await c.req.parseBody();
-    const cookie = readCookie(c, CSRF_COOKIE);
-    const origin = c.req.header('origin');
-    if (
-      !cookie ||
-      typeof form.csrf !== 'string' ||
-      !sameSecret(cookie, form.csrf) ||
-      (origin && origin !== new URL(publicUrl).origin)
-    ) {
-      throw new ChartbridgeError(
-        'ERR_INVALID_INPUT',
-        'this form has expired; reload the page and try again',
-        { status: 403 },
-      );
-    }
-    let userId = readCookie(c, USER_COOKIE);
-    if (!userId) {
-      userId = createRandomToken();
-      writeCookie(c, USER_COOKIE, userId, publicUrl);
-    }
-    const session = await createConnectSession(
-      { repos: services.repos, clock: services.clock, publicUrl, appOrigins: [] },
-      { userId: `browser-${hashSecret(userId).slice(0, 24)}` },
-    );
-    return c.redirect(new URL(session.url).pathname, 303);
-  });
-
-  routes.get('/connected/:launchId', async (c) => {
-    const launch = await services.repos.launches.findById(c.req.param('launchId').slice(0, 100));
-    const browser = readCookie(c, BROWSER_COOKIE);
-    // Only the browser that started the launch may see its outcome.
-    if (!launch || !browser || hashSecret(browser) !== launch.browser_hash || !launch.connection_id) {
-      throw new ChartbridgeError('ERR_NOT_FOUND', 'no connection to show here; start from the app again', {
-        status: 404,
-      });
-    }
-    const row = await services.repos.connections.findById(launch.connection_id);
-    const endpoint = await services.repos.endpoints.findEndpointById(launch.endpoint_id);
-    if (!row)
-      throw new ChartbridgeError('ERR_NOT_FOUND', 'no connection to show here; start from the app again', {
-        status: 404,
-      });
-    return c.html(
-      renderStatusPage({
-        connection: {
-          status: row.status,
-          hospital: endpoint?.name ?? row.fhir_base,
-          refreshable: row.refreshable === 1,
-          scopeCount: row.scope ? row.scope.split(' ').length : 0,
-          persistentAccessEndsAt: row.persistent_access_ends_at,
-          connectedAt: row.created_at,
-        },
-      }),
-    );
-  });
+  routes.post('/connect', (c) => startBrowserSession(c, services));
+  routes.get('/connected/:launchId', (c) => showLaunchOutcome(c, services));
   return routes;
+}
+
+/** The home page's button: CSRF-checked, an anonymous per-browser user, then the picker of a new session. */
+async function startBrowserSession(c: Context, services: Services): Promise<Response> {
+  const publicUrl = services.config.publicUrl;
+  const form = await c.req.parseBody();
+  const cookie = readCookie(c, CSRF_COOKIE);
+  const origin = c.req.header('origin');
+  if (
+    !cookie ||
+    typeof form.csrf !== 'string' ||
+    !sameSecret(cookie, form.csrf) ||
+    (origin && origin !== new URL(publicUrl).origin)
+  ) {
+    throw new ChartbridgeError('ERR_INVALID_INPUT', 'this form has expired; reload the page and try again', {
+      status: 403,
+    });
+  }
+  let userId = readCookie(c, USER_COOKIE);
+  if (!userId) {
+    userId = createRandomToken();
+    writeCookie(c, USER_COOKIE, userId, publicUrl);
+  }
+  const session = await createConnectSession(
+    { repos: services.repos, clock: services.clock, publicUrl, appOrigins: [] },
+    { userId: `browser-${hashSecret(userId).slice(0, 24)}` },
+  );
+  return c.redirect(new URL(session.url).pathname, 303);
+}
+
+/** The status page the callback lands on; only the browser that started the launch may see it. */
+async function showLaunchOutcome(c: Context, services: Services): Promise<Response> {
+  const launch = await services.repos.launches.findById(c.req.param('launchId')!.slice(0, 100));
+  const browser = readCookie(c, BROWSER_COOKIE);
+  const row = launch?.connection_id
+    ? await services.repos.connections.findById(launch.connection_id)
+    : undefined;
+  if (!launch || !browser || hashSecret(browser) !== launch.browser_hash || !row) {
+    throw new ChartbridgeError('ERR_NOT_FOUND', 'no connection to show here; start from the app again', {
+      status: 404,
+    });
+  }
+  const endpoint = await services.repos.endpoints.findEndpointById(launch.endpoint_id);
+  const connection = {
+    status: row.status,
+    hospital: endpoint?.name ?? row.fhir_base,
+    refreshable: row.refreshable === 1,
+    scopeCount: row.scope ? row.scope.split(' ').length : 0,
+    persistentAccessEndsAt: row.persistent_access_ends_at,
+    connectedAt: row.created_at,
+  };
+  return c.html(renderStatusPage({ connection }));
 }
 
 function sameSecret(a: string, b: string): boolean {
