@@ -38,7 +38,7 @@ async function pageThrough(url: string, token: string): Promise<string[]> {
   const ids: string[] = [];
   let next: string | undefined = url;
   while (next) {
-    const res = await fetch(next, { headers: { authorization: `Bearer ${token}` } });
+    const res: Response = await fetch(next, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(res.status, 200, next);
     const bundle = (await res.json()) as Bundle;
     ids.push(...bundle.entry.filter((e) => e.search?.mode === 'match').map((e) => e.resource!.id));
