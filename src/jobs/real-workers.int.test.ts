@@ -18,7 +18,7 @@ const fastRetry = { retryLimit: 3, retryDelayMs: 1000 };
 
 async function withApp(
   dialect: 'sqlite' | 'postgres',
-  sandboxOptions: Parameters<typeof startConnectedApp>[0]['sandboxOptions'],
+  sandboxOptions: NonNullable<Parameters<typeof startConnectedApp>[0]>['sandboxOptions'],
   run: (app: ConnectedApp, queue: JobQueue, spawn: () => WorkerProcess) => Promise<void>,
 ): Promise<void> {
   const app = await startConnectedApp({ dialect, sandboxOptions });

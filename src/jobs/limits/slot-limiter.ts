@@ -87,16 +87,40 @@ export function createSlotLimiter(input: {
     return input.slots.acquire({ pool, limit, owner: input.owner, ttlMs, now: input.clock.now() });
   }
 
+  // While a pool is full, one waiter per pool and process polls the database; the others queue behind it, so
+  // ten processes × many syncs make ten pollers, not hundreds (the database stays free for real work).
+  const pollers = new Map<string, Promise<void>>();
+
+  async function pollDatabase(pool: string, limit: number, signal?: AbortSignal): Promise<number> {
+    for (;;) {
+      const ahead = pollers.get(pool);
+      if (ahead) {
+        await ahead;
+        signal?.throwIfAborted();
+        continue;
+      }
+      let endTurn = () => undefined as void;
+      pollers.set(pool, new Promise<void>((resolve) => (endTurn = resolve)));
+      try {
+        for (;;) {
+          const slot = await takeFromDatabase(pool, limit);
+          if (slot !== null) return slot;
+          await sleep(pollMs * (0.5 + Math.random()), signal);
+          signal?.throwIfAborted();
+        }
+      } finally {
+        pollers.delete(pool);
+        endTurn();
+      }
+    }
+  }
+
   return {
     async acquire(pool, limit, signal) {
       await enterLocal(pool, limit, signal);
       try {
-        for (;;) {
-          signal?.throwIfAborted();
-          const slot = await takeFromDatabase(pool, limit);
-          if (slot !== null) return wrap(pool, slot);
-          await sleep(pollMs * (0.5 + Math.random()), signal);
-        }
+        signal?.throwIfAborted();
+        return wrap(pool, await pollDatabase(pool, limit, signal));
       } catch (error) {
         leaveLocal(pool);
         throw error;

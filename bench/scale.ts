@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:scale [-- --patients 2000 --orgs 20 --latency 50 --resources 40 --concurrency 20]`
+ *
+ * Connections fully synced per minute by `chartbridge worker` OS processes: 1 process on SQLite, 1 and 3
+ * processes on PostgreSQL. Each run: a sandbox EHR serving every organisation on its own loopback host with
+ * `--latency` ms per request, N synthetic patients spread over the organisations, all of them connected through
+ * the real launch flow, then one sync job per connection and the clock runs until every connection has synced.
+ * The sandbox's request log gives the peak concurrency per EHR host, which must never exceed the host limit.
+ * The last line is one JSON object: {"sqlite1PerMin","pg1PerMin","pg3PerMin","maxHostConcurrency","hostLimit"}.
+ */
+import { parseArgs } from 'node:util';
+import { createSilentLogger } from '../src/log/logger.ts';
+import { loadSandboxData } from '../src/sandbox/data/load-data.ts';
+import type { ConnectedApp } from '../src/testing/connected-app.ts';
+import { createJobQueue } from '../src/jobs/create-job-queue.ts';
+import { killAll, spawnWorker, type WorkerProcess } from '../src/jobs/testing/worker-processes.ts';
+
+const { values } = parseArgs({
+  options: {
+    patients: { type: 'string', default: '2000' },
+    orgs: { type: 'string', default: '20' },
+    latency: { type: 'string', default: '50' },
+    resources: { type: 'string', default: '40' },
+    concurrency: { type: 'string', default: '20' },
+    'host-limit': { type: 'string', default: '5' },
+    runs: { type: 'string', default: 'sqlite1,pg1,pg3' },
+  },
+});
+const patients = Number(values.patients);
+const orgs = Number(values.orgs);
+const latencyMs = Number(values.latency);
+const hostLimit = Number(values['host-limit']);
+process.env.CHARTBRIDGE_TEST_PG_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
+// Imported after the line above: the test-database helper reads the PostgreSQL URL when it loads.
+const { startConnectedApp } = await import('../src/testing/connected-app.ts');
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+async function connectAll(app: ConnectedApp): Promise<string[]> {
+  const targets = app.sandbox
+    .orgs()
+    .flatMap((org) => app.sandbox.data.organization(org.id)!.patients.map((p) => ({ org: org.id, p })));
+  const ids: string[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      while (next < targets.length) {
+        const { org, p } = targets[next++]!;
+        ids.push(
+          await app.connectPatient(`bench-user-${ids.length}-${next}`, { orgId: org, username: p.username }),
+        );
+        if (ids.length % 250 === 0) log(`  connected ${ids.length}/${targets.length}`);
+      }
+    }),
+  );
+  log(`  connected ${ids.length} patients in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return ids;
+}
+
+async function countSynced(app: ConnectedApp): Promise<number> {
+  const rows = await app.services.repos.connections.listAll();
+  return rows.filter((r) => r.last_sync_at !== null).length;
+}
+
+async function measureRun(name: string, dialect: 'sqlite' | 'postgres', processes: number) {
+  log(
+    `${name}: ${processes} worker process(es) on ${dialect}, ${patients} patients over ${orgs} organisations`,
+  );
+  const data = await loadSandboxData({
+    organizations: orgs,
+    synthetic: { patients, resourcesPerPatient: Number(values.resources), seed: 11 },
+  });
+  const app = await startConnectedApp({ dialect, sandboxOptions: { distinctHosts: true, latencyMs, data } });
+  const workers: WorkerProcess[] = [];
+  const queue = createJobQueue({
+    store: app.services.store,
+    databaseUrl: app.cliEnv.CHARTBRIDGE_DATABASE_URL!,
+    clock: app.services.clock,
+    log: createSilentLogger(),
+  });
+  try {
+    const ids = await connectAll(app);
+    await queue.start();
+    for (let i = 0; i < processes; i += 1) {
+      workers.push(
+        spawnWorker(
+          { ...app.cliEnv, CHARTBRIDGE_LOG_LEVEL: 'error' },
+          {
+            real: true,
+            args: ['--no-schedule', '--concurrency', values.concurrency!, '--host-limit', String(hostLimit)],
+          },
+        ),
+      );
+    }
+    await Promise.all(workers.map((w) => w.waitForLine(/ready/, 60_000)));
+    app.sandbox.requestLog.clear();
+    const started = performance.now();
+    for (const connectionId of ids) await queue.send('sync', { connectionId });
+    let synced = 0;
+    while (synced < ids.length) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      synced = await countSynced(app);
+      const seconds = (performance.now() - started) / 1000;
+      if (Math.round(seconds) % 15 === 0)
+        log(`  ${synced}/${ids.length} synced after ${seconds.toFixed(0)} s`);
+      if (seconds > 3600) throw new Error(`${name}: not finished after an hour`);
+    }
+    const minutes = (performance.now() - started) / 60_000;
+    const peaks = app.sandbox
+      .orgs()
+      .map((org) => app.sandbox.requestLog.peakConcurrency(new URL(org.fhirBase).host));
+    const counters = app.sandbox.requestLog.counters();
+    const entries = app.sandbox.requestLog.entries();
+    const tokenCalls = entries.filter((e) => e.url.includes('/oauth2/token')).length;
+    const statuses = new Map<number, number>();
+    for (const e of entries) statuses.set(e.status, (statuses.get(e.status) ?? 0) + 1);
+    log(
+      `  statuses ${JSON.stringify([...statuses])}, distinct urls ${new Set(entries.map((e) => e.host + e.url)).size}`,
+    );
+    const perMin = Number((ids.length / minutes).toFixed(1));
+    log(
+      `  ${name}: ${ids.length} connections in ${(minutes * 60).toFixed(1)} s = ${perMin}/min; ` +
+        `${counters.requests} requests (${(counters.requests / (minutes * 60)).toFixed(0)}/s), ${counters.resources} resources, ${tokenCalls} token calls; ` +
+        `peak concurrency per host: ${peaks.join(' ')}`,
+    );
+    return { perMin, maxPeak: Math.max(...peaks) };
+  } finally {
+    await killAll(workers);
+    await queue.stop();
+    await app.close();
+  }
+}
+
+const plan = values.runs!.split(',');
+const results: Record<string, { perMin: number; maxPeak: number }> = {};
+if (plan.includes('sqlite1')) results.sqlite1 = await measureRun('sqlite1', 'sqlite', 1);
+if (plan.includes('pg1')) results.pg1 = await measureRun('pg1', 'postgres', 1);
+if (plan.includes('pg3')) results.pg3 = await measureRun('pg3', 'postgres', 3);
+const maxHostConcurrency = Math.max(...Object.values(results).map((r) => r.maxPeak));
+if (results.pg1 && results.pg3)
+  log(`scaling pg3/pg1: ${(results.pg3.perMin / results.pg1.perMin).toFixed(2)}×`);
+if (maxHostConcurrency > hostLimit)
+  log(`FAIL: a host saw ${maxHostConcurrency} concurrent requests (limit ${hostLimit})`);
+console.log(
+  JSON.stringify({
+    sqlite1PerMin: results.sqlite1?.perMin ?? null,
+    pg1PerMin: results.pg1?.perMin ?? null,
+    pg3PerMin: results.pg3?.perMin ?? null,
+    maxHostConcurrency,
+    hostLimit,
+  }),
+);
+process.exitCode = maxHostConcurrency > hostLimit ? 1 : 0;
