@@ -27,12 +27,19 @@ const categoryQueries: Record<string, { categories: string[]; plain: boolean }> 
 
 let data: MutableDataStore;
 let harness: FhirHarness;
+let synthetic: MutableDataStore;
+let syntheticHarness: FhirHarness;
 
 before(async () => {
   data = await loadSandboxData({ large: true });
   harness = await startFhirHarness(data, { pageSize: 17 });
+  synthetic = await loadSandboxData({ synthetic: { patients: 3, resourcesPerPatient: 400, seed: 3 } });
+  syntheticHarness = await startFhirHarness(synthetic, { pageSize: 23 });
 });
-after(() => harness.close());
+after(async () => {
+  await harness.close();
+  await syntheticHarness.close();
+});
 
 async function pageThrough(url: string, token: string): Promise<string[]> {
   const ids: string[] = [];
@@ -55,45 +62,51 @@ function expectedHits(resource: FhirResource): number {
   return plan.categories.filter((code) => codes.has(code)).length + (plan.plain ? 1 : 0);
 }
 
-describe('searching every fixture patient', () => {
-  it('returns every resource of every USCDI v3 type, exactly once per query it matches, across pages', async () => {
-    let resources = 0;
-    for (const org of data.organizations()) {
-      for (const patient of org.patients) {
-        const token = harness.issueToken({ orgId: org.id, patientId: patient.id });
-        const base = `${harness.fhirBase(org.id)}`;
-        for (const type of [...searchableTypes, 'Patient']) {
-          const plan = categoryQueries[type] ?? { categories: [], plain: true };
-          const queries = plan.categories.map(
-            (code) => `${base}/${type}?patient=${patient.id}&category=${code}`,
-          );
-          if (plan.plain)
-            queries.push(
-              type === 'Patient'
-                ? `${base}/Patient?_id=${patient.id}`
-                : `${base}/${type}?patient=${patient.id}`,
-            );
-          const hits = new Map<string, number>();
-          for (const query of queries) {
-            const ids = await pageThrough(query, token);
-            assert.equal(new Set(ids).size, ids.length, `duplicates in ${query}`);
-            for (const id of ids) hits.set(id, (hits.get(id) ?? 0) + 1);
-          }
-          const expected = data.patientResources(org.id, patient.id, type);
-          for (const resource of expected) {
-            const want = expectedHits(resource);
-            assert.ok(want >= 1, `${type}/${resource.id} is reachable by no search`);
-            assert.equal(hits.get(resource.id), want, `${type}/${resource.id} of ${patient.username}`);
-          }
-          assert.equal(
-            hits.size,
-            expected.length,
-            `${type} of ${patient.username}: unexpected extra results`,
-          );
-          resources += expected.length;
+/** Runs every planned query for every patient and checks each resource's hit count; returns resources checked. */
+async function checkCoverage(store: MutableDataStore, server: FhirHarness): Promise<number> {
+  let resources = 0;
+  for (const org of store.organizations()) {
+    for (const patient of org.patients) {
+      const token = server.issueToken({ orgId: org.id, patientId: patient.id });
+      for (const type of [...searchableTypes, 'Patient']) {
+        const hits = new Map<string, number>();
+        for (const query of planQueries(server.fhirBase(org.id), type, patient.id)) {
+          const ids = await pageThrough(query, token);
+          assert.equal(new Set(ids).size, ids.length, `duplicates in ${query}`);
+          for (const id of ids) hits.set(id, (hits.get(id) ?? 0) + 1);
         }
+        const expected = store.patientResources(org.id, patient.id, type);
+        for (const resource of expected) {
+          const want = expectedHits(resource);
+          assert.ok(want >= 1, `${type}/${resource.id} is reachable by no search`);
+          assert.equal(hits.get(resource.id), want, `${type}/${resource.id} of ${patient.username}`);
+        }
+        assert.equal(hits.size, expected.length, `${type} of ${patient.username}: unexpected extra results`);
+        resources += expected.length;
       }
     }
+  }
+  return resources;
+}
+
+function planQueries(base: string, type: string, patientId: string): string[] {
+  const plan = categoryQueries[type] ?? { categories: [], plain: true };
+  const queries = plan.categories.map((code) => `${base}/${type}?patient=${patientId}&category=${code}`);
+  if (plan.plain) {
+    queries.push(
+      type === 'Patient' ? `${base}/Patient?_id=${patientId}` : `${base}/${type}?patient=${patientId}`,
+    );
+  }
+  return queries;
+}
+
+describe('searching every patient', () => {
+  it('returns every fixture resource of every USCDI v3 type, exactly once per query it matches, across pages', async () => {
+    const resources = await checkCoverage(data, harness);
     assert.ok(resources > 8000, `${resources} resources checked`);
+  });
+
+  it('does the same for synthetic patients', async () => {
+    assert.equal(await checkCoverage(synthetic, syntheticHarness), 3 * 400);
   });
 });
