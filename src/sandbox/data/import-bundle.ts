@@ -43,9 +43,9 @@ export function importBundle(bundle: unknown, source: string, registry: OrgIdReg
   const references = new Map<string, string>();
   const kept: FhirResource[] = [];
   const shared: FhirResource[] = [];
-  for (const entry of entries) {
+  for (const [index, entry] of entries.entries()) {
     const resource = entry.resource as FhirResource;
-    const key = readSourceKey(entry, resource);
+    const key = readSourceKey(entry, resource) ?? `${source}#${index}`;
     const existing = sharedResourceTypes.has(resource.resourceType) ? registry.sharedByKey.get(key) : undefined;
     const reference = existing ?? `${resource.resourceType}/${assignId(registry, resource.resourceType, key, source)}`;
     if (entry.fullUrl) references.set(entry.fullUrl, reference);
@@ -69,10 +69,11 @@ export function importBundle(bundle: unknown, source: string, registry: OrgIdReg
   return { patient, compartment: kept, shared };
 }
 
-function readSourceKey(entry: BundleEntry, resource: FhirResource): string {
+/** The identity a resource has in its source: its `urn:uuid` or `Type/id`; undefined when it has neither. */
+function readSourceKey(entry: BundleEntry, resource: FhirResource): string | undefined {
   if (entry.fullUrl?.startsWith('urn:uuid:')) return entry.fullUrl;
   if (resource.id) return `${resource.resourceType}/${resource.id}`;
-  return entry.request?.url ?? entry.fullUrl ?? `${resource.resourceType}/${JSON.stringify(resource).length}`;
+  return entry.fullUrl;
 }
 
 function assignId(registry: OrgIdRegistry, type: string, key: string, source: string): string {

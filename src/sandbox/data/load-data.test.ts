@@ -94,6 +94,27 @@ describe('loadSandboxData (fixtures)', () => {
     assert.equal(store.patientResources('org-a', patient.id, 'Observation').length, 2);
   });
 
+  it('gives distinct ids to entries that have neither fullUrl nor id', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'sandbox-data-'));
+    const observation = { resourceType: 'Observation', status: 'final', code: { text: 'x' } };
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        { fullUrl: 'urn:uuid:0b9d1e64-0000-4000-8000-000000000001', resource: { resourceType: 'Patient', name: [{ given: ['Ann'], family: 'Lee' }] } },
+        { resource: { ...observation, subject: { reference: 'urn:uuid:0b9d1e64-0000-4000-8000-000000000001' } } },
+        { resource: { ...observation, subject: { reference: 'urn:uuid:0b9d1e64-0000-4000-8000-000000000001' } } },
+      ],
+    };
+    await writeFile(join(folder, 'ann.json'), JSON.stringify(bundle));
+    const store = await loadSandboxData({ folders: [folder] });
+    const patient = store.organization('org-a')!.patients[0]!;
+    assert.equal(patient.username, 'annlee');
+    const observations = store.patientResources('org-a', patient.id, 'Observation');
+    assert.equal(new Set(observations.map((o) => o.id)).size, 2);
+    assert.deepEqual(observations.map((o) => (o.subject as { reference: string }).reference), [`Patient/${patient.id}`, `Patient/${patient.id}`]);
+  });
+
   it('rejects a folder file that is not a Bundle', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'sandbox-data-'));
     await writeFile(join(folder, 'bad.json'), JSON.stringify({ resourceType: 'Patient', id: 'x' }));
