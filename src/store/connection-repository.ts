@@ -51,7 +51,22 @@ export interface ConnectionRepository {
   ): Promise<boolean>;
 }
 
+/** Written whenever a lease ends: released, lost to a newer grant, or never taken. */
+const CLEARED_LEASE = { refresh_lease_owner: null, refresh_lease_until: null } as const;
+/** A fresh grant or a successful refresh: no lease, no failures, no backoff. */
+const CLEARED_BACKOFF = { ...CLEARED_LEASE, refresh_failures: 0, refresh_retry_at: null } as const;
+
 export function createConnectionRepository(db: Kysely<Database>): ConnectionRepository {
+  return { ...createConnectionReads(db), ...createGrantWrites(db), ...createLeaseWrites(db) };
+}
+
+/** Reads, the first insert, and a plain status change. */
+function createConnectionReads(
+  db: Kysely<Database>,
+): Pick<
+  ConnectionRepository,
+  'insert' | 'findById' | 'listByUser' | 'listAll' | 'findForPatient' | 'setStatus'
+> {
   return {
     async insert(row) {
       await db.insertInto('connections').values(row).execute();
@@ -79,21 +94,72 @@ export function createConnectionRepository(db: Kysely<Database>): ConnectionRepo
         .where('patient_id', '=', patientId)
         .executeTakeFirst();
     },
+    async setStatus(id, status, reason, now) {
+      await db
+        .updateTable('connections')
+        .set({ status, status_reason: reason, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+    },
+  };
+}
+
+/** Grant lifecycle: a new grant, the end of a grant, a counted failure (which also frees the lease). */
+function createGrantWrites(
+  db: Kysely<Database>,
+): Pick<ConnectionRepository, 'replaceGrant' | 'endGrant' | 'recordRefreshFailure'> {
+  return {
     async replaceGrant(id, fields, now) {
       await db
         .updateTable('connections')
         .set({
           ...fields,
           token_version: sql<number>`token_version + 1`,
-          refresh_lease_owner: null,
-          refresh_lease_until: null,
-          refresh_failures: 0,
-          refresh_retry_at: null,
+          ...CLEARED_BACKOFF,
           updated_at: now,
         })
         .where('id', '=', id)
         .execute();
     },
+    async endGrant(id, status, reason, now, owner) {
+      let query = db
+        .updateTable('connections')
+        .set({
+          status,
+          status_reason: reason,
+          access_token_sealed: null,
+          refresh_token_sealed: null,
+          refreshable: 0,
+          ...CLEARED_LEASE,
+          token_version: sql<number>`token_version + 1`,
+          updated_at: now,
+        })
+        .where('id', '=', id);
+      if (owner !== undefined) query = query.where('refresh_lease_owner', '=', owner);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async recordRefreshFailure(id, owner, retryAt, now) {
+      await db
+        .updateTable('connections')
+        .set({
+          ...CLEARED_LEASE,
+          refresh_failures: sql<number>`refresh_failures + 1`,
+          refresh_retry_at: retryAt,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .where('refresh_lease_owner', '=', owner)
+        .execute();
+    },
+  };
+}
+
+/** The refresh lease: take it, and store the new tokens under it. */
+function createLeaseWrites(
+  db: Kysely<Database>,
+): Pick<ConnectionRepository, 'acquireRefreshLease' | 'storeRefreshedTokens'> {
+  return {
     async acquireRefreshLease(id, lease, now, until) {
       const result = await db
         .updateTable('connections')
@@ -115,10 +181,7 @@ export function createConnectionRepository(db: Kysely<Database>): ConnectionRepo
           scope: update.scope,
           refreshable: update.refreshable ? 1 : 0,
           token_version: lease.tokenVersion + 1,
-          refresh_lease_owner: null,
-          refresh_lease_until: null,
-          refresh_failures: 0,
-          refresh_retry_at: null,
+          ...CLEARED_BACKOFF,
           status_reason: null,
           updated_at: update.now,
         })
@@ -126,46 +189,6 @@ export function createConnectionRepository(db: Kysely<Database>): ConnectionRepo
         .where('refresh_lease_owner', '=', lease.owner)
         .where('token_version', '=', lease.tokenVersion)
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
-    },
-    async recordRefreshFailure(id, owner, retryAt, now) {
-      await db
-        .updateTable('connections')
-        .set({
-          refresh_lease_owner: null,
-          refresh_lease_until: null,
-          refresh_failures: sql<number>`refresh_failures + 1`,
-          refresh_retry_at: retryAt,
-          updated_at: now,
-        })
-        .where('id', '=', id)
-        .where('refresh_lease_owner', '=', owner)
-        .execute();
-    },
-    async setStatus(id, status, reason, now) {
-      await db
-        .updateTable('connections')
-        .set({ status, status_reason: reason, updated_at: now })
-        .where('id', '=', id)
-        .execute();
-    },
-    async endGrant(id, status, reason, now, owner) {
-      let query = db
-        .updateTable('connections')
-        .set({
-          status,
-          status_reason: reason,
-          access_token_sealed: null,
-          refresh_token_sealed: null,
-          refreshable: 0,
-          refresh_lease_owner: null,
-          refresh_lease_until: null,
-          token_version: sql<number>`token_version + 1`,
-          updated_at: now,
-        })
-        .where('id', '=', id);
-      if (owner !== undefined) query = query.where('refresh_lease_owner', '=', owner);
-      const result = await query.executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
   };
