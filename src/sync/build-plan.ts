@@ -9,8 +9,12 @@ import type { QueryPlan } from './query-plan.ts';
  * Picks the plan: Epic's when the directory says so or the base looks like Epic's (`…/api/FHIR/R4`), else the
  * generic plan from the server's CapabilityStatement.
  */
-export async function buildPlan(client: FhirClient, target: SyncTarget): Promise<QueryPlan> {
-  const options = { patientId: target.patient_id, scope: target.scope };
+export async function buildPlan(
+  client: FhirClient,
+  target: SyncTarget,
+  pageSize: number,
+): Promise<QueryPlan> {
+  const options = { patientId: target.patient_id, scope: target.scope, pageSize };
   const epic =
     target.vendor === 'epic' || (target.vendor === null && /\/api\/FHIR\/R4$/i.test(target.fhir_base));
   if (epic) return buildEpicPlan(options);

@@ -27,6 +27,9 @@ export const EPIC_OBSERVATION_CATEGORIES = [
   'observation-adi-documentation',
 ];
 
+/** US Core makes effective[x] mandatory for these Observation categories. */
+const DATED_CATEGORIES = ['laboratory', 'vital-signs'];
+
 export const EPIC_CONDITION_CATEGORIES = ['problem-list-item', 'encounter-diagnosis', 'health-concern'];
 /** Longitudinal, encounter, assess-plan; a CarePlan search without a category is HTTP 400 (59159). */
 export const EPIC_CAREPLAN_CATEGORIES = ['38717003', '734163000', 'assess-plan'];
@@ -91,6 +94,7 @@ function categoryQuery(type: string, category: string, patientId: string, count:
     category,
     path: buildSearchPath(type, patientId, { category, _count: count }),
     incremental: true,
+    windowable: type === 'Observation' && DATED_CATEGORIES.includes(category),
   };
 }
 

@@ -5,6 +5,7 @@ import type { PlannedQuery, QueryPlan } from './query-plan.ts';
 import { chaseReferences, REFERENCE_TYPES } from './references.ts';
 import { runPool } from './run-pool.ts';
 import { createQueryState, runQuery } from './run-query.ts';
+import { runWindowedQuery } from './windowed-query.ts';
 import { reportProgress, type SyncContext } from './sync-context.ts';
 
 export interface RunOutcome {
@@ -19,7 +20,7 @@ const FINISHED = new Set(['done', 'not_available', 'not_granted']);
 
 /** The body of a run, from plan to vanished-resource removal; EHR trouble that ends the run throws. */
 export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<RunOutcome> {
-  const plan = await buildPlan(ctx.client, target);
+  const plan = await buildPlan(ctx.client, target, ctx.limits.pageSize);
   const states = new Map((await ctx.repos.runs.listQueryStates(ctx.runId)).map((s) => [s.query_key, s]));
   await recordNotGranted(ctx, plan, states);
   const ordered = await orderLongestFirst(ctx, plan.queries);
@@ -30,11 +31,21 @@ export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<
     resources: sum([...states.values()], 'resources'),
     pages: sum([...states.values()], 'pages'),
   });
+  const birth = createDeferred<number | undefined>();
+  const patientPending =
+    plan.queries.some((q) => q.key === 'Patient') && !FINISHED.has(states.get('Patient')?.status ?? '');
+  if (!patientPending) birth.resolve(await readBirthDate(ctx));
   await runPool(ordered, ctx.limits.queryConcurrency, async (query) => {
     const prior = states.get(query.key);
     if (prior && FINISHED.has(prior.status)) return;
     const start = prior && prior.status === 'running' ? prior : createQueryState(ctx, query);
-    states.set(query.key, await runQuery(ctx, query, start));
+    const windowed = query.windowable && ctx.limits.dateWindows && (ctx.full || ctx.since === undefined);
+    try {
+      const run = windowed ? runWindowedQuery(ctx, query, start, birth.promise) : runQuery(ctx, query, start);
+      states.set(query.key, await run);
+    } finally {
+      if (query.key === 'Patient') birth.resolve(await readBirthDate(ctx));
+    }
     reportProgress(ctx, { queriesDone: ctx.progress.queriesDone + 1 });
   });
   const searched = [...new Set(plan.queries.map((q) => q.resourceType))];
@@ -78,12 +89,45 @@ async function recordNotGranted(
   }
 }
 
+/** Types that usually run longest go first on a first sync (no page counts known yet). */
+const USUALLY_LONG = [
+  'DiagnosticReport',
+  'Encounter',
+  'Procedure',
+  'Immunization',
+  'MedicationRequest',
+  'Condition',
+];
+
+function firstSyncRank(query: PlannedQuery): number {
+  if (query.key === 'Patient') return 100;
+  if (query.windowable) return 50;
+  const index = USUALLY_LONG.indexOf(query.resourceType);
+  return index < 0 ? 0 : 40 - index;
+}
+
+function createDeferred<T>(): { promise: Promise<T>; resolve(value: T): void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+async function readBirthDate(ctx: SyncContext): Promise<number | undefined> {
+  const [row] = await ctx.repos.resources.list(ctx.connectionId, { type: 'Patient', limit: 1 });
+  const birthDate = row ? (JSON.parse(row.json) as { birthDate?: unknown }).birthDate : undefined;
+  const at = typeof birthDate === 'string' ? Date.parse(birthDate) : NaN;
+  return Number.isFinite(at) ? at : undefined;
+}
+
 /** Longest chains first (by the last good run's page counts): the run then ends when its longest query does. */
 async function orderLongestFirst(ctx: SyncContext, queries: PlannedQuery[]): Promise<PlannedQuery[]> {
   const last = await ctx.repos.runs.findLatest(ctx.connectionId, ['succeeded', 'partial']);
-  if (!last) return queries;
+  if (!last) return [...queries].sort((a, b) => firstSyncRank(b) - firstSyncRank(a));
   const pages = new Map((await ctx.repos.runs.listQueryStates(last.id)).map((s) => [s.query_key, s.pages]));
-  return [...queries].sort((a, b) => (pages.get(b.key) ?? 0) - (pages.get(a.key) ?? 0));
+  // The Patient read goes first: windowed searches wait for its birth date.
+  const weight = (q: PlannedQuery) =>
+    q.key === 'Patient' ? Number.MAX_SAFE_INTEGER : (pages.get(q.key) ?? 0);
+  return [...queries].sort((a, b) => weight(b) - weight(a));
 }
 
 async function runPhase(

@@ -11,6 +11,11 @@ export interface PlannedQuery {
   path: string;
   /** Whether `_lastUpdated=gt…` may be added for an incremental sync. */
   incremental: boolean;
+  /**
+   * Whether a long chain may be split into parallel `date` windows: only where US Core makes the date mandatory
+   * (laboratory and vital-signs Observations have effective[x] 1..1), since a dateless resource matches no window.
+   */
+  windowable?: boolean;
 }
 
 export interface SkippedQuery {

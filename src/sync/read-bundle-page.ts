@@ -38,8 +38,7 @@ export function readBundlePage(json: unknown, what: string): BundlePage {
     if (prepared.ok) records.push(prepared.record);
     else skipped.set(prepared.reason, (skipped.get(prepared.reason) ?? 0) + 1);
   }
-  for (const [reason, count] of skipped)
-    warnings.push(`skipped ${count} entries: ${reason}`);
+  for (const [reason, count] of skipped) warnings.push(`skipped ${count} entries: ${reason}`);
   return {
     resources: keepNewestPerKey(records),
     warnings: warnings.slice(0, MAX_WARNINGS_PER_PAGE),

@@ -46,6 +46,7 @@ export async function runQuery(
   prior: SyncQueryStateRow,
 ): Promise<SyncQueryStateRow> {
   let state = prior;
+  let committing: Promise<void> = Promise.resolve();
   try {
     let url = state.next_url ?? startUrl(ctx, query);
     let resuming = state.next_url !== null;
@@ -73,15 +74,23 @@ export async function runQuery(
       const { page, bytes } = fetched;
       const next = checkNext(ctx, query, page.next, seen, state.pages + 1);
       state = advance(ctx, state, page, next, bytes);
-      await commitPage(ctx, page.resources, state);
+      // The next request goes out while this page commits; commits stay in page order, so the checkpoint
+      // never points past a page that is not stored.
+      const snapshot = state;
+      committing = committing.then(() => commitPage(ctx, page.resources, snapshot));
+      committing.catch(() => undefined);
       reportProgress(ctx, {
         pages: ctx.progress.pages + 1,
         resources: ctx.progress.resources + page.resources.length,
       });
-      if (next === undefined) return state;
+      if (next === undefined) {
+        await committing;
+        return state;
+      }
       url = next;
     }
   } catch (error) {
+    await committing;
     if (!QUERY_LOCAL_ERRORS.some((code) => isChartbridgeError(error, code as never))) throw error;
     const reason = (error as ChartbridgeError).message;
     addWarning(ctx, `${query.key}: ${reason}`);
@@ -89,7 +98,7 @@ export async function runQuery(
   }
 }
 
-function throwIfInterrupted(ctx: SyncContext): void {
+export function throwIfInterrupted(ctx: SyncContext): void {
   if (ctx.signal?.aborted) {
     throw new ChartbridgeError(
       'ERR_JOB_INTERRUPTED',
@@ -106,7 +115,7 @@ type FetchedPage =
  * One page: 4xx comes back as "unavailable"; a body that is not JSON or not a Bundle is fetched once more (a
  * truncated transfer looks exactly like that, and cursors may be retried) before it fails the query (A8).
  */
-async function fetchPage(
+export async function fetchPage(
   ctx: SyncContext,
   query: PlannedQuery,
   url: string,
@@ -141,7 +150,7 @@ function readPage(query: PlannedQuery, json: unknown, what: string): BundlePage 
 }
 
 /** Validates the `next` link: same base (else refused, C32), not seen before (loop), within the page cap. */
-function checkNext(
+export function checkNext(
   ctx: SyncContext,
   query: PlannedQuery,
   next: string | undefined,

@@ -17,14 +17,20 @@ export interface SyncLimits {
   maxBinaryBytes: number;
   /** Page commits retried this many times when the database is busy or down (B24). */
   commitAttempts: number;
+  /** Split long dated searches into parallel `date` windows on full runs (see windowed-query.ts). */
+  dateWindows: boolean;
+  /** `_count` asked for on searches. */
+  pageSize: number;
 }
 
 export const defaultSyncLimits: SyncLimits = {
   maxPagesPerQuery: 5_000,
-  queryConcurrency: 10,
+  queryConcurrency: 16,
   json: { maxDepth: 64, maxStringLength: 16 * 1024 * 1024 },
   maxBinaryBytes: 25 * 1024 * 1024,
   commitAttempts: 5,
+  dateWindows: true,
+  pageSize: 100,
 };
 
 export interface SyncProgress {

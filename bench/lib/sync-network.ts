@@ -1,0 +1,126 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import smart from 'fhirclient/lib/entry/node.js';
+import { loadSandboxData } from '../../src/sandbox/data/load-data.ts';
+import { patientFixturesDir } from '../../src/sandbox/fixtures-dir.ts';
+import { buildEpicPlan } from '../../src/sync/epic-plan.ts';
+import { runSync } from '../../src/sync/run-sync.ts';
+import { startConnectedApp } from '../../src/testing/connected-app.ts';
+
+export interface NetworkFigures {
+  chartbridgeMs: number;
+  chartbridgeFullMs: number;
+  fhirclientMs: number;
+  lowerBoundMs: number;
+  peakConcurrency: number;
+  resources: number;
+  fhirclientResources: number;
+  searchPages: number;
+}
+
+const LATENCY_MS = 50;
+const PAGE_SIZE = 50;
+const CONCURRENCY = 5;
+
+/**
+ * (a) chartbridge's sync, (b) fhirclient `request` with `pageLimit: 0`, one query after another, (c) the
+ * physical bound for a client keeping to five concurrent requests — one sandbox, 50 ms per request, ≤ 50 per
+ * page, the 5k-resource fixture.
+ */
+export async function measureNetwork(log: (line: string) => void, dateWindows = true): Promise<NetworkFigures> {
+  const folder = mkdtempSync(join(tmpdir(), 'chartbridge-bench-'));
+  copyFileSync(join(patientFixturesDir, 'large_merged_Vito_Feeney_5k.json'), join(folder, 'large.json'));
+  const data = await loadSandboxData({ folders: [folder], organizations: 1 });
+  const app = await startConnectedApp({
+    sandboxOptions: { data, latencyMs: LATENCY_MS, pageSize: PAGE_SIZE },
+  });
+  try {
+    const org = app.sandbox.orgs()[0]!;
+    const patient = data.organization(org.id)!.patients[0]!;
+    const connectionId = await app.connectPatient('bench-user', {
+      orgId: org.id,
+      username: patient.username,
+    });
+    app.sandbox.requestLog.clear();
+
+    let searchesDoneAt = 0;
+    const started = performance.now();
+    const summary = await runSync({
+      services: app.services,
+      connectionId,
+      syncLimits: { pageSize: PAGE_SIZE, dateWindows },
+      onProgress: (p) => {
+        if (p.phase !== 'queries' && searchesDoneAt === 0) searchesDoneAt = performance.now();
+      },
+    });
+    const chartbridgeFullMs = performance.now() - started;
+    const chartbridgeMs = (searchesDoneAt || performance.now()) - started;
+    const peakConcurrency = app.sandbox.requestLog.peakConcurrency();
+    const searches = summary.queries.filter((q) => !q.key.startsWith('~'));
+    const searchPages = searches.reduce((n, q) => n + q.pages, 0);
+    const boundPages = searches.reduce((n, q) => n + Math.max(1, Math.ceil(q.resources / PAGE_SIZE)), 0);
+    const lowerBoundMs = (boundPages / CONCURRENCY) * LATENCY_MS;
+    log(
+      `chartbridge: ${summary.status}, ${summary.resources} resources, ${searchPages} search pages; searches ${chartbridgeMs.toFixed(0)} ms, whole sync (references, attachments) ${chartbridgeFullMs.toFixed(0)} ms, peak concurrency ${peakConcurrency}`,
+    );
+
+    const token = await app.services.vault.getAccessToken(connectionId);
+    const row = await app.services.repos.connections.findById(connectionId);
+    const plan = buildEpicPlan({ patientId: row!.patient_id, scope: row!.scope, pageSize: PAGE_SIZE });
+    const fhir = fhirclientFor(org.fhirBase, token, row!.patient_id);
+    const fcStarted = performance.now();
+    let fhirclientResources = 0;
+    for (const query of plan.queries) fhirclientResources += await countWithFhirclient(fhir, query.path);
+    const fhirclientMs = performance.now() - fcStarted;
+    log(
+      `fhirclient: ${fhirclientResources} resources in ${fhirclientMs.toFixed(0)} ms (pageLimit 0, one query after another)`,
+    );
+    log(
+      `lower bound: ${boundPages} pages / ${CONCURRENCY} × ${LATENCY_MS} ms = ${lowerBoundMs.toFixed(0)} ms`,
+    );
+    return {
+      chartbridgeMs,
+      chartbridgeFullMs,
+      fhirclientMs,
+      lowerBoundMs,
+      peakConcurrency,
+      resources: summary.resources,
+      fhirclientResources,
+      searchPages,
+    };
+  } finally {
+    await app.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+interface FhirclientLike {
+  request(url: string, options: Record<string, unknown>): Promise<unknown>;
+}
+
+/** A server-side fhirclient Client holding the access token, as a Node app that stored it would build. */
+function fhirclientFor(serverUrl: string, accessToken: string, patient: string): FhirclientLike {
+  const request = { headers: { host: 'localhost' }, url: '/', session: {} };
+  const response = {};
+  const factory = smart as unknown as (
+    req: unknown,
+    res: unknown,
+  ) => { client(state: unknown): FhirclientLike };
+  return factory(request, response).client({
+    serverUrl,
+    tokenResponse: { access_token: accessToken, patient, token_type: 'Bearer' },
+  });
+}
+
+async function countWithFhirclient(client: FhirclientLike, path: string): Promise<number> {
+  try {
+    const result = await client.request(path, { pageLimit: 0, flat: true });
+    if (Array.isArray(result))
+      return result.filter((r) => (r as { resourceType?: string }).resourceType !== 'OperationOutcome')
+        .length;
+    return (result as { resourceType?: string })?.resourceType ? 1 : 0;
+  } catch {
+    return 0;
+  }
+}
