@@ -8,6 +8,7 @@ before(async () => {
   app = await startConnectedApp();
 });
 after(async () => {
+  await app.assertNoSecretsLeaked();
   await app.close();
 });
 

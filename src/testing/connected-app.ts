@@ -68,27 +68,20 @@ export async function startConnectedApp(
   await generateKey(keysDir);
   // The server must listen before the app exists: the public URL (redirect URI, JWKS URL) needs its port.
   const holder: { app?: Hono } = {};
-  const shell = new Hono().all('*', (c) => holder.app!.fetch(c.req.raw));
-  const server = await startHttpServer(shell, { host: '127.0.0.1', port: 0 });
+  const server = await startHttpServer(
+    new Hono().all('*', (c) => holder.app!.fetch(c.req.raw)),
+    { host: '127.0.0.1', port: 0 },
+  );
   const url = `http://127.0.0.1:${server.port}`;
-  const apiKey = `test-${randomToken(24)}`;
   const cliEnv = {
     CHARTBRIDGE_DATABASE_URL: database.url,
     CHARTBRIDGE_PUBLIC_URL: url,
     CHARTBRIDGE_KEYS_DIR: keysDir,
     CHARTBRIDGE_ENCRYPTION_KEY: generateEncryptionKey(),
-    CHARTBRIDGE_API_KEY: apiKey,
+    CHARTBRIDGE_API_KEY: `test-${randomToken(24)}`,
     CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: DEMO_CLIENT_ID,
   };
-  const logs: string[] = [];
-  const sink = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
-  const secrets = createSecretRecorder();
-  const services = await createServices(loadConfig(cliEnv), {
-    log: createLogger({ level: 'debug', destination: sink }),
-    fetch: secrets.fetch,
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
-  await migrateToLatest(services.store);
+  const { services, logs, secrets } = await buildServices(cliEnv, options.clock);
   holder.app = createHttpApp(services);
   const sandbox = await startSandbox({
     autoApprove: true,
@@ -104,42 +97,63 @@ export async function startConnectedApp(
     ...options.sandboxOptions,
   });
   await registerSandboxHospitals(services.repos, sandbox.orgs(), services.clock.now());
+  const base = { url, apiKey: cliEnv.CHARTBRIDGE_API_KEY, services, sandbox, logs, secrets, cliEnv };
+  const cleanup = async () => {
+    await sandbox.close();
+    await server.close();
+    await services.store.close();
+    await database.drop();
+    rmSync(keysDir, { recursive: true, force: true });
+  };
+  return { ...base, ...createLaunchDriver(base), close: cleanup };
+}
 
+/** chartbridge's services on the test database, with every log line and every crossing secret recorded. */
+async function buildServices(env: Record<string, string>, clock: Clock | undefined) {
+  const logs: string[] = [];
+  const sink = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
+  const secrets = createSecretRecorder();
+  const services = await createServices(loadConfig(env), {
+    log: createLogger({ level: 'debug', destination: sink }),
+    fetch: secrets.fetch,
+    ...(clock ? { clock } : {}),
+  });
+  await migrateToLatest(services.store);
+  return { services, logs, secrets };
+}
+
+type AppBase = Pick<ConnectedApp, 'url' | 'apiKey' | 'services' | 'sandbox' | 'logs' | 'secrets' | 'cliEnv'>;
+
+/** The patient's side: API calls, a cookie-keeping browser, and the launch driven over HTTP. */
+function createLaunchDriver(app: AppBase): Omit<ConnectedApp, keyof AppBase | 'close'> {
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${url}${path}`, {
+    fetch(`${app.url}${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...init.headers },
+      headers: { authorization: `Bearer ${app.apiKey}`, 'content-type': 'application/json', ...init.headers },
     });
-  const newBrowser = () => createBrowser();
   const beginLaunch = async (userId: string, launch: LaunchOptions = {}) => {
-    const orgId = launch.orgId ?? sandbox.orgs()[0]!.id;
-    const username = launch.username ?? sandbox.data.organization(orgId)!.patients[0]!.username;
-    const returnUrl = launch.returnUrl === undefined ? `${url}/done` : launch.returnUrl;
-    const body = JSON.stringify(returnUrl ? { userId, returnUrl } : { userId });
-    const created = await api('/api/connect-sessions', { method: 'POST', body });
+    const orgId = launch.orgId ?? app.sandbox.orgs()[0]!.id;
+    const username = launch.username ?? app.sandbox.data.organization(orgId)!.patients[0]!.username;
+    const returnUrl = launch.returnUrl === undefined ? `${app.url}/done` : launch.returnUrl;
+    const created = await api('/api/connect-sessions', {
+      method: 'POST',
+      body: JSON.stringify(returnUrl ? { userId, returnUrl } : { userId }),
+    });
     if (created.status !== 201)
       throw new Error(`connect session: http ${created.status} ${await created.text()}`);
     const session = (await created.json()) as { url: string };
-    const browser = launch.browser ?? newBrowser();
+    const browser = launch.browser ?? createBrowser();
     const start = await browser.get(`${session.url}?org=sandbox-${encodeURIComponent(orgId)}`);
     if (start.status !== 302) throw new Error(`launch: http ${start.status} ${await start.text()}`);
     const authorize = new URL(start.headers.get('location')!);
     authorize.searchParams.set('login_hint', username);
-    const callbackUrl = await browser.followToOrigin(authorize.toString(), url);
-    secrets.add(new URL(callbackUrl).searchParams.get('code'));
+    const callbackUrl = await browser.followToOrigin(authorize.toString(), app.url);
+    app.secrets.add(new URL(callbackUrl).searchParams.get('code'));
     return { browser, callbackUrl };
   };
-
   return {
-    url,
-    apiKey,
-    services,
-    sandbox,
-    logs,
-    secrets,
-    cliEnv,
     api,
-    newBrowser,
+    newBrowser: createBrowser,
     beginLaunch,
     async connectPatient(userId, connectOptions = {}) {
       const { browser, callbackUrl } = await beginLaunch(userId, connectOptions);
@@ -151,17 +165,9 @@ export async function startConnectedApp(
       return connectionId;
     },
     async assertNoSecretsLeaked(extra = []) {
-      secrets.assertAbsent(logs.join('\n'), 'the logs');
-      const audit = await services.repos.audit.listAll();
-      secrets.assertAbsent(JSON.stringify(audit), 'audit rows');
-      for (const [index, text] of extra.entries()) secrets.assertAbsent(text, `response #${index + 1}`);
-    },
-    async close() {
-      await sandbox.close();
-      await server.close();
-      await services.store.close();
-      await database.drop();
-      rmSync(keysDir, { recursive: true, force: true });
+      app.secrets.assertAbsent(app.logs.join('\n'), 'the logs');
+      app.secrets.assertAbsent(JSON.stringify(await app.services.repos.audit.listAll()), 'audit rows');
+      for (const [index, text] of extra.entries()) app.secrets.assertAbsent(text, `response #${index + 1}`);
     },
   };
 }
