@@ -81,6 +81,10 @@ async function measureRun(name: string, dialect: 'sqlite' | 'postgres', processe
     clock: app.services.clock,
     log: createSilentLogger(),
   });
+  // Interrupting the benchmark must not leave worker processes behind.
+  const onSignal = () => void killAll(workers).then(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const ids = await connectAll(app);
     await queue.start();
@@ -128,6 +132,8 @@ async function measureRun(name: string, dialect: 'sqlite' | 'postgres', processe
     );
     return { perMin, maxPeak: Math.max(...peaks) };
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await killAll(workers);
     await queue.stop();
     await app.close();

@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
 import assert from 'node:assert/strict';
 import { createAuditRepository } from '../store/audit-repository.ts';
 import { createJobLeaseRepository } from '../store/jobs-leases.ts';
@@ -202,9 +204,11 @@ for (const dialect of testDialects) {
   test(`three worker processes on many connections due at once keep every host under its limit and never run one connection twice (${dialect})`, async () => {
     await withSetup(dialect, 60, 3, async ({ store, targets, spawn, enqueue }) => {
       const ids = Array.from({ length: 30 }, (_, i) => `c-${i}`);
-      await enqueue(ids);
       const env = { TEST_STEPS: '3', TEST_CONCURRENCY: '4', TEST_HOST_LIMIT: '2', TEST_LEASE_MS: '5000' };
       const workers = [spawn(env), spawn(env), spawn(env)];
+      // All due at once, once every worker is ready to take them.
+      await Promise.all(workers.map((w) => w.waitForLine(/^ready /)));
+      await enqueue(ids);
       await waitFor(
         async () => {
           for (const id of ids) if ((await writtenSteps(store, id)).length < 3) return false;
@@ -238,3 +242,48 @@ for (const dialect of testDialects) {
     });
   });
 }
+
+test(
+  'a database that drops every connection mid-job: the worker survives, retries, and writes every step once (postgres)',
+  {
+    skip: !testDialects.includes('postgres'),
+  },
+  async () => {
+    await withSetup('postgres', 150, 1, async ({ store, spawn, enqueue }) => {
+      await enqueue(['c-0']);
+      const worker = spawn({ TEST_STEPS: '8' });
+      await worker.waitForLine(/^step c-0 3$/);
+      // Every session of the test database but this one: the worker's pools and pg-boss's.
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity
+              where datname = current_database() and pid <> pg_backend_pid()`.execute(store.db);
+      await worker.waitForLine(/^outcome sync c-0 completed$/, 60_000);
+      assert.equal(worker.child.exitCode, null, 'the worker is still running');
+      assert.deepEqual(
+        (await writtenSteps(store, 'c-0')).map((s) => s.step),
+        [1, 2, 3, 4, 5, 6, 7, 8],
+      );
+    });
+  },
+);
+
+test('a SQLite database locked longer than busy_timeout mid-job: the write is retried, every step once, no crash (sqlite)', async () => {
+  await withSetup('sqlite', 100, 1, async ({ store, url, spawn, enqueue }) => {
+    await enqueue(['c-0']);
+    const worker = spawn({ TEST_STEPS: '8' });
+    await worker.waitForLine(/^step c-0 2$/);
+    // Another process-like holder of the write lock for longer than the worker's 5 s busy_timeout.
+    const blocker = new SQLite(url.slice('sqlite:'.length));
+    blocker.exec('begin immediate');
+    await waitFor(() => worker.lines.some((l) => l === 'outcome sync c-0 retrying') || undefined, {
+      timeoutMs: 7000,
+    }).catch(() => undefined);
+    blocker.exec('rollback');
+    blocker.close();
+    await worker.waitForLine(/^outcome sync c-0 completed$/, 60_000);
+    assert.equal(worker.child.exitCode, null, 'the worker is still running');
+    assert.deepEqual(
+      (await writtenSteps(store, 'c-0')).map((s) => s.step),
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    );
+  });
+});
