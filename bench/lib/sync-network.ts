@@ -28,7 +28,10 @@ const CONCURRENCY = 5;
  * physical bound for a client keeping to five concurrent requests — one sandbox, 50 ms per request, ≤ 50 per
  * page, the 5k-resource fixture.
  */
-export async function measureNetwork(log: (line: string) => void, dateWindows = true): Promise<NetworkFigures> {
+export async function measureNetwork(
+  log: (line: string) => void,
+  dateWindows = true,
+): Promise<NetworkFigures> {
   const folder = mkdtempSync(join(tmpdir(), 'chartbridge-bench-'));
   copyFileSync(join(patientFixturesDir, 'large_merged_Vito_Feeney_5k.json'), join(folder, 'large.json'));
   const data = await loadSandboxData({ folders: [folder], organizations: 1 });

@@ -4,14 +4,15 @@ import { prepareResource } from '../../src/sync/prepare-resource.ts';
 import type { ResourceRecord } from '../../src/store/resources-repository.ts';
 
 /** Store alone: resources/second ingested from parsed 50-resource pages, one transaction per page, SQLite. */
-export async function measureStore(total: number): Promise<number> {
+export async function measureStore(total: number): Promise<{ wall: number; cpu: number }> {
   const { store, cleanup } = await createTestStore('sqlite');
   try {
-    const repo = createResourcesRepository(store.db);
+    const repo = createResourcesRepository(store.db, store.sqlite);
     const pages = Array.from({ length: Math.ceil(total / 50) }, (_, p) =>
       Array.from({ length: 50 }, (_, i) => syntheticObservation(p * 50 + i)),
     );
     const started = performance.now();
+    const cpu = process.cpuUsage();
     for (const page of pages) {
       const records: ResourceRecord[] = [];
       for (const resource of page) {
@@ -21,7 +22,11 @@ export async function measureStore(total: number): Promise<number> {
       await repo.ingestPage({ connectionId: 'bench', runId: 'run-1', now: Date.now(), resources: records });
     }
     const seconds = (performance.now() - started) / 1000;
-    return (pages.length * 50) / seconds;
+    const used = process.cpuUsage(cpu);
+    return {
+      wall: (pages.length * 50) / seconds,
+      cpu: (pages.length * 50) / ((used.user + used.system) / 1e6),
+    };
   } finally {
     await cleanup();
   }

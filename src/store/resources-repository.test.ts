@@ -21,7 +21,7 @@ for (const dialect of testDialects) {
     it('keeps the newest version whatever order pages arrive in, and marks rows seen by the run', async () => {
       const { store, cleanup } = await createTestStore(dialect);
       try {
-        const repo = createResourcesRepository(store.db);
+        const repo = createResourcesRepository(store.db, store.sqlite);
         const base = { connectionId: 'c1', now: 1000 };
         await repo.ingestPage({
           ...base,

@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, SyncQueryStateTable } from './schema.ts';
 import type { Selectable } from 'kysely';
 import { writeQueryState } from './sync-runs-repository.ts';
+import type SQLite from 'better-sqlite3';
+import { createSqlitePageWriter, type PageWriteInput } from './sqlite-page-writer.ts';
 
 /** A resource ready to store: validated type and id, serialised JSON and its hash. */
 export interface ResourceRecord {
@@ -60,9 +62,18 @@ export interface ResourcesRepository {
 
 const BATCH = 400;
 
-export function createResourcesRepository(db: Kysely<Database>): ResourcesRepository {
+/** `sqlite` (the raw handle, SQLite only) enables the prepared-statement page writer. */
+export function createResourcesRepository(
+  db: Kysely<Database>,
+  sqlite?: SQLite.Database,
+): ResourcesRepository {
+  let writePage: ((input: PageWriteInput) => boolean) | undefined;
   return {
     async ingestPage({ connectionId, runId, now, resources, state }) {
+      if (sqlite) {
+        writePage ??= createSqlitePageWriter(sqlite);
+        if (writePage({ connectionId, runId, now, resources, state })) return;
+      }
       await db.transaction().execute(async (trx) => {
         for (let start = 0; start < resources.length; start += BATCH) {
           await upsertBatch(trx, connectionId, runId, now, resources.slice(start, start + BATCH));

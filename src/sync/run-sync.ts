@@ -66,7 +66,7 @@ export async function runSync(input: RunSyncInput): Promise<SyncSummary> {
   const { services, connectionId } = input;
   const db = services.store.db;
   const repos = {
-    resources: createResourcesRepository(db),
+    resources: createResourcesRepository(db, services.store.sqlite),
     runs: createSyncRunsRepository(db),
     binaries: createBinariesRepository(db),
     connections: createConnectionRepository(db),

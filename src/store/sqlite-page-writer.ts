@@ -1,0 +1,88 @@
+import type SQLite from 'better-sqlite3';
+import type { Selectable } from 'kysely';
+import type { ResourceRecord } from './resources-repository.ts';
+import type { SyncQueryStateTable } from './schema.ts';
+
+const COLUMNS = ['version_id', 'last_updated', 'version_rank', 'json', 'hash', 'fetched_at'];
+const NEWER = `(excluded.hash <> resources.hash and (excluded.version_rank = '' or excluded.version_rank >= resources.version_rank))`;
+
+const UPSERT_RESOURCE = `insert into resources
+  (connection_id, resource_type, resource_id, version_id, last_updated, version_rank, json, hash, fetched_at, sync_run_id)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  on conflict (connection_id, resource_type, resource_id) do update set
+  ${COLUMNS.map((c) => `${c} = case when ${NEWER} then excluded.${c} else resources.${c} end`).join(',\n  ')},
+  sync_run_id = excluded.sync_run_id`;
+
+const STATE_COLUMNS = [
+  'resource_type',
+  'category',
+  'status',
+  'next_url',
+  'resources',
+  'pages',
+  'bytes',
+  'http_status',
+  'reason',
+  'warnings',
+  'updated_at',
+];
+const UPSERT_STATE = `insert into sync_query_states (run_id, query_key, ${STATE_COLUMNS.join(', ')})
+  values (?, ?, ${STATE_COLUMNS.map(() => '?').join(', ')})
+  on conflict (run_id, query_key) do update set ${STATE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+
+export interface PageWriteInput {
+  connectionId: string;
+  runId: string;
+  now: number;
+  resources: ResourceRecord[];
+  state?: Selectable<SyncQueryStateTable>;
+}
+
+/**
+ * The SQLite hot path of page ingest: statements prepared once, one synchronous transaction per page (the same
+ * SQL and newest-version rule as the Kysely path). Returns false when another transaction is open on the
+ * connection (Kysely's), so the caller uses the Kysely path instead of nesting.
+ */
+export function createSqlitePageWriter(sqlite: SQLite.Database): (input: PageWriteInput) => boolean {
+  const upsertResource = sqlite.prepare(UPSERT_RESOURCE);
+  const upsertState = sqlite.prepare(UPSERT_STATE);
+  const write = sqlite.transaction((input: PageWriteInput) => {
+    for (const r of input.resources) {
+      upsertResource.run(
+        input.connectionId,
+        r.resourceType,
+        r.id,
+        r.versionId,
+        r.lastUpdated,
+        r.versionRank,
+        r.json,
+        r.hash,
+        input.now,
+        input.runId,
+      );
+    }
+    const s = input.state;
+    if (s) {
+      upsertState.run(
+        s.run_id,
+        s.query_key,
+        s.resource_type,
+        s.category,
+        s.status,
+        s.next_url,
+        s.resources,
+        s.pages,
+        s.bytes,
+        s.http_status,
+        s.reason,
+        s.warnings,
+        s.updated_at,
+      );
+    }
+  });
+  return (input) => {
+    if (sqlite.inTransaction) return false;
+    write(input);
+    return true;
+  };
+}
