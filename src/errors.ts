@@ -47,7 +47,9 @@ export type ChartbridgeErrorCode =
   | 'ERR_PORTAL_RESPONSE'
   // jobs and workers
   | 'ERR_LEASE_LOST'
-  | 'ERR_JOB_INTERRUPTED';
+  | 'ERR_JOB_INTERRUPTED'
+  // web ui
+  | 'ERR_RATE_LIMITED';
 
 export class ChartbridgeError extends Error {
   readonly code: ChartbridgeErrorCode;

@@ -11,6 +11,10 @@ import { createDataRoutes } from './routes/data-routes.ts';
 import { createDirectoryRoutes } from './routes/directory-routes.ts';
 import { createHomeRoutes } from './routes/home-routes.ts';
 import { createJwksRoutes } from './routes/jwks-routes.ts';
+import { createOperatorRoutes } from './routes/operator-routes.ts';
+import { createPatientConnectRoutes } from './routes/patient-connect-routes.ts';
+import { createProgressRoutes } from './routes/progress-routes.ts';
+import { createRecordRoutes } from './routes/record-routes.ts';
 
 /**
  * The HTTP application: each route group lives in its own file under http/routes and is mounted here.
@@ -27,6 +31,8 @@ export function createHttpApp(services: Services): Hono {
     return c.json({ status: 'ready' });
   });
   app.route('/', createHomeRoutes(services));
+  // Before the connect routes: its middleware lets the picker load the live-search script.
+  app.route('/', createPatientConnectRoutes(services));
   app.route('/', createConnectRoutes(services));
   app.route('/', createCallbackRoutes(services));
   app.route('/', createConnectSessionsRoutes(services));
@@ -34,6 +40,9 @@ export function createHttpApp(services: Services): Hono {
   app.route('/', createDataRoutes(services));
   app.route('/', createDirectoryRoutes(services));
   app.route('/', createJwksRoutes(services.keys));
+  app.route('/', createRecordRoutes(services));
+  app.route('/', createProgressRoutes(services));
+  app.route('/', createOperatorRoutes(services));
   return app;
 }
 

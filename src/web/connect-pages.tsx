@@ -1,5 +1,6 @@
 import type { OrganizationWithEndpoint } from '../store/endpoint-repository.ts';
 import { Layout } from './layout.tsx';
+import { ConnectExplainer } from './patient/connect-explainer-page.tsx';
 
 /** Home: the hospitals one can connect to, and one button that starts a connect session (POST + CSRF token). */
 export function renderHomePage(props: { hospitals: OrganizationWithEndpoint[]; csrfToken: string }) {
@@ -24,12 +25,28 @@ export function renderPickerPage(props: {
   sessionPath: string;
 }) {
   return (
-    <Layout title="Pick your hospital">
+    <Layout title="Pick your hospital" script>
       <h1>Pick your hospital</h1>
-      <form method="get" action={props.sessionPath}>
-        <input type="search" name="q" value={props.query} maxlength={100} aria-label="Hospital name" />{' '}
+      <ConnectExplainer />
+      <form method="get" action={props.sessionPath} role="search">
+        <label class="search-label" for="hospital-search">
+          Hospital name or city
+        </label>
+        <input
+          id="hospital-search"
+          type="search"
+          name="q"
+          value={props.query}
+          maxlength={100}
+          autocomplete="off"
+          data-live-search
+          data-target="hospital-results"
+          data-status="hospital-status"
+          data-link-base={`${props.sessionPath}?org=`}
+        />{' '}
         <button type="submit">Search</button>
       </form>
+      <p id="hospital-status" class="muted" role="status" aria-live="polite"></p>
       <HospitalList
         hospitals={props.hospitals}
         linkFor={(h) => `${props.sessionPath}?org=${encodeURIComponent(h.organizationId)}`}
@@ -44,7 +61,7 @@ function HospitalList(props: {
 }) {
   if (props.hospitals.length === 0) return <p>No hospitals found.</p>;
   return (
-    <ul class="hospitals">
+    <ul class="hospitals" id="hospital-results">
       {props.hospitals.map((h) => (
         <li>
           <span>
@@ -69,6 +86,8 @@ export interface ConnectionStatusView {
   scopeCount: number;
   persistentAccessEndsAt: number | null;
   connectedAt: number;
+  /** The live first-sync page, when this browser owns the connection (the home page's own flow). */
+  progressHref?: string;
 }
 
 /** Where the browser lands after the callback: a clean URL, no tokens, no patient data beyond the status. */
@@ -95,6 +114,16 @@ export function renderStatusPage(props: { connection: ConnectionStatusView }) {
         <dt>Connected</dt>
         <dd>{new Date(c.connectedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC</dd>
       </dl>
+      {c.progressHref ? (
+        <p class="actions">
+          <a class="button" href={c.progressHref}>
+            Get my record now
+          </a>
+          <a class="button secondary" href="/my">
+            My hospitals
+          </a>
+        </p>
+      ) : null}
     </Layout>
   );
 }

@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx';
 
 /** The page frame shared by the connect pages: no script, one same-origin stylesheet (strict CSP). */
-export function Layout(props: { title: string; children?: Child }) {
+export function Layout(props: { title: string; script?: boolean; children?: Child }) {
   return (
     <html lang="en">
       <head>
@@ -9,6 +9,9 @@ export function Layout(props: { title: string; children?: Child }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title} · chartbridge</title>
         <link rel="stylesheet" href="/assets/connect.css" />
+        <link rel="stylesheet" href="/assets/app.css" />
+        {/* Only pages whose route allows our own script (patient-session.ts SCRIPT_PAGE_POLICY) ask for it. */}
+        {props.script ? <script src="/assets/app.js" defer /> : null}
       </head>
       <body>
         <header>

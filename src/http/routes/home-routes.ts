@@ -7,6 +7,7 @@ import type { Services } from '../../services.ts';
 import { renderHomePage, renderStatusPage } from '../../web/connect-pages.tsx';
 import { CONNECT_STYLESHEET } from '../../web/layout.tsx';
 import { BROWSER_COOKIE, readCookie, writeCookie } from '../browser-cookies.ts';
+import { readBrowserUserId } from './patient-session.ts';
 
 const CSRF_COOKIE = 'cb_csrf';
 const USER_COOKIE = 'cb_user';
@@ -80,6 +81,10 @@ async function showLaunchOutcome(c: Context, services: Services): Promise<Respon
     scopeCount: row.scope ? row.scope.split(' ').length : 0,
     persistentAccessEndsAt: row.persistent_access_ends_at,
     connectedAt: row.created_at,
+    progressHref:
+      row.user_id === readBrowserUserId(c)
+        ? `/my/connections/${encodeURIComponent(row.id)}/progress`
+        : undefined,
   };
   return c.html(renderStatusPage({ connection }));
 }

@@ -49,7 +49,7 @@ export function RecordView(props: {
             <li>
               <span class="item-title">{doc.title}</span>{' '}
               <span class="item-meta">
-                {formatDate(doc.date)} · {doc.source}
+                {formatDate(doc.date)} <span class="source">{doc.source}</span>
               </span>
               {doc.attachments.map((a) => (
                 <a class="attachment" href={props.documentHref(doc, a.binaryId)}>
@@ -77,7 +77,7 @@ function SummaryList(props: { id: string; title: string; items: SummaryItem[] })
             <span class="item-title">{item.title}</span>{' '}
             <span class="item-meta">
               {item.detail ? `${item.detail} · ` : ''}
-              {formatDate(item.date)} · {item.source}
+              {formatDate(item.date)} <span class="source">{item.source}</span>
             </span>
           </li>
         ))}

@@ -11,6 +11,8 @@ import { conceptText, eventDate } from './fhir-text.ts';
 /** A resource as stored, with the hospital it came from, so the record can show several sources side by side. */
 export interface SourcedResource {
   source: string;
+  /** The connection it was stored under (documents link to their binaries through it). */
+  connectionId?: string;
   resource: Record<string, unknown> & { resourceType: string; id: string };
 }
 
@@ -26,6 +28,7 @@ export interface SummaryItem {
 export interface DocumentItem {
   id: string;
   source: string;
+  connectionId?: string;
   title: string;
   date?: string;
   attachments: { binaryId: string; contentType: string; title: string }[];
@@ -51,7 +54,7 @@ export function buildRecordSummary(resources: SourcedResource[]): RecordSummary 
     timeline: [],
     documents: [],
   };
-  for (const { source, resource } of resources) {
+  for (const { source, connectionId, resource } of resources) {
     const date = eventDate(resource);
     const base = { id: `${resource.resourceType}/${resource.id}`, source, date };
     switch (resource.resourceType) {
@@ -103,7 +106,7 @@ export function buildRecordSummary(resources: SourcedResource[]): RecordSummary 
       }
       case 'DocumentReference':
       case 'DiagnosticReport':
-        addDocument(summary, source, resource, date);
+        addDocument(summary, { source, connectionId }, resource, date);
         break;
       default:
         if (TIMELINE_TYPES.has(resource.resourceType)) {
@@ -136,7 +139,7 @@ export function buildRecordSummary(resources: SourcedResource[]): RecordSummary 
 
 function addDocument(
   summary: RecordSummary,
-  source: string,
+  origin: Pick<DocumentItem, 'source' | 'connectionId'>,
   resource: SourcedResource['resource'],
   date: string | undefined,
 ): void {
@@ -150,7 +153,7 @@ function addDocument(
       : conceptText((resource as unknown as DiagnosticReport).code);
   summary.documents.push({
     id: `${resource.resourceType}/${resource.id}`,
-    source,
+    ...origin,
     title,
     date,
     attachments: attachments.flatMap((a) => {

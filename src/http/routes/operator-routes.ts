@@ -1,0 +1,100 @@
+import { Hono, type Context } from 'hono';
+import { runDoctorChecks } from '../../cli/doctor-checks.ts';
+import { ChartbridgeError } from '../../errors.ts';
+import type { Services } from '../../services.ts';
+import { createDirectoryRepository } from '../../store/directory-repository.ts';
+import { createResourcesRepository } from '../../store/resources-repository.ts';
+import { createSyncRunsRepository } from '../../store/sync-runs-repository.ts';
+import { buildCoverageReport } from '../../sync/coverage.ts';
+import {
+  renderDoctorPage,
+  renderOperatorConnectionPage,
+} from '../../web/operator/operator-connection-page.tsx';
+import { renderOperatorLoginPage } from '../../web/operator/operator-login-page.tsx';
+import { renderOperatorOverviewPage } from '../../web/operator/operator-overview-page.tsx';
+import { limitRequestsPerWindow } from '../request-window-limiter.ts';
+import { countByStatus, groupAlerts, listOperatorConnections } from './operator-overview.ts';
+import { createOperatorSessions } from './operator-session.ts';
+
+/**
+ * The operator's pages under /operator, signed in with the API key (an HttpOnly, SameSite=Strict session
+ * cookie): connections by status, alerts by organisation, sync runs and coverage, directory, keys, doctor.
+ */
+export function createOperatorRoutes(services: Services): Hono {
+  const routes = new Hono();
+  const db = services.store.db;
+  const sessions = createOperatorSessions({
+    apiKey: services.config.apiKey,
+    clock: services.clock,
+    publicUrl: services.config.publicUrl,
+  });
+  const runs = createSyncRunsRepository(db);
+  const resources = createResourcesRepository(db);
+  routes.get('/operator/login', (c) => c.html(renderOperatorLoginPage({ failed: false })));
+  routes.use('/operator/login', limitRequestsPerWindow({ clock: services.clock, max: 10, windowMs: 60_000 }));
+  routes.post('/operator/login', async (c) => {
+    checkOrigin(c, services.config.publicUrl);
+    const form = await c.req.parseBody();
+    if (!sessions.checkKey(typeof form.apiKey === 'string' ? form.apiKey : ''))
+      return c.html(renderOperatorLoginPage({ failed: true }), 401);
+    sessions.start(c);
+    return c.redirect('/operator', 303);
+  });
+  routes.post('/operator/logout', (c) => {
+    checkOrigin(c, services.config.publicUrl);
+    sessions.end(c);
+    return c.redirect('/operator/login', 303);
+  });
+  routes.use('/operator', sessions.require());
+  routes.use('/operator/connections/*', sessions.require());
+  routes.use('/operator/doctor', sessions.require());
+  routes.get('/operator', async (c) => {
+    const connections = await listOperatorConnections(db, 500);
+    const overview = {
+      counts: countByStatus(connections),
+      alerts: groupAlerts(connections),
+      connections,
+      directory: await createDirectoryRepository(db).readStats(),
+      keys: services.keys
+        .list()
+        .map((k) => ({ kid: k.kid, alg: k.alg, status: k.status, createdAt: k.createdAt })),
+      jwksUrl: `${services.config.publicUrl}/.well-known/jwks.json`,
+      publishedKeys: services.keys.publicJwks().keys.length,
+    };
+    return c.html(renderOperatorOverviewPage({ overview }));
+  });
+  routes.get('/operator/connections/:id', async (c) => {
+    const id = c.req.param('id');
+    const row = /^[A-Za-z0-9._:@-]{1,128}$/.test(id)
+      ? await services.repos.connections.findById(id)
+      : undefined;
+    if (!row)
+      throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${id.slice(0, 128)}' not found`, {
+        status: 404,
+      });
+    const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
+    return c.html(
+      renderOperatorConnectionPage({
+        connectionId: row.id,
+        hospital: endpoint?.name ?? row.fhir_base,
+        status: row.status,
+        runs: await runs.listRuns(row.id, 20),
+        coverage: await buildCoverageReport({ runs, resources }, row.id),
+      }),
+    );
+  });
+  routes.get('/operator/doctor', async (c) => {
+    // The server's own environment: the same configuration `chartbridge doctor` would check on this host.
+    const checks = await runDoctorChecks({ env: process.env, fetch: services.fetch });
+    return c.html(renderDoctorPage({ checks }));
+  });
+  return routes;
+}
+
+function checkOrigin(c: Context, publicUrl: string): void {
+  const origin = c.req.header('origin');
+  if (origin && origin !== new URL(publicUrl).origin)
+    throw new ChartbridgeError('ERR_INVALID_INPUT', 'this form has expired; reload the page and try again', {
+      status: 403,
+    });
+}

@@ -1,0 +1,42 @@
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { Services } from '../../services.ts';
+import { renderProgressPage } from '../../web/patient/progress-page.tsx';
+import { allowSameOriginScript, findOwnConnection } from './patient-session.ts';
+import { createSyncProgressHub, type SyncEvent } from './sync-progress-hub.ts';
+
+/**
+ * Live sync progress for the patient: a page, and the server-sent events it listens to. Only the browser that
+ * owns the connection can watch (or start) its sync; events carry counts and plain messages, never data.
+ */
+export function createProgressRoutes(services: Services): Hono {
+  const routes = new Hono();
+  const hub = createSyncProgressHub(services);
+  routes.use('/my/connections/:id/progress', allowSameOriginScript());
+  routes.get('/my/connections/:id/progress', async (c) => {
+    const row = await findOwnConnection(c, services);
+    const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
+    const eventsHref = `/my/connections/${encodeURIComponent(row.id)}/events`;
+    return c.html(renderProgressPage({ hospital: endpoint?.name ?? 'your hospital', eventsHref }));
+  });
+  routes.get('/my/connections/:id/events', async (c) => {
+    const row = await findOwnConnection(c, services);
+    return streamSSE(c, async (sse) => {
+      const finished = new Promise<void>((resolve) => {
+        const send = (event: SyncEvent) => {
+          const data = event.type === 'progress' ? event.progress : event;
+          void sse.writeSSE({ event: event.type, data: JSON.stringify(data) });
+          if (event.type === 'done') resolve();
+        };
+        const stop = hub.watch(row.id, send);
+        sse.onAbort(() => {
+          stop();
+          resolve();
+        });
+        void finished.then(stop);
+      });
+      await finished;
+    });
+  });
+  return routes;
+}

@@ -1,0 +1,165 @@
+import { Hono, type Context } from 'hono';
+import { createConnectSession } from '../../connect/connect-sessions.ts';
+import { disconnectConnection } from '../../connect/disconnect.ts';
+import { ChartbridgeError } from '../../errors.ts';
+import type { Services } from '../../services.ts';
+import { createBinariesRepository } from '../../store/binaries-repository.ts';
+import { eraseConnectionData } from '../../store/connection-data-eraser.ts';
+import type { ConnectionRow } from '../../store/connection-repository.ts';
+import { createResourcesRepository } from '../../store/resources-repository.ts';
+import { FHIR_ID } from '../../sync/prepare-resource.ts';
+import type { PatientConnectionView } from '../../web/patient/connection-view.ts';
+import { renderMyHospitalsPage } from '../../web/patient/my-hospitals-page.tsx';
+import { renderDocumentPage } from '../../web/patient/record-document-page.tsx';
+import { renderRecordPage } from '../../web/patient/record-page.tsx';
+import { extractDocumentSections } from '../../web/record/document-text.ts';
+import type { SourcedResource } from '../../web/record/record-summary.ts';
+import { checkFormPost, ensureCsrfToken, findOwnConnection, readBrowserUserId } from './patient-session.ts';
+
+/** The resource types the record page shows; everything else stays in the store (and the export). */
+const RECORD_TYPES = [
+  'AllergyIntolerance',
+  'Condition',
+  'DiagnosticReport',
+  'DocumentReference',
+  'Encounter',
+  'Immunization',
+  'MedicationRequest',
+  'Observation',
+  'Procedure',
+];
+const PAGE = 2000;
+const READABLE_TYPES = new Set([
+  'text/plain',
+  'text/html',
+  'application/xml',
+  'text/xml',
+  'application/xhtml+xml',
+]);
+/** Types a browser may display as a download; anything else goes out as opaque bytes (case 35). */
+const DOWNLOAD_TYPES = new Set(['application/pdf', 'image/png', 'image/jpeg', 'image/gif', 'text/plain']);
+
+/**
+ * The patient's own pages: their hospitals and each connection's health, the record across hospitals, documents,
+ * and disconnect / delete / reconnect. Everything is scoped to the browser's own user (the `cb_user` cookie).
+ */
+export function createRecordRoutes(services: Services): Hono {
+  const routes = new Hono();
+  const resources = createResourcesRepository(services.store.db);
+  const binaries = createBinariesRepository(services.store.db);
+  const publicUrl = services.config.publicUrl;
+
+  routes.get('/my', async (c) => {
+    const rows = await listOwnConnections(c, services);
+    const connections = await Promise.all(rows.map((row) => toPatientView(services, resources, row)));
+    return c.html(renderMyHospitalsPage({ connections, csrfToken: ensureCsrfToken(c, publicUrl) }));
+  });
+  routes.get('/my/record', async (c) => {
+    const rows = await listOwnConnections(c, services);
+    const loaded: SourcedResource[] = [];
+    for (const row of rows) {
+      const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
+      const source = endpoint?.name ?? new URL(row.fhir_base).host;
+      for await (const resource of readRecordResources(resources, row.id))
+        loaded.push({ source, connectionId: row.id, resource });
+    }
+    return c.html(renderRecordPage({ resources: loaded, hospitals: rows.length }));
+  });
+  routes.get('/my/connections/:id/documents/:binaryId', async (c) => {
+    const row = await findOwnConnection(c, services);
+    const binaryId = c.req.param('binaryId');
+    const found = FHIR_ID.test(binaryId) ? await binaries.findForDownload(row.id, binaryId) : undefined;
+    if (!found || found.status !== 'ok' || found.data === null)
+      throw new ChartbridgeError('ERR_NOT_FOUND', 'this document is not stored here (yet)', { status: 404 });
+    const type = found.contentType.toLowerCase().split(';')[0]!.trim();
+    const data = new Uint8Array(found.data);
+    if (c.req.query('download') === undefined && READABLE_TYPES.has(type)) {
+      const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
+      return c.html(
+        renderDocumentPage({
+          hospital: endpoint?.name ?? 'your hospital',
+          sections: extractDocumentSections(type, data),
+          downloadHref: `?download=1`,
+        }),
+      );
+    }
+    return c.body(data, 200, {
+      'Content-Type': DOWNLOAD_TYPES.has(type) ? type : 'application/octet-stream',
+      'Content-Disposition': `attachment; filename="${binaryId}"`,
+      'X-Content-Type-Options': 'nosniff',
+    });
+  });
+  routes.post('/my/connections/:id/disconnect', async (c) => {
+    await checkFormPost(c, publicUrl);
+    const row = await findOwnConnection(c, services);
+    if (row.status !== 'revoked') await disconnectConnection(services, row.id, 'patient');
+    return c.redirect('/my', 303);
+  });
+  routes.post('/my/connections/:id/delete', async (c) => {
+    await checkFormPost(c, publicUrl);
+    const row = await findOwnConnection(c, services);
+    if (row.status !== 'revoked') await disconnectConnection(services, row.id, 'patient');
+    await eraseConnectionData(services.store.db, row.id);
+    await services.repos.audit.record(
+      {
+        actor: 'patient',
+        action: 'connection.data_deleted',
+        connectionId: row.id,
+        userId: row.user_id,
+        detail: {},
+      },
+      services.clock.now(),
+    );
+    return c.redirect('/my', 303);
+  });
+  routes.post('/my/connections/:id/reconnect', async (c) => {
+    await checkFormPost(c, publicUrl);
+    const row = await findOwnConnection(c, services);
+    const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
+    const session = await createConnectSession(
+      { repos: services.repos, clock: services.clock, publicUrl, appOrigins: [] },
+      { userId: row.user_id },
+    );
+    const about = `${new URL(session.url).pathname}/about`;
+    return c.redirect(endpoint ? `${about}?org=${encodeURIComponent(endpoint.organization_id)}` : about, 303);
+  });
+  return routes;
+}
+
+async function listOwnConnections(c: Context, services: Services): Promise<ConnectionRow[]> {
+  const userId = readBrowserUserId(c);
+  return userId ? services.repos.connections.listByUser(userId) : [];
+}
+
+async function toPatientView(
+  services: Services,
+  resources: ReturnType<typeof createResourcesRepository>,
+  row: ConnectionRow,
+): Promise<PatientConnectionView> {
+  const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
+  const counts = await resources.countByType(row.id);
+  return {
+    id: row.id,
+    hospital: endpoint?.name ?? new URL(row.fhir_base).host,
+    status: row.status,
+    refreshable: row.refreshable === 1,
+    persistentAccessEndsAt: row.persistent_access_ends_at,
+    lastSyncAt: row.last_sync_at,
+    connectedAt: row.created_at,
+    resources: [...counts.values()].reduce((a, b) => a + b, 0),
+  };
+}
+
+async function* readRecordResources(
+  resources: ReturnType<typeof createResourcesRepository>,
+  connectionId: string,
+): AsyncGenerator<SourcedResource['resource']> {
+  let after: { type: string; id: string } | undefined;
+  for (;;) {
+    const rows = await resources.list(connectionId, { types: RECORD_TYPES, after, limit: PAGE });
+    for (const row of rows) yield JSON.parse(row.json) as SourcedResource['resource'];
+    const last = rows.at(-1);
+    if (rows.length < PAGE || !last) return;
+    after = { type: last.resource_type, id: last.resource_id };
+  }
+}

@@ -1,0 +1,51 @@
+import type { Child } from 'hono/jsx';
+
+export type AppArea = 'patient' | 'operator';
+
+/**
+ * The frame of the patient and operator pages: one same-origin stylesheet and, only where a page needs it, one
+ * same-origin deferred script. No inline script or style anywhere, so the strict CSP holds (case 35).
+ */
+export function AppLayout(props: { title: string; area: AppArea; script?: boolean; children?: Child }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{props.title} · chartbridge</title>
+        <link rel="stylesheet" href="/assets/connect.css" />
+        <link rel="stylesheet" href="/assets/app.css" />
+        {props.script ? <script src="/assets/app.js" defer /> : null}
+      </head>
+      <body>
+        <a class="skip" href="#content">
+          Skip to content
+        </a>
+        <header class="app-header">
+          <a class="brand" href={props.area === 'operator' ? '/operator' : '/'}>
+            chartbridge{props.area === 'operator' ? ' · operator' : ''}
+          </a>
+          {props.area === 'patient' ? (
+            <nav aria-label="Main">
+              <a href="/">Connect a hospital</a>
+              <a href="/my">My hospitals</a>
+              <a href="/my/record">My record</a>
+            </nav>
+          ) : (
+            <nav aria-label="Operator">
+              <a href="/operator">Overview</a>
+              <form method="post" action="/operator/logout" class="inline">
+                <button type="submit" class="link">
+                  Sign out
+                </button>
+              </form>
+            </nav>
+          )}
+        </header>
+        <main id="content" class={props.area === 'operator' ? 'wide' : ''}>
+          {props.children}
+        </main>
+      </body>
+    </html>
+  );
+}

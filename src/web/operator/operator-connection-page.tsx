@@ -1,0 +1,144 @@
+import type { DoctorCheck } from '../../cli/doctor-checks.ts';
+import type { SyncRunRow } from '../../store/sync-runs-repository.ts';
+import type { CoverageReport } from '../../sync/coverage.ts';
+import { AppLayout } from '../app-layout.tsx';
+import { formatMinute } from '../patient/connection-view.ts';
+
+/** One connection for the operator: its sync runs (with warnings and errors) and the coverage report. */
+export function renderOperatorConnectionPage(props: {
+  connectionId: string;
+  hospital: string;
+  status: string;
+  runs: SyncRunRow[];
+  coverage: CoverageReport;
+}) {
+  return (
+    <AppLayout title={`Connection ${props.connectionId}`} area="operator">
+      <p>
+        <a href="/operator">← Overview</a>
+      </p>
+      <h1>
+        {props.hospital} <span class={`badge ${props.status}`}>{props.status}</span>
+      </h1>
+      <p class="muted">Connection {props.connectionId}</p>
+      <h2>Sync runs</h2>
+      {props.runs.length === 0 ? <p>No sync has run yet.</p> : null}
+      <div class="table-scroll">
+        <table class="data" aria-label="Sync runs">
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Status</th>
+              <th scope="col">Resources</th>
+              <th scope="col">Pages</th>
+              <th scope="col">Warnings and errors</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.runs.map((run) => (
+              <tr>
+                <td>{formatMinute(Number(run.started_at))}</td>
+                <td>
+                  <span class={`badge ${run.status}`}>{run.status}</span> {run.full === 1 ? 'full' : ''}
+                </td>
+                <td>{Number(run.resources)}</td>
+                <td>{Number(run.pages)}</td>
+                <td>
+                  <RunNotes run={run} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h2>Coverage</h2>
+      <p class="muted">
+        What the newest full run received per type and category, and why nothing came when so.
+      </p>
+      <div class="table-scroll">
+        <table class="data" aria-label="Coverage">
+          <thead>
+            <tr>
+              <th scope="col">Type</th>
+              <th scope="col">Category</th>
+              <th scope="col">Status</th>
+              <th scope="col">Resources</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.coverage.entries.map((e) => (
+              <tr>
+                <td>{e.resourceType}</td>
+                <td>{e.category ?? ''}</td>
+                <td>
+                  <span class={`badge ${e.status === 'received' ? 'ok' : e.status === 'none' ? '' : 'warn'}`}>
+                    {e.status}
+                  </span>
+                </td>
+                <td>{e.resources}</td>
+                <td>{e.reason ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </AppLayout>
+  );
+}
+
+function RunNotes(props: { run: SyncRunRow }) {
+  const notes = [...parseList(props.run.warnings), ...parseList(props.run.errors)];
+  if (props.run.reason) notes.unshift(props.run.reason);
+  if (notes.length === 0) return <span class="muted">none</span>;
+  return (
+    <ul>
+      {notes.slice(0, 20).map((n) => (
+        <li>{n}</li>
+      ))}
+    </ul>
+  );
+}
+
+function parseList(json: string): string[] {
+  try {
+    const value = JSON.parse(json) as unknown;
+    return Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The `chartbridge doctor` report in the browser. */
+export function renderDoctorPage(props: { checks: DoctorCheck[] }) {
+  return (
+    <AppLayout title="Doctor" area="operator">
+      <p>
+        <a href="/operator">← Overview</a>
+      </p>
+      <h1>Doctor</h1>
+      <div class="table-scroll">
+        <table class="data">
+          <thead>
+            <tr>
+              <th scope="col">Check</th>
+              <th scope="col">Result</th>
+              <th scope="col">Detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.checks.map((check) => (
+              <tr>
+                <td>{check.name}</td>
+                <td>
+                  <span class={`badge ${check.status}`}>{check.status}</span>
+                </td>
+                <td>{check.detail}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </AppLayout>
+  );
+}

@@ -1,0 +1,85 @@
+import { AppLayout } from '../app-layout.tsx';
+import {
+  describeAccess,
+  describeStatus,
+  formatMinute,
+  type PatientConnectionView,
+} from './connection-view.ts';
+
+/** `/my`: every hospital this browser connected, its health, and what the patient can do about it. */
+export function renderMyHospitalsPage(props: { connections: PatientConnectionView[]; csrfToken: string }) {
+  return (
+    <AppLayout title="My hospitals" area="patient">
+      <h1>My hospitals</h1>
+      {props.connections.length === 0 ? (
+        <p>
+          No hospital connected in this browser yet. <a href="/">Connect a hospital</a>.
+        </p>
+      ) : null}
+      {props.connections.map((c) => (
+        <ConnectionCard connection={c} csrfToken={props.csrfToken} />
+      ))}
+    </AppLayout>
+  );
+}
+
+function ConnectionCard(props: { connection: PatientConnectionView; csrfToken: string }) {
+  const c = props.connection;
+  const base = `/my/connections/${encodeURIComponent(c.id)}`;
+  return (
+    <section class="card" aria-labelledby={`h-${c.id}`}>
+      <h2 id={`h-${c.id}`}>{c.hospital}</h2>
+      <dl>
+        <dt>Status</dt>
+        <dd>
+          <span class={`badge ${c.status}`}>{describeStatus(c)}</span>
+        </dd>
+        <dt>Last updated</dt>
+        <dd>{c.lastSyncAt ? formatMinute(c.lastSyncAt) : 'not yet'}</dd>
+        <dt>Access</dt>
+        <dd>{describeAccess(c)}</dd>
+        <dt>Items kept</dt>
+        <dd>{c.resources}</dd>
+        <dt>Connected</dt>
+        <dd>{formatMinute(c.connectedAt)}</dd>
+      </dl>
+      <div class="actions">
+        {c.status === 'active' ? (
+          <a class="button" href={`${base}/progress`}>
+            Update now
+          </a>
+        ) : null}
+        {c.status === 'needs_reauth' || c.status === 'error' || c.status === 'key_error' ? (
+          <PostButton action={`${base}/reconnect`} csrfToken={props.csrfToken} label="Reconnect" />
+        ) : null}
+        {c.status !== 'revoked' ? (
+          <PostButton
+            action={`${base}/disconnect`}
+            csrfToken={props.csrfToken}
+            label="Disconnect"
+            kind="secondary"
+          />
+        ) : null}
+        {c.resources > 0 || c.status !== 'revoked' ? (
+          <PostButton
+            action={`${base}/delete`}
+            csrfToken={props.csrfToken}
+            label="Disconnect and delete my data"
+            kind="danger"
+          />
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+function PostButton(props: { action: string; csrfToken: string; label: string; kind?: string }) {
+  return (
+    <form method="post" action={props.action} class="inline">
+      <input type="hidden" name="csrf" value={props.csrfToken} />
+      <button type="submit" class={props.kind ?? ''}>
+        {props.label}
+      </button>
+    </form>
+  );
+}
