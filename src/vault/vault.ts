@@ -114,6 +114,7 @@ async function ensure(
 ): Promise<string> {
   const { deps, owner } = ctx;
   const deadline = Date.now() + LEASE_MS * 2;
+  let waited = 0;
   for (;;) {
     const row = await loadActive(ctx, connectionId);
     if (satisfied(row)) return unsealOrMarkKeyError(deps, row, undefined, 'access_token_sealed');
@@ -137,7 +138,11 @@ async function ensure(
         { status: 503 },
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    // Poll quickly at first (a refresh takes tens of ms), then back off so a long wait does not hammer the DB.
+    waited += 1;
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(WAIT_POLL_MS * 2 ** Math.min(waited, 4), 400)),
+    );
   }
 }
 
