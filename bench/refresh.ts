@@ -2,6 +2,7 @@
  * `npm run bench refresh [-- --seconds N --connections N --concurrency N]`: refreshes per second one process
  * sustains against the sandbox EHR over HTTP (real leases in SQLite, real client assertions, real rotation).
  * The sandbox runs in the same process, so its work (assertion verification, token issue) is included.
+ * `--dialect postgres` needs CHARTBRIDGE_TEST_PG_URL (a server where throw-away databases can be created).
  */
 import { parseArgs } from 'node:util';
 import { startConnectedApp } from '../src/testing/connected-app.ts';
