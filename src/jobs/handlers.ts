@@ -31,6 +31,9 @@ export function createRefreshHandler(
     const row = await services.repos.connections.findById(context.connectionId);
     if (!row) return { status: 'skipped', reason: 'ERR_NOT_FOUND' };
     if (row.status !== 'active') return { status: 'skipped', reason: `connection is ${row.status}` };
+    if (context.tokenVersion !== undefined && row.token_version !== context.tokenVersion) {
+      return { status: 'skipped', reason: 'already refreshed since requested' };
+    }
     if ((row.access_expires_at ?? 0) - services.clock.now() > options.freshForMs) {
       return { status: 'skipped', reason: 'token already fresh' };
     }

@@ -9,6 +9,8 @@ export interface JobContext {
   name: JobName;
   connectionId: string;
   full: boolean;
+  /** Refresh jobs: the token version the requester saw, when it said. */
+  tokenVersion: number | undefined;
   /** 1 on the first run. */
   attempt: number;
   /**

@@ -7,6 +7,11 @@ export interface JobPayload {
   connectionId: string;
   /** Sync only: a full re-sync (removes resources that disappeared) instead of an incremental one. */
   full?: boolean;
+  /**
+   * Refresh only: the token version the requester saw (a counter, not a secret). When the connection's tokens
+   * changed since, someone already refreshed and the job ends as skipped: simultaneous requests make one refresh.
+   */
+  tokenVersion?: number;
 }
 
 export interface QueuedJob {
@@ -65,9 +70,10 @@ export function parsePayload(value: unknown): JobPayload {
   if (!data || typeof data.connectionId !== 'string' || data.connectionId.length === 0) {
     throw new TypeError('job payload must carry a connectionId');
   }
-  return data.full === undefined
-    ? { connectionId: data.connectionId }
-    : { connectionId: data.connectionId, full: !!data.full };
+  const payload: JobPayload = { connectionId: data.connectionId };
+  if (data.full !== undefined) payload.full = !!data.full;
+  if (typeof data.tokenVersion === 'number') payload.tokenVersion = data.tokenVersion;
+  return payload;
 }
 
 export interface RetryPolicy {

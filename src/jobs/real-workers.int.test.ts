@@ -156,3 +156,88 @@ for (const dialect of testDialects) {
     );
   });
 }
+
+for (const dialect of testDialects) {
+  test(`two worker processes and simultaneous refresh requests: the EHR sees exactly one refresh per connection, repeatedly (${dialect})`, async () => {
+    await withApp(dialect, { accessTokenTtlSeconds: 600 }, async (app, queue, spawn) => {
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i += 1) ids.push(await app.connectPatient(`case42-${i}`));
+      const workers = [spawn(), spawn()];
+      await Promise.all(workers.map((w) => w.waitForLine(/ready/)));
+      // A second requester with its own database connections and queue client, like another process.
+      const other = createJobQueue({
+        store: app.services.store,
+        databaseUrl: app.cliEnv.CHARTBRIDGE_DATABASE_URL!,
+        clock: app.services.clock,
+        log: createSilentLogger(),
+        retry: { sync: fastRetry, refresh: fastRetry },
+      });
+      await other.start();
+      try {
+        for (let round = 1; round <= 3; round += 1) {
+          app.sandbox.tokens.resetCounters();
+          const versions = await Promise.all(
+            ids.map(async (id) => (await app.services.repos.connections.findById(id))!.token_version),
+          );
+          await Promise.all(
+            ids.flatMap((connectionId, i) => [
+              queue.send('refresh', { connectionId, tokenVersion: versions[i] }),
+              new Promise((resolve) => setTimeout(resolve, Math.random() * 40)).then(() =>
+                other.send('refresh', { connectionId, tokenVersion: versions[i] }),
+              ),
+            ]),
+          );
+          await waitFor(
+            async () => {
+              const rows = await Promise.all(ids.map((id) => app.services.repos.connections.findById(id)));
+              const drained = (await queue.stats()).every((q) => q.queued === 0 && q.active === 0);
+              return drained && rows.every((r, i) => r!.token_version > versions[i]!);
+            },
+            { timeoutMs: 60_000, intervalMs: 100, what: `round ${round} refreshed` },
+          );
+          assert.equal(app.sandbox.tokens.tokenEndpointCalls().refresh_token, ids.length, `round ${round}`);
+          for (const id of ids) {
+            const token = await app.services.vault.getAccessToken(id);
+            assert.ok(
+              app.sandbox.tokens.lookupAccessToken(token),
+              'the stored access token is live at the EHR',
+            );
+          }
+        }
+      } finally {
+        await other.stop();
+      }
+    });
+  });
+
+  test(`a refresh racing a disconnect: no live token is left for the disconnected connection (${dialect})`, async () => {
+    await withApp(
+      dialect,
+      {
+        accessTokenTtlSeconds: 600,
+        faults: [{ kind: 'latency', route: 'oauth2/token', ms: 1500, afterRequests: 1 }],
+      },
+      async (app, queue, spawn) => {
+        const id = await app.connectPatient('case44');
+        const before = await app.services.repos.connections.findById(id);
+        spawn();
+        await queue.send('refresh', { connectionId: id, tokenVersion: before!.token_version });
+        await waitFor(async () => (await app.services.repos.connections.findById(id))?.refresh_lease_owner, {
+          timeoutMs: 30_000,
+          what: 'the refresh to start',
+        });
+        const response = await app.api(`/api/connections/${id}`, { method: 'DELETE' });
+        assert.ok(response.status < 300, `disconnect answered ${response.status}`);
+        await waitFor(async () => (await queue.stats()).every((q) => q.queued === 0 && q.active === 0), {
+          timeoutMs: 30_000,
+          what: 'the refresh job to end',
+        });
+        const row = await app.services.repos.connections.findById(id);
+        assert.equal(row?.status, 'revoked');
+        assert.equal(row?.access_token_sealed, null);
+        assert.equal(row?.refresh_token_sealed, null);
+        await assert.rejects(app.services.vault.getAccessToken(id), { code: 'ERR_CONNECTION_INACTIVE' });
+      },
+    );
+  });
+}

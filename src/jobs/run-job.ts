@@ -87,6 +87,7 @@ async function executeHandler(
     name: job.name,
     connectionId: job.data.connectionId,
     full: job.data.full === true,
+    tokenVersion: job.data.tokenVersion,
     attempt: job.retryCount + 1,
     signal,
     fence,

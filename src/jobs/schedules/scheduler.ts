@@ -58,7 +58,11 @@ export async function planRefreshes(deps: TickDeps): Promise<number> {
   for (const row of due) {
     const target = row.access_expires_at - settings.refreshAheadMs - deps.random() * settings.refreshJitterMs;
     const startAfter = Math.max(now, Math.round(target));
-    await deps.queue.send('refresh', { connectionId: row.id }, { startAfter });
+    await deps.queue.send(
+      'refresh',
+      { connectionId: row.id, tokenVersion: row.token_version },
+      { startAfter },
+    );
     await deps.schedules.markRefreshPlanned(row.id, row.token_version, now);
   }
   return due.length;
