@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the TypeScript sources directly through tsx, so `npm start` needs no build step.
-import { fileURLToPath } from 'node:url';
+import { URL, fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
 // The project's tsconfig (JSX runtime hono/jsx) must apply whatever the working directory is: `chartbridge demo`
