@@ -68,15 +68,7 @@ async function storeTokens(
     refreshable: true,
     now,
   });
-  if (!stored) {
-    // Only possible if the lease outlived its term; the EHR has rotated and the token is lost (case 25).
-    deps.log.error({ connectionId: row.id }, 'refresh lease lost before the new tokens were stored');
-    throw new ChartbridgeError(
-      'ERR_REFRESH_IN_PROGRESS',
-      `the refresh lease for connection '${row.id}' was lost; try again`,
-      { status: 503 },
-    );
-  }
+  if (!stored) await discardLostTokens(deps, row, tokens);
   const tokenVersion = lease.tokenVersion + 1;
   await audit(
     deps,
@@ -86,6 +78,35 @@ async function storeTokens(
     now,
   );
   deps.log.info({ connectionId: row.id, tokenVersion }, 'token refreshed');
+}
+
+/**
+ * The lease was voided while we refreshed: a disconnect or a fresh re-authorisation landed (the newest grant
+ * wins, case 44), or the lease outlived its term. The tokens just issued belong to nobody: revoke them at the EHR
+ * (best effort) so no live token exists for a connection we no longer hold, and report why.
+ */
+async function discardLostTokens(deps: RefreshDeps, row: ConnectionRow, tokens: TokenSet): Promise<never> {
+  if (tokens.refreshToken && row.revocation_endpoint) {
+    const grant = { endpoints: pinnedEndpoints(row), clientId: row.client_id, token: tokens.refreshToken };
+    await deps.smart.revoke({ ...grant, hint: 'refresh_token' }).catch(() => undefined);
+  }
+  const current = await deps.repos.connections.findById(row.id);
+  deps.log.warn(
+    { connectionId: row.id, status: current?.status },
+    'refresh lease voided; new tokens discarded',
+  );
+  if (current && current.status !== 'active') {
+    throw new ChartbridgeError(
+      'ERR_CONNECTION_INACTIVE',
+      `connection '${row.id}' is ${current.status}; the patient must connect again`,
+      { status: 409 },
+    );
+  }
+  throw new ChartbridgeError(
+    'ERR_REFRESH_IN_PROGRESS',
+    `the refresh lease for connection '${row.id}' was lost; try again`,
+    { status: 503 },
+  );
 }
 
 async function recordFailure(

@@ -5,6 +5,8 @@ import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.t
 import { openStore } from '../store/database.ts';
 import { createRepositories } from '../store/repositories.ts';
 import { createVault } from './vault.ts';
+import { disconnectConnection } from '../connect/disconnect.ts';
+import { waitFor } from '../testing/wait-for.ts';
 import { createSealer, generateEncryptionKey } from '../crypto/sealer.ts';
 import { INVALID_CLIENT_HINT } from './refresh-under-lease.ts';
 
@@ -182,6 +184,42 @@ for (const dialect of testDialects) {
       const changedKey = createVault({ ...app.services, sealer: createSealer(generateEncryptionKey()) });
       await assert.rejects(changedKey.getAccessToken(other), { code: 'ERR_SEAL_INVALID' });
       assert.equal((await row(other)).status, 'key_error');
+    });
+
+    test('case 44: a refresh racing a disconnect → the disconnect wins, the state stays revoked', async () => {
+      const id = await app.connectPatient(`case44-d-${dialect}`);
+      app.sandbox.faults.add({ kind: 'latency', ms: 700, route: '/oauth2/token$', times: 1 });
+      const refreshing = app.services.vault.refreshNow(id).catch((error: { code?: string }) => error.code);
+      await waitFor(async () => (await row(id)).refresh_lease_owner !== null, { what: 'the refresh lease' });
+      assert.equal((await disconnectConnection(app.services, id, 'test')).revocation, 'revoked');
+      assert.ok(['ERR_INVALID_GRANT', 'ERR_CONNECTION_INACTIVE'].includes(String(await refreshing)));
+      const ended = await row(id);
+      assert.deepEqual(
+        [ended.status, ended.status_reason, ended.access_token_sealed, ended.refresh_token_sealed],
+        ['revoked', 'disconnected', null, null],
+      );
+    });
+
+    test('case 44: a refresh racing a re-authorisation → the newest grant wins; the tokens issued meanwhile are revoked', async () => {
+      const userId = `case44-r-${dialect}`;
+      const id = await app.connectPatient(userId);
+      const patientId = (await row(id)).patient_id;
+      const activeGrants = () => app.sandbox.tokens.grants({ patientId }).filter((g) => g.active).length;
+      const before = activeGrants();
+      app.sandbox.faults.add({ kind: 'latency', ms: 1500, route: '/oauth2/token$', times: 1 });
+      const refreshing = app.services.vault.refreshNow(id).catch((error: { code?: string }) => error.code);
+      await waitFor(async () => (await row(id)).refresh_lease_owner !== null, { what: 'the refresh lease' });
+      assert.equal(await app.connectPatient(userId), id);
+      const reauthorized = await row(id);
+      assert.equal(await refreshing, 'ERR_REFRESH_IN_PROGRESS');
+      assert.equal(
+        (await row(id)).refresh_token_sealed,
+        reauthorized.refresh_token_sealed,
+        'the new grant was kept',
+      );
+      assert.equal(activeGrants(), before, 'the racing refresh result was revoked at the EHR');
+      assert.equal(typeof (await app.services.vault.getAccessToken(id)), 'string');
+      await app.services.vault.refreshNow(id);
     });
 
     test('case 42 (in-process half): two vaults on separate database connections refresh at once → one refresh, repeated', async () => {
