@@ -14,6 +14,8 @@ export interface ServiceWorkerOptions extends Partial<WorkerSettings> {
   /** Run the scheduler in this process (it runs in one process at a time anyway). */
   schedule?: boolean;
   webhookSecret?: string;
+  /** How often the scheduler plans work (default 30 s). */
+  schedulerIntervalMs?: number;
 }
 
 /** The sync engine with the worker's limiter and signal: every request holds a database-wide host slot. */
@@ -61,6 +63,7 @@ export async function startServiceWorker(
                 log: services.log,
                 owner,
                 settings: schedule,
+                intervalMs: options.schedulerIntervalMs,
                 notify: createWebhookNoticeSender({
                   url: options.webhookUrl,
                   secret: options.webhookSecret,
@@ -77,5 +80,11 @@ export function startInProcessWorker(
   services: Services,
   options: ServiceWorkerOptions = {},
 ): Promise<WorkerRuntime> {
-  return startServiceWorker(services, { concurrency: 2, graceMs: 5000, ...options });
+  // A short scheduler tick: on one machine the first sync of a new connection should start within seconds.
+  return startServiceWorker(services, {
+    concurrency: 2,
+    graceMs: 5000,
+    schedulerIntervalMs: 5000,
+    ...options,
+  });
 }

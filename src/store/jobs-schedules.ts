@@ -12,6 +12,8 @@ export interface SyncCandidate {
   id: string;
   next_at: number | null;
   base_at: number;
+  /** Never synced yet (its first sync is due now). */
+  never_synced: boolean;
 }
 
 export interface NoticeCandidate {
@@ -97,7 +99,12 @@ export function createScheduleRepository(db: Kysely<Database>): ScheduleReposito
         .orderBy('c.id')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({ id: r.id, next_at: r.next_at, base_at: r.last_sync_at ?? r.created_at }));
+      return rows.map((r) => ({
+        id: r.id,
+        next_at: r.next_at,
+        base_at: r.last_sync_at ?? r.created_at,
+        never_synced: r.last_sync_at === null,
+      }));
     },
 
     async advanceSync(connectionId, previous, next) {

@@ -70,7 +70,8 @@ for (const dialect of testDialects) {
           persistent_access_ends_at: i < 2 ? t0 + 5 * 86_400_000 : t0 + 300 * 86_400_000,
           refreshable: 1,
           status: i >= 197 ? 'needs_reauth' : 'active',
-          last_sync_at: t0,
+          // c-5 never synced: the scheduler's safety net plans its first sync at once.
+          last_sync_at: i === 5 ? null : t0,
           created_at: t0,
           updated_at: t0,
         });
@@ -90,7 +91,11 @@ for (const dialect of testDialects) {
           clock,
         }),
       });
-      assert.deepEqual(await scheduler.tick(), { refreshes: 197, syncs: 0, notices: 5 });
+      assert.deepEqual(await scheduler.tick(), { refreshes: 197, syncs: 1, notices: 5 });
+      assert.deepEqual(
+        queue.sent.filter((s) => s.name === 'sync'),
+        [{ name: 'sync', data: { connectionId: 'c-5' }, startAfter: t0 }],
+      );
       const refreshes = queue.sent.filter((s) => s.name === 'refresh').map((s) => s.startAfter);
       // Jittered into [expiry − 15 min, expiry − 10 min] = [t0, t0 + 5 min].
       assert.ok(refreshes.every((at) => at >= t0 && at <= t0 + 5 * minute));

@@ -76,8 +76,18 @@ export async function planResyncs(deps: TickDeps): Promise<number> {
   let planned = 0;
   for (const row of await deps.schedules.listSyncDue(now + settings.horizonMs, settings.batchSize)) {
     if (row.next_at === null) {
-      // First sight of this connection: its first re-sync is one interval after its last sync.
-      await deps.schedules.advanceSync(row.id, null, row.base_at + settings.resyncIntervalMs + jitter());
+      // First sight of this connection: its first re-sync is one interval after its last sync. One that never
+      // synced gets its first sync now — a safety net when nothing enqueued it at connect time.
+      const first = row.never_synced ? now : row.base_at;
+      const claimed = await deps.schedules.advanceSync(
+        row.id,
+        null,
+        first + settings.resyncIntervalMs + jitter(),
+      );
+      if (claimed && row.never_synced) {
+        await deps.queue.send('sync', { connectionId: row.id }, { startAfter: now });
+        planned += 1;
+      }
       continue;
     }
     // Connections overdue together (after an outage) still start spread over the jitter window.
