@@ -44,7 +44,12 @@ export function createDirectorySearch(deps: { db: Kysely<Database>; clock: Clock
     if (index && latest === version) return index;
     const rows = await repository.listSearchable();
     index = buildSearchIndex(
-      rows.map((r) => ({ ...r, aliases: parseAliases(r.aliases), endpointId: r.endpoint_id! })),
+      rows.map((r) => ({
+        ...r,
+        brandId: r.brand_id,
+        aliases: parseAliases(r.aliases),
+        endpointId: r.endpoint_id!,
+      })),
     );
     version = latest;
     return index;

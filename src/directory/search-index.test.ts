@@ -74,3 +74,15 @@ test('the same organisation from two sources is shown once; limits and odd input
   assert.deepEqual(ids('the of and'), []);
   assert.equal(first(`${'x'.repeat(500)} geisinger`), undefined);
 });
+
+test('a brand that matches is listed before its own facilities even when they score higher', () => {
+  const brandFirst = buildSearchIndex([
+    org('clinic', 'Riversyde Madison Clinic', { brandId: 'riverside', city: 'Madison', state: 'WI' }),
+    org('riverside', 'Riverside Health', { kind: 'brand', city: 'Madison', state: 'WI' }),
+    org('other', 'Madison Family Practice', { city: 'Madison', state: 'WI' }),
+  ]);
+  assert.deepEqual(
+    brandFirst.search('riversyde madison', 5).map((h) => h.id),
+    ['riverside', 'clinic'],
+  );
+});

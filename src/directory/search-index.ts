@@ -13,6 +13,8 @@ export interface SearchableOrganization {
   id: string;
   name: string;
   kind: string;
+  /** The brand a facility is `partOf`, if any. */
+  brandId?: string | null;
   aliases: string[];
   city: string | null;
   state: string | null;
@@ -47,6 +49,7 @@ const MAX_WORD_LENGTH = 64;
 export function buildSearchIndex(organizations: Iterable<SearchableOrganization>): SearchIndex {
   const ids: string[] = [];
   const isBrand: boolean[] = [];
+  const brandOf = new Map<string, string>();
   const wordCounts: number[] = [];
   const dedupeKeys: string[] = [];
   const postings = new Map<string, number[]>();
@@ -59,6 +62,7 @@ export function buildSearchIndex(organizations: Iterable<SearchableOrganization>
     const index = ids.length;
     ids.push(o.id);
     isBrand.push(o.kind === 'brand' || o.kind === 'manual');
+    if (o.brandId) brandOf.set(o.id, o.brandId);
     const nameWords = tokenize(o.name);
     wordCounts.push(nameWords.length);
     dedupeKeys.push(`${toNameKey(o.name)}\u0000${o.endpointId}`);
@@ -80,7 +84,18 @@ export function buildSearchIndex(organizations: Iterable<SearchableOrganization>
   const scratch = createScratch(MAX_WORD_LENGTH);
   // One score array per query word, reused by every search (cleared through the touched lists).
   const slots = Array.from({ length: MAX_WORDS }, () => new Float32Array(ids.length));
-  const context = { ids, isBrand, wordCounts, dedupeKeys, postings, vocabulary, buckets, scratch, slots };
+  const context = {
+    ids,
+    isBrand,
+    wordCounts,
+    dedupeKeys,
+    postings,
+    vocabulary,
+    buckets,
+    scratch,
+    slots,
+    brandOf,
+  };
   return {
     size: ids.length,
     search: (query, limit) => runSearch(context, query, limit),
@@ -97,6 +112,7 @@ interface IndexContext {
   buckets: Map<string, string[]>;
   scratch: Int32Array[];
   slots: Float32Array[];
+  brandOf: Map<string, string>;
 }
 
 function runSearch(ctx: IndexContext, query: string, limit: number): SearchHit[] {
@@ -130,7 +146,18 @@ function runSearch(ctx: IndexContext, query: string, limit: number): SearchHit[]
     hits.push({ id: ctx.ids[org]!, score: Math.round(score * 1000) / 1000 });
     if (hits.length >= limit) break;
   }
-  return hits;
+  return placeBrandsFirst(hits, ctx.brandOf);
+}
+
+/** A brand that matched is listed before its own facilities, whatever their scores. */
+function placeBrandsFirst(hits: SearchHit[], brandOf: Map<string, string>): SearchHit[] {
+  const ordered = [...hits];
+  for (let i = 0; i < ordered.length; i++) {
+    const brandId = brandOf.get(ordered[i]!.id);
+    const at = brandId === undefined ? -1 : ordered.findIndex((h, j) => j > i && h.id === brandId);
+    if (at > i) ordered.splice(i, 0, ...ordered.splice(at, 1));
+  }
+  return ordered;
 }
 
 /**

@@ -5,6 +5,7 @@ export interface SearchableRow {
   id: string;
   name: string;
   kind: string;
+  brand_id: string | null;
   aliases: string;
   city: string | null;
   state: string | null;
@@ -57,7 +58,7 @@ export function createDirectoryRepository(db: Kysely<Database>): DirectoryReposi
     async listSearchable() {
       const rows = await db
         .selectFrom('organizations as o')
-        .select(['o.id', 'o.name', 'o.kind', 'o.aliases', 'o.city', 'o.state', 'o.website'])
+        .select(['o.id', 'o.name', 'o.kind', 'o.brand_id', 'o.aliases', 'o.city', 'o.state', 'o.website'])
         .select(endpointOf.as('endpoint_id'))
         .orderBy('o.name')
         .orderBy('o.id')
