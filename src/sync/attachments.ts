@@ -97,15 +97,7 @@ async function fetchBinary(
     if (response.status >= 400) {
       outcome.unavailable += 1;
       addWarning(ctx, `attachments: ${describeUnavailable(response)}`);
-      await ctx.repos.binaries.save({
-        ...base,
-        content_type: 'application/octet-stream',
-        size: 0,
-        hash: '',
-        data: null,
-        status: 'refused',
-      });
-      return;
+      return await saveEmpty(ctx, base, 'refused');
     }
     const decoded = decodeBinary(response, binary.declaredSize);
     const tooLarge = decoded.size > ctx.limits.maxBinaryBytes;
@@ -125,13 +117,21 @@ async function fetchBinary(
   } catch (error) {
     if (!isChartbridgeError(error, 'ERR_SIZE_LIMIT')) throw error;
     outcome.unavailable += 1;
-    await ctx.repos.binaries.save({
-      ...base,
-      content_type: 'application/octet-stream',
-      size: 0,
-      hash: '',
-      data: null,
-      status: 'too_large',
-    });
+    await saveEmpty(ctx, base, 'too_large');
   }
+}
+
+function saveEmpty(
+  ctx: SyncContext,
+  base: { connection_id: string; binary_id: string; fetched_at: number },
+  status: 'refused' | 'too_large',
+): Promise<void> {
+  return ctx.repos.binaries.save({
+    ...base,
+    content_type: 'application/octet-stream',
+    size: 0,
+    hash: '',
+    data: null,
+    status,
+  });
 }

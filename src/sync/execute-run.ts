@@ -23,6 +23,37 @@ export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<
   const plan = await buildPlan(ctx.client, target, ctx.limits.pageSize);
   const states = new Map((await ctx.repos.runs.listQueryStates(ctx.runId)).map((s) => [s.query_key, s]));
   await recordNotGranted(ctx, plan, states);
+  await runSearches(ctx, plan, states);
+  const searched = [...new Set(plan.queries.map((q) => q.resourceType))];
+  await runPhase(ctx, states, REFERENCES_KEY, async () => {
+    const outcome = await chaseReferences(ctx, searched);
+    return {
+      resources: outcome.fetched,
+      reason: outcome.unavailable ? `${outcome.unavailable} reference read(s) not available` : null,
+    };
+  });
+  await runPhase(ctx, states, ATTACHMENTS_KEY, async () => {
+    const outcome = await fetchAttachments(ctx);
+    const problems = outcome.corrupt + outcome.unavailable;
+    return {
+      resources: outcome.fetched,
+      reason: problems ? `${outcome.corrupt} corrupt, ${outcome.unavailable} not available` : null,
+    };
+  });
+  reportProgress(ctx, { phase: 'finishing' });
+  if (ctx.full) await removeVanished(ctx, plan.queries, states);
+  const failed = plan.queries.filter((q) => states.get(q.key)?.status === 'failed');
+  if (failed.length === 0) return { status: 'succeeded', reason: null };
+  const reason = `${failed.length} of ${plan.queries.length} queries failed: ${failed.map((q) => q.key).join(', ')}`;
+  return { status: failed.length === plan.queries.length ? 'failed' : 'partial', reason };
+}
+
+/** Every search of the plan not finished yet, longest first; windowed ones wait for the Patient's birth date. */
+async function runSearches(
+  ctx: SyncContext,
+  plan: QueryPlan,
+  states: Map<string, SyncQueryStateRow>,
+): Promise<void> {
   const ordered = await orderLongestFirst(ctx, plan.queries);
   const done = plan.queries.filter((q) => FINISHED.has(states.get(q.key)?.status ?? ''));
   reportProgress(ctx, {
@@ -48,28 +79,6 @@ export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<
     }
     reportProgress(ctx, { queriesDone: ctx.progress.queriesDone + 1 });
   });
-  const searched = [...new Set(plan.queries.map((q) => q.resourceType))];
-  await runPhase(ctx, states, REFERENCES_KEY, async () => {
-    const outcome = await chaseReferences(ctx, searched);
-    return {
-      resources: outcome.fetched,
-      reason: outcome.unavailable ? `${outcome.unavailable} reference read(s) not available` : null,
-    };
-  });
-  await runPhase(ctx, states, ATTACHMENTS_KEY, async () => {
-    const outcome = await fetchAttachments(ctx);
-    const problems = outcome.corrupt + outcome.unavailable;
-    return {
-      resources: outcome.fetched,
-      reason: problems ? `${outcome.corrupt} corrupt, ${outcome.unavailable} not available` : null,
-    };
-  });
-  reportProgress(ctx, { phase: 'finishing' });
-  if (ctx.full) await removeVanished(ctx, plan.queries, states);
-  const failed = plan.queries.filter((q) => states.get(q.key)?.status === 'failed');
-  if (failed.length === 0) return { status: 'succeeded', reason: null };
-  const reason = `${failed.length} of ${plan.queries.length} queries failed: ${failed.map((q) => q.key).join(', ')}`;
-  return { status: failed.length === plan.queries.length ? 'failed' : 'partial', reason };
 }
 
 async function recordNotGranted(

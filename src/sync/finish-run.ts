@@ -1,3 +1,4 @@
+import type { SyncQueryStateRow } from '../store/sync-runs-repository.ts';
 import type { RunOutcome } from './execute-run.ts';
 import type { SyncContext } from './sync-context.ts';
 
@@ -38,17 +39,7 @@ export async function finishRun(
 ): Promise<SyncSummary> {
   const states = await ctx.repos.runs.listQueryStates(ctx.runId);
   const run = await ctx.repos.runs.findRun(ctx.runId);
-  const queries: SyncQuerySummary[] = states.map((s) => ({
-    key: s.query_key,
-    resourceType: s.resource_type,
-    category: s.category,
-    status: s.status,
-    resources: Number(s.resources),
-    pages: Number(s.pages),
-    httpStatus: s.http_status,
-    reason: s.reason,
-    warnings: JSON.parse(s.warnings) as string[],
-  }));
+  const queries = states.map(toQuerySummary);
   const searches = queries.filter((q) => !q.key.startsWith('~'));
   const now = ctx.clock.now();
   const summary: SyncSummary = {
@@ -84,4 +75,18 @@ export async function finishRun(
   if (outcome.status === 'succeeded' || outcome.status === 'partial')
     await ctx.repos.runs.recordLastSync(ctx.connectionId, now);
   return summary;
+}
+
+function toQuerySummary(s: SyncQueryStateRow): SyncQuerySummary {
+  return {
+    key: s.query_key,
+    resourceType: s.resource_type,
+    category: s.category,
+    status: s.status,
+    resources: Number(s.resources),
+    pages: Number(s.pages),
+    httpStatus: s.http_status,
+    reason: s.reason,
+    warnings: JSON.parse(s.warnings) as string[],
+  };
 }

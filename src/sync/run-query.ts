@@ -61,15 +61,7 @@ export async function runQuery(
         resuming = false;
         continue;
       }
-      if (fetched.kind === 'unavailable') {
-        const { status } = fetched.response;
-        return await finish(ctx, {
-          ...state,
-          status: 'not_available',
-          http_status: status,
-          reason: describeUnavailable(fetched.response),
-        });
-      }
+      if (fetched.kind === 'unavailable') return await finishUnavailable(ctx, state, fetched.response);
       resuming = false;
       const { page, bytes } = fetched;
       const next = checkNext(ctx, query, page.next, seen, state.pages + 1);
@@ -91,11 +83,21 @@ export async function runQuery(
     }
   } catch (error) {
     await committing;
-    if (!QUERY_LOCAL_ERRORS.some((code) => isChartbridgeError(error, code as never))) throw error;
-    const reason = (error as ChartbridgeError).message;
-    addWarning(ctx, `${query.key}: ${reason}`);
-    return finish(ctx, { ...state, status: 'failed', next_url: null, reason });
+    return failQuery(ctx, query, state, error);
   }
+}
+
+/** Ends a query on an error that concerns it alone (A8, A11, C32, C34); anything else ends the run. */
+export async function failQuery(
+  ctx: SyncContext,
+  query: PlannedQuery,
+  state: SyncQueryStateRow,
+  error: unknown,
+): Promise<SyncQueryStateRow> {
+  if (!QUERY_LOCAL_ERRORS.some((code) => isChartbridgeError(error, code as never))) throw error;
+  const reason = (error as ChartbridgeError).message;
+  addWarning(ctx, `${query.key}: ${reason}`);
+  return finish(ctx, { ...state, status: 'failed', next_url: null, reason });
 }
 
 export function throwIfInterrupted(ctx: SyncContext): void {
@@ -199,6 +201,15 @@ function advance(
     warnings: JSON.stringify(warnings),
     updated_at: ctx.clock.now(),
   };
+}
+
+function finishUnavailable(
+  ctx: SyncContext,
+  state: SyncQueryStateRow,
+  response: FhirResponse,
+): Promise<SyncQueryStateRow> {
+  const reason = describeUnavailable(response);
+  return finish(ctx, { ...state, status: 'not_available', http_status: response.status, reason });
 }
 
 async function finish(ctx: SyncContext, state: SyncQueryStateRow): Promise<SyncQueryStateRow> {

@@ -10,7 +10,8 @@ import { createResourcesRepository } from '../store/resources-repository.ts';
 import { createSyncRunsRepository } from '../store/sync-runs-repository.ts';
 import { executeRun, type RunOutcome } from './execute-run.ts';
 import { finishRun, type SyncSummary } from './finish-run.ts';
-import { openRun } from './open-run.ts';
+import { openRun, type OpenedRun } from './open-run.ts';
+import type { SyncTarget } from '../store/sync-runs-repository.ts';
 import { defaultSyncLimits, type SyncContext, type SyncLimits, type SyncProgress } from './sync-context.ts';
 import { sendSyncWebhook, type WebhookTarget } from './webhook.ts';
 
@@ -71,7 +72,34 @@ export async function runSync(input: RunSyncInput): Promise<SyncSummary> {
     binaries: createBinariesRepository(db),
     connections: createConnectionRepository(db),
   };
-  const target = await repos.runs.findTarget(connectionId);
+  const target = await loadActiveTarget(repos.runs, connectionId);
+  const opened = await openRun(repos.runs, connectionId, input.full ?? false, services.clock.now());
+  const ctx = createSyncContext(input, target, opened, repos);
+  let outcome: RunOutcome;
+  try {
+    outcome = await executeRun(ctx, target);
+  } catch (error) {
+    outcome = await classifyRunError(ctx, error);
+  }
+  const summary = await finishRun(ctx, outcome, opened.resumed);
+  if (services.config?.webhook) {
+    const deps = {
+      target: services.config.webhook,
+      fetch: services.fetch,
+      clock: services.clock,
+      log: services.log,
+    };
+    await sendSyncWebhook(deps, summary);
+  }
+  if (summary.status === 'retryable' || summary.status === 'failed') throw new SyncRunError(summary);
+  return summary;
+}
+
+async function loadActiveTarget(
+  runs: SyncContext['repos']['runs'],
+  connectionId: string,
+): Promise<SyncTarget> {
+  const target = await runs.findTarget(connectionId);
   if (!target)
     throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${connectionId}' not found`, { status: 404 });
   if (target.status !== 'active') {
@@ -81,9 +109,33 @@ export async function runSync(input: RunSyncInput): Promise<SyncSummary> {
       { status: 409 },
     );
   }
-  const opened = await openRun(repos.runs, connectionId, input.full ?? false, services.clock.now());
+  return target;
+}
+
+function createSyncContext(
+  input: RunSyncInput,
+  target: SyncTarget,
+  opened: OpenedRun,
+  repos: SyncContext['repos'],
+): SyncContext {
+  const { services, connectionId } = input;
   const sleep = input.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const ctx: SyncContext = {
+  const client = createFhirClient({
+    fhirBase: target.fhir_base,
+    connectionId,
+    tokens: services.vault,
+    limiter: input.limiter ?? services.hostLimiter ?? createHostLimiter(),
+    fetch: services.fetch,
+    limits: input.fhirLimits,
+    sleep,
+    now: () => services.clock.now(),
+    onRefused: (event) =>
+      services.log.warn(
+        { connectionId, origin: event.origin },
+        'refused to send credentials outside the fhir base',
+      ),
+  });
+  return {
     connectionId,
     runId: opened.run.id,
     full: opened.run.full === 1,
@@ -97,38 +149,8 @@ export async function runSync(input: RunSyncInput): Promise<SyncSummary> {
     onProgress: input.onProgress,
     warnings: [],
     signal: input.signal,
-    client: undefined as never,
+    client,
   };
-  ctx.client = createFhirClient({
-    fhirBase: target.fhir_base,
-    connectionId,
-    tokens: services.vault,
-    limiter: input.limiter ?? services.hostLimiter ?? createHostLimiter(),
-    fetch: services.fetch,
-    limits: input.fhirLimits,
-    sleep,
-    now: () => services.clock.now(),
-    onRefused: (event) => {
-      services.log.warn(
-        { connectionId, origin: event.origin },
-        'refused to send credentials outside the fhir base',
-      );
-    },
-  });
-  let outcome: RunOutcome;
-  try {
-    outcome = await executeRun(ctx, target);
-  } catch (error) {
-    outcome = await classifyRunError(ctx, error);
-  }
-  const summary = await finishRun(ctx, outcome, opened.resumed);
-  if (services.config?.webhook)
-    await sendSyncWebhook(
-      { target: services.config.webhook, fetch: services.fetch, clock: services.clock, log: services.log },
-      summary,
-    );
-  if (summary.status === 'retryable' || summary.status === 'failed') throw new SyncRunError(summary);
-  return summary;
 }
 
 async function classifyRunError(ctx: SyncContext, error: unknown): Promise<RunOutcome> {

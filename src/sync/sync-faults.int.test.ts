@@ -190,14 +190,8 @@ describe('sync through faults', () => {
     await assertExact(id);
 
     const again = await connect();
-    app.sandbox.faults.add({
-      org: orgId,
-      route: 'Observation',
-      kind: 'status',
-      status: 503,
-      afterRequests: 12,
-    });
-    const error = await sync(again, { full: true }).catch((e: unknown) => e);
+    app.sandbox.faults.add({ org: orgId, route: 'Encounter', kind: 'status', status: 503, afterRequests: 2 });
+    const error = await sync(again, { full: true, syncLimits: { pageSize: 20 } }).catch((e: unknown) => e);
     assert.ok(error instanceof SyncRunError);
     assert.equal(error.code, 'ERR_FHIR_RETRYABLE');
     assert.equal(error.summary.status, 'retryable');
@@ -214,7 +208,7 @@ describe('sync through faults', () => {
       .execute();
     assert.ok(cursors.length >= 1, 'a checkpointed next link to resume from');
     app.sandbox.faults.clear();
-    const resumed = await sync(again);
+    const resumed = await sync(again, { syncLimits: { pageSize: 20 } });
     assert.equal(resumed.resumed, true);
     assert.equal(resumed.runId, error.summary.runId);
     assert.equal(resumed.status, 'succeeded');

@@ -2,7 +2,7 @@ import { ChartbridgeError } from '../errors.ts';
 import type { SyncQueryStateRow } from '../store/sync-runs-repository.ts';
 import { commitPage } from './commit-page.ts';
 import type { PlannedQuery } from './query-plan.ts';
-import { checkNext, fetchPage, runQuery, throwIfInterrupted } from './run-query.ts';
+import { checkNext, failQuery, fetchPage, runQuery, throwIfInterrupted } from './run-query.ts';
 import { reportProgress, type SyncContext } from './sync-context.ts';
 
 const DAY_MS = 86_400_000;
@@ -35,12 +35,11 @@ export async function runWindowedQuery(
 ): Promise<SyncQueryStateRow> {
   const tally: Tally = { ids: new Set(), pages: 0, bytes: 0 };
   const windows = planWindows((await birth) ?? EARLIEST, ctx.clock.now() + DAY_MS);
-  try {
-    await Promise.all(windows.map((window) => runWindow(ctx, query, window, tally, 0)));
-  } catch (error) {
-    if (!(error instanceof WindowRejected)) throw error;
-    return runQuery(ctx, query, { ...prior, next_url: null });
-  }
+  // Every window settles before the query's outcome is decided, so none keeps running behind a failure.
+  const results = await Promise.allSettled(windows.map((window) => runWindow(ctx, query, window, tally, 0)));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason as unknown;
+  if (failure instanceof WindowRejected) return runQuery(ctx, query, { ...prior, next_url: null });
+  if (failure !== undefined) return failQuery(ctx, query, prior, failure);
   const state: SyncQueryStateRow = {
     ...prior,
     status: 'done',
