@@ -7,7 +7,7 @@ import type { Services } from '../../services.ts';
 import { renderHomePage, renderStatusPage } from '../../web/connect-pages.tsx';
 import { CONNECT_STYLESHEET } from '../../web/layout.tsx';
 import { BROWSER_COOKIE, readCookie, writeCookie } from '../browser-cookies.ts';
-import { readBrowserUserId } from './patient-session.ts';
+import { isSameOriginPost, readBrowserUserId } from './patient-session.ts';
 
 const CSRF_COOKIE = 'cb_csrf';
 const USER_COOKIE = 'cb_user';
@@ -38,12 +38,12 @@ async function startBrowserSession(c: Context, services: Services): Promise<Resp
   const publicUrl = services.config.publicUrl;
   const form = await c.req.parseBody();
   const cookie = readCookie(c, CSRF_COOKIE);
-  const origin = c.req.header('origin');
+  // Chromium sends `Origin: null` on our own forms (Referrer-Policy: no-referrer): isSameOriginPost allows that.
   if (
     !cookie ||
     typeof form.csrf !== 'string' ||
     !sameSecret(cookie, form.csrf) ||
-    (origin && origin !== new URL(publicUrl).origin)
+    !isSameOriginPost(c, publicUrl)
   ) {
     throw new ChartbridgeError('ERR_INVALID_INPUT', 'this form has expired; reload the page and try again', {
       status: 403,

@@ -15,6 +15,7 @@ import { renderOperatorOverviewPage } from '../../web/operator/operator-overview
 import { limitRequestsPerWindow } from '../request-window-limiter.ts';
 import { countByStatus, groupAlerts, listOperatorConnections } from './operator-overview.ts';
 import { createOperatorSessions } from './operator-session.ts';
+import { isSameOriginPost } from './patient-session.ts';
 
 /**
  * The operator's pages under /operator, signed in with the API key (an HttpOnly, SameSite=Strict session
@@ -92,8 +93,7 @@ export function createOperatorRoutes(services: Services): Hono {
 }
 
 function checkOrigin(c: Context, publicUrl: string): void {
-  const origin = c.req.header('origin');
-  if (origin && origin !== new URL(publicUrl).origin)
+  if (!isSameOriginPost(c, publicUrl))
     throw new ChartbridgeError('ERR_INVALID_INPUT', 'this form has expired; reload the page and try again', {
       status: 403,
     });

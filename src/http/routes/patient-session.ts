@@ -47,16 +47,26 @@ export function ensureCsrfToken(c: Context, publicUrl: string): string {
 export async function checkFormPost(c: Context, publicUrl: string): Promise<Record<string, unknown>> {
   const form = await c.req.parseBody();
   const cookie = readCookie(c, CSRF_COOKIE);
-  const origin = c.req.header('origin');
   const token = typeof form.csrf === 'string' ? form.csrf : '';
   const same =
     cookie !== undefined && timingSafeEqual(Buffer.from(hashSecret(cookie)), Buffer.from(hashSecret(token)));
-  if (!same || (origin && origin !== new URL(publicUrl).origin)) {
+  if (!same || !isSameOriginPost(c, publicUrl)) {
     throw new ChartbridgeError('ERR_INVALID_INPUT', 'this form has expired; reload the page and try again', {
       status: 403,
     });
   }
   return form;
+}
+
+/**
+ * Our own form posts: `Sec-Fetch-Site` (when the browser sends it) says same-origin, and `Origin` is ours or
+ * `null` — under our `Referrer-Policy: no-referrer` Chromium sends `Origin: null` even for same-origin forms.
+ */
+export function isSameOriginPost(c: Context, publicUrl: string): boolean {
+  const site = c.req.header('sec-fetch-site');
+  const origin = c.req.header('origin');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  return !origin || origin === 'null' || origin === new URL(publicUrl).origin;
 }
 
 /** The browser's own connection, or a 404 that says nothing about whether the id exists for someone else. */

@@ -22,20 +22,19 @@ export function createProgressRoutes(services: Services): Hono {
   routes.get('/my/connections/:id/events', async (c) => {
     const row = await findOwnConnection(c, services);
     return streamSSE(c, async (sse) => {
-      const finished = new Promise<void>((resolve) => {
-        const send = (event: SyncEvent) => {
+      // Writes are chained so the final event is flushed before the stream closes.
+      let written = Promise.resolve();
+      let stop = () => {};
+      await new Promise<void>((resolve) => {
+        stop = hub.watch(row.id, (event: SyncEvent) => {
           const data = event.type === 'progress' ? event.progress : event;
-          void sse.writeSSE({ event: event.type, data: JSON.stringify(data) });
+          written = written.then(() => sse.writeSSE({ event: event.type, data: JSON.stringify(data) }));
           if (event.type === 'done') resolve();
-        };
-        const stop = hub.watch(row.id, send);
-        sse.onAbort(() => {
-          stop();
-          resolve();
         });
-        void finished.then(stop);
+        sse.onAbort(resolve);
       });
-      await finished;
+      stop();
+      await written;
     });
   });
   return routes;
