@@ -46,7 +46,6 @@ export function registerWorkerCommand(program: Command): void {
         globalLimit,
         graceMs,
         schedule: flags.schedule,
-        webhookSecret: process.env.CHARTBRIDGE_WEBHOOK_SECRET,
       });
       console.log(
         `chartbridge worker ${runtime.worker.owner} ready (${runtime.queue.kind} queue, concurrency ${concurrency}, host limit ${hostLimit})`,

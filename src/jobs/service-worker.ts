@@ -13,7 +13,8 @@ export interface ServiceWorkerOptions extends Partial<WorkerSettings> {
   runSync?: SyncRunner;
   /** Run the scheduler in this process (it runs in one process at a time anyway). */
   schedule?: boolean;
-  webhookSecret?: string;
+  /** Notices go to the configured webhook (CHARTBRIDGE_WEBHOOK_URL/SECRET, like sync completions) unless set. */
+  webhook?: { url: string; secret: string };
   /** How often the scheduler plans work (default 30 s). */
   schedulerIntervalMs?: number;
 }
@@ -65,8 +66,8 @@ export async function startServiceWorker(
                 settings: schedule,
                 intervalMs: options.schedulerIntervalMs,
                 notify: createWebhookNoticeSender({
-                  url: options.webhookUrl,
-                  secret: options.webhookSecret,
+                  url: (options.webhook ?? services.config.webhook)?.url,
+                  secret: (options.webhook ?? services.config.webhook)?.secret,
                   fetch: services.fetch,
                   clock: services.clock,
                 }),

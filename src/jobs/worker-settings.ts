@@ -11,7 +11,6 @@ const settingsSchema = z.object({
   CHARTBRIDGE_WORKER_LEASE_SECONDS: positiveInt.default(30),
   CHARTBRIDGE_RESYNC_INTERVAL_HOURS: z.coerce.number().positive().default(24),
   CHARTBRIDGE_NOTICE_DAYS: positiveInt.default(14),
-  CHARTBRIDGE_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 /** Worker tuning, from the environment (flags override). All optional; defaults suit one hospital-sized load. */
@@ -24,7 +23,6 @@ export interface WorkerSettings {
   leaseTtlMs: number;
   resyncIntervalMs: number;
   noticeDays: number;
-  webhookUrl: string | undefined;
 }
 
 export function loadWorkerSettings(env: Record<string, string | undefined>): WorkerSettings {
@@ -45,7 +43,6 @@ export function loadWorkerSettings(env: Record<string, string | undefined>): Wor
     leaseTtlMs: e.CHARTBRIDGE_WORKER_LEASE_SECONDS * 1000,
     resyncIntervalMs: e.CHARTBRIDGE_RESYNC_INTERVAL_HOURS * 3_600_000,
     noticeDays: e.CHARTBRIDGE_NOTICE_DAYS,
-    webhookUrl: e.CHARTBRIDGE_WEBHOOK_URL,
   };
 }
 
