@@ -16,10 +16,26 @@ export async function fetchSmartConfiguration(
 ): Promise<SmartConfiguration> {
   if (!assertSecureUrl(fhirBase)) throw discoveryError(fhirBase, 'the fhir base must be https');
   const wellKnown = await fetchJson(`${fhirBase}/.well-known/smart-configuration`, transport);
-  if (wellKnown.ok) return parseSmartConfiguration(fhirBase, wellKnown.body);
+  if (wellKnown.ok) return addOpenIdJwksUri(parseSmartConfiguration(fhirBase, wellKnown.body), transport);
   const metadata = await fetchJson(`${fhirBase}/metadata`, transport);
-  if (metadata.ok) return parseCapabilityStatement(fhirBase, metadata.body);
+  if (metadata.ok) return addOpenIdJwksUri(parseCapabilityStatement(fhirBase, metadata.body), transport);
   throw discoveryError(fhirBase, `${wellKnown.reason}; metadata: ${metadata.reason}`);
+}
+
+/**
+ * SMART documents may omit `jwks_uri` while the issuer's OpenID configuration has it; without it no id_token
+ * could be verified. Only a same-origin `jwks_uri` is taken (case 33); a missing document changes nothing.
+ */
+async function addOpenIdJwksUri(
+  configuration: SmartConfiguration,
+  transport: SmartTransport,
+): Promise<SmartConfiguration> {
+  if (configuration.jwksUri) return configuration;
+  const openid = await fetchJson(`${configuration.issuer}/.well-known/openid-configuration`, transport);
+  const jwksUri = openid.ok ? (openid.body as { jwks_uri?: unknown }).jwks_uri : undefined;
+  if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) return configuration;
+  if (new URL(jwksUri).origin !== new URL(configuration.fhirBase).origin) return configuration;
+  return { ...configuration, jwksUri };
 }
 
 type JsonResult = { ok: true; body: unknown } | { ok: false; reason: string };
