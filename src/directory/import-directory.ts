@@ -5,7 +5,10 @@ import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Database } from '../store/schema.ts';
 import { createDirectoryImportLogRepository } from '../store/directory-import-log-repository.ts';
-import { createDirectoryStagingRepository } from '../store/directory-staging-repository.ts';
+import {
+  createDirectoryStagingRepository,
+  type DirectoryStagingRepository,
+} from '../store/directory-staging-repository.ts';
 import { createDirectorySwapRepository } from '../store/directory-swap-repository.ts';
 import { readBundleItems } from './bundle-entry-stream.ts';
 import { stageBundleItems } from './stage-bundle-items.ts';
@@ -52,38 +55,12 @@ export async function importDirectory(deps: DirectoryDeps, input: ImportInput): 
   const importId = randomUUID();
   const log = createDirectoryImportLogRepository(deps.db);
   const staging = createDirectoryStagingRepository(deps.db);
-  const hash = createHash('sha256');
-  await log.start({
-    id: importId,
-    source: input.source ?? 'pending',
-    location: input.location,
-    now: deps.clock.now(),
-  });
-  let source = input.source;
+  const now = () => deps.clock.now();
+  await log.start({ id: importId, source: input.source ?? 'pending', location: input.location, now: now() });
+  const state: { source: string | undefined } = { source: input.source };
   try {
-    const staged = await stageBundleItems(
-      staging,
-      importId,
-      readBundleItems(hashChunks(input.chunks, hash)),
-      {
-        source: input.source,
-        allowLoopback: input.allowLoopback ?? false,
-        onProgress: input.onProgress,
-      },
-    );
-    source = staged.source;
-    await staging.resolveReferences(importId);
-    const summary = await staging.summarize(importId);
-    const counts = staged.toCounts(summary);
-    await checkGates(deps, source, counts, input.force ?? false);
-    const diff = await createDirectorySwapRepository(deps.db).swapIn({
-      importId,
-      source,
-      vendor: input.vendor ?? 'epic',
-      environment: input.environment ?? 'production',
-      now: deps.clock.now(),
-    });
-    const contentHash = hash.digest('hex');
+    const report = await stageCheckAndSwap(deps, staging, importId, input, state);
+    const { source, contentHash, counts, diff } = report;
     await log.finish({
       id: importId,
       status: 'succeeded',
@@ -92,13 +69,14 @@ export async function importDirectory(deps: DirectoryDeps, input: ImportInput): 
       counts,
       diff,
       error: null,
-      now: deps.clock.now(),
+      now: now(),
     });
     deps.log.info({ importId, source, counts, diff }, 'directory import swapped in');
-    return { importId, source, contentHash, counts, diff };
+    return report;
   } catch (error) {
     const status = isChartbridgeError(error, 'ERR_DIRECTORY_GATE') ? 'refused' : 'failed';
     const message = isChartbridgeError(error) ? error.message : 'unexpected error';
+    const { source } = state;
     await log.finish({
       id: importId,
       status,
@@ -107,13 +85,41 @@ export async function importDirectory(deps: DirectoryDeps, input: ImportInput): 
       counts: {},
       diff: {},
       error: message,
-      now: deps.clock.now(),
+      now: now(),
     });
     deps.log.warn({ importId, source, status, reason: message }, 'directory import not applied');
     throw error;
   } finally {
     await staging.discard(importId);
   }
+}
+
+async function stageCheckAndSwap(
+  deps: DirectoryDeps,
+  staging: DirectoryStagingRepository,
+  importId: string,
+  input: ImportInput,
+  state: { source: string | undefined },
+): Promise<ImportReport> {
+  const hash = createHash('sha256');
+  const items = readBundleItems(hashChunks(input.chunks, hash));
+  const staged = await stageBundleItems(staging, importId, items, {
+    source: input.source,
+    allowLoopback: input.allowLoopback ?? false,
+    onProgress: input.onProgress,
+  });
+  const source = (state.source = staged.source);
+  await staging.resolveReferences(importId);
+  const counts = staged.toCounts(await staging.summarize(importId));
+  await checkGates(deps, source, counts, input.force ?? false);
+  const diff = await createDirectorySwapRepository(deps.db).swapIn({
+    importId,
+    source,
+    vendor: input.vendor ?? 'epic',
+    environment: input.environment ?? 'production',
+    now: deps.clock.now(),
+  });
+  return { importId, source, contentHash: hash.digest('hex'), counts, diff };
 }
 
 async function* hashChunks(

@@ -1,7 +1,7 @@
 import { ChartbridgeError } from '../errors.ts';
 import type { DirectoryStagingRepository, StagingSummary } from '../store/directory-staging-repository.ts';
 import type { BundleItem } from './bundle-entry-stream.ts';
-import { mapBundleEntry } from './bundle-entry-mapper.ts';
+import { mapBundleEntry, type MappedEntry } from './bundle-entry-mapper.ts';
 import {
   countReason,
   emptyCounts,
@@ -36,16 +36,9 @@ export async function stageBundleItems(
   options: StageOptions,
 ): Promise<StageResult> {
   const counts = emptyCounts();
-  const seenOrganizations = new Set<string>();
-  let organizations: StagedOrganization[] = [];
-  let endpoints: StagedEndpoint[] = [];
+  const batch = createBatch(counts);
   let source = options.source;
   let resourceType: unknown;
-  const flush = async () => {
-    await staging.insertBatch(importId, { organizations, endpoints });
-    organizations = [];
-    endpoints = [];
-  };
   for await (const item of items) {
     if (item.kind === 'field') {
       if (item.key === 'resourceType') resourceType = assertBundle(item.value);
@@ -53,46 +46,56 @@ export async function stageBundleItems(
     }
     counts.entries++;
     source ??= detectSource(item.value);
-    const mapped = mapBundleEntry(item.value, {
-      source,
-      allowLoopback: options.allowLoopback,
-      seq: item.index,
-    });
-    if ('skipped' in mapped) {
-      countReason(counts.skippedEntries, mapped.skipped);
-      continue;
-    }
-    for (const organization of mapped.organizations) {
-      if (seenOrganizations.has(organization.id))
-        countReason(counts.skippedEntries, 'duplicate-organization');
-      else organizations.push(organization);
-      seenOrganizations.add(organization.id);
-    }
-    for (const endpoint of mapped.endpoints) {
-      if (endpoint.skipReason) countReason(counts.skippedEndpoints, endpoint.skipReason);
-      endpoints.push(endpoint);
-    }
-    if (organizations.length >= BATCH || endpoints.length >= BATCH) await flush();
+    batch.add(mapBundleEntry(item.value, { source, allowLoopback: options.allowLoopback, seq: item.index }));
+    if (batch.full()) await staging.insertBatch(importId, batch.take());
     if (counts.entries % PROGRESS_EVERY === 0) options.onProgress?.({ entries: counts.entries });
   }
-  await flush();
+  await staging.insertBatch(importId, batch.take());
   options.onProgress?.({ entries: counts.entries });
   if (resourceType === undefined) assertBundle(undefined);
+  return { source: source ?? 'epic-brands', toCounts: (summary) => mergeCounts(counts, summary) };
+}
+
+/** Rows waiting to be written, and the ids seen so far (a repeated Organization is skipped and counted). */
+function createBatch(counts: ImportCounts) {
+  const seenOrganizations = new Set<string>();
+  let organizations: StagedOrganization[] = [];
+  let endpoints: StagedEndpoint[] = [];
   return {
-    source: source ?? 'epic-brands',
-    toCounts(summary) {
-      if (summary.duplicateEndpoints > 0) counts.skippedEndpoints.duplicate = summary.duplicateEndpoints;
-      if (summary.orphanEndpoints > 0) counts.skippedEndpoints['no-organization'] = summary.orphanEndpoints;
-      return {
-        ...counts,
-        organizations: summary.organizations,
-        brands: summary.brands,
-        facilities: summary.facilities,
-        endpoints: summary.endpoints,
-        brokenReferences: summary.brokenReferences,
-        organizationsWithoutEndpoint: summary.organizationsWithoutEndpoint,
-      };
+    add(mapped: MappedEntry) {
+      if ('skipped' in mapped) return countReason(counts.skippedEntries, mapped.skipped);
+      for (const organization of mapped.organizations) {
+        if (seenOrganizations.has(organization.id))
+          countReason(counts.skippedEntries, 'duplicate-organization');
+        else organizations.push(organization);
+        seenOrganizations.add(organization.id);
+      }
+      for (const endpoint of mapped.endpoints) {
+        if (endpoint.skipReason) countReason(counts.skippedEndpoints, endpoint.skipReason);
+        endpoints.push(endpoint);
+      }
     },
+    full: () => organizations.length >= BATCH || endpoints.length >= BATCH,
+    take() {
+      const taken = { organizations, endpoints };
+      organizations = [];
+      endpoints = [];
+      return taken;
+    },
+  };
+}
+
+function mergeCounts(counts: ImportCounts, summary: StagingSummary): ImportCounts {
+  if (summary.duplicateEndpoints > 0) counts.skippedEndpoints.duplicate = summary.duplicateEndpoints;
+  if (summary.orphanEndpoints > 0) counts.skippedEndpoints['no-organization'] = summary.orphanEndpoints;
+  return {
+    ...counts,
+    organizations: summary.organizations,
+    brands: summary.brands,
+    facilities: summary.facilities,
+    endpoints: summary.endpoints,
+    brokenReferences: summary.brokenReferences,
+    organizationsWithoutEndpoint: summary.organizationsWithoutEndpoint,
   };
 }
 
