@@ -6,7 +6,14 @@ export type AppArea = 'patient' | 'operator';
  * The frame of the patient and operator pages: one same-origin stylesheet and, only where a page needs it, one
  * same-origin deferred script. No inline script or style anywhere, so the strict CSP holds (case 35).
  */
-export function AppLayout(props: { title: string; area: AppArea; script?: boolean; children?: Child }) {
+export function AppLayout(props: {
+  title: string;
+  area: AppArea;
+  script?: boolean;
+  /** Full width for tables and charts (operator pages, the record). */
+  wide?: boolean;
+  children?: Child;
+}) {
   return (
     <html lang="en">
       <head>
@@ -42,7 +49,7 @@ export function AppLayout(props: { title: string; area: AppArea; script?: boolea
             </nav>
           )}
         </header>
-        <main id="content" class={props.area === 'operator' ? 'wide' : ''}>
+        <main id="content" class={props.area === 'operator' || props.wide ? 'wide' : ''}>
           {props.children}
         </main>
       </body>

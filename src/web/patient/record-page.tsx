@@ -5,7 +5,7 @@ import type { SourcedResource } from '../record/record-summary.ts';
 /** `/my/record`: every connected hospital's data in one record, each item tagged with where it came from. */
 export function renderRecordPage(props: { resources: SourcedResource[]; hospitals: number }) {
   return (
-    <AppLayout title="My record" area="patient">
+    <AppLayout title="My record" area="patient" wide>
       <h1>My record</h1>
       {props.hospitals === 0 ? (
         <p>

@@ -6,7 +6,7 @@ import {
   type SourcedResource,
   type SummaryItem,
 } from './record-summary.ts';
-import { formatDate } from './fhir-text.ts';
+import { formatDate, formatNumber } from './fhir-text.ts';
 import { TrendChart } from './trend-chart.tsx';
 
 const MAX_CHARTS = 12;
@@ -101,11 +101,37 @@ function ChartSection(props: { id: string; title: string; series: ObservationSer
                 {s.unit}
                 {s.low !== undefined && s.high !== undefined ? ` · normal ${s.low}–${s.high}` : ''}
               </span>
+              <LatestValue series={s} />
             </figcaption>
             <TrendChart series={s} />
           </figure>
         ))}
       </div>
     </section>
+  );
+}
+
+/** The newest value, its direction since the one before, and whether it is outside the reference range. */
+function LatestValue(props: { series: ObservationSeries }) {
+  const [previous, latest] =
+    props.series.points.slice(-2).length === 2
+      ? props.series.points.slice(-2)
+      : [undefined, props.series.points.at(-1)];
+  if (!latest) return null;
+  const { low, high } = props.series;
+  const outside = (low !== undefined && latest.value < low) || (high !== undefined && latest.value > high);
+  const trend = !previous
+    ? ''
+    : latest.value > previous.value
+      ? ' ↑'
+      : latest.value < previous.value
+        ? ' ↓'
+        : ' →';
+  return (
+    <span class="latest">
+      latest {formatNumber(latest.value)} {props.series.unit}
+      {trend}
+      {outside ? <span class="badge fail">out of range</span> : null}
+    </span>
   );
 }
