@@ -133,6 +133,7 @@ describe('sync through faults', () => {
       bytes: 64 * 1024 * 1024,
     });
     app.sandbox.faults.add({ org: orgId, route: 'Goal', kind: 'no-resource' });
+    app.sandbox.faults.add({ org: orgId, route: 'DocumentReference', kind: 'foreign-attachment' });
     const summary = await runSync({
       services,
       connectionId: id,
@@ -159,6 +160,11 @@ describe('sync through faults', () => {
     assert.ok(
       requested.every((origin) => origin === new URL(app.sandbox.url).origin),
       'nothing fetched off the sandbox',
+    );
+    assert.ok(
+      summary.warnings.includes(
+        "attachments: refused an attachment at 'https://foreign.invalid': outside the fhir base, not fetched",
+      ),
     );
     assert.equal(byKey.get('Observation:exam')?.status, 'done');
     assert.equal(byKey.get('Observation:exam')?.resources, 8);
