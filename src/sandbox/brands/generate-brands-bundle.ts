@@ -52,23 +52,18 @@ export function createRandom(seed: number): () => number {
  * their brand, skewed so a few systems own thousands of facilities.
  */
 export function* generateSyntheticBrands(options: SyntheticBrandsOptions = {}): Generator<BrandsResource> {
-  const random = createRandom(options.seed ?? 1);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-  const uuid = () => {
-    const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  };
+  const rng = createRng(options.seed ?? 1);
   const endpoints = options.endpoints ?? 817;
   const brands = endpoints + Math.round(endpoints * 0.11);
   const facilitiesPerBrand = spreadFacilities(
     Math.max(0, (options.organizations ?? 96_600) - brands),
     brands,
   );
-  let facilityIndex = 0;
+  const facility = { index: 0, lastUpdated: options.timestamp ?? DEFAULT_TIMESTAMP };
   for (let b = 0; b < brands; b++) {
-    const brand = describeBrand(b, pick);
-    const brandId = uuid();
-    const endpointId = b < endpoints ? uuid() : undefined;
+    const brand = describeBrand(b, rng.pick);
+    const brandId = rng.uuid();
+    const endpointId = b < endpoints ? rng.uuid() : undefined;
     yield buildBrandOrganization({
       ...brand,
       id: brandId,
@@ -88,29 +83,61 @@ export function* generateSyntheticBrands(options: SyntheticBrandsOptions = {}): 
     }
     const homeCities = CITIES.filter(([, state]) => state === brand.state);
     for (let f = 0; f < facilitiesPerBrand[b]!; f++) {
-      const [city, state] = random() < 0.75 && homeCities.length ? pick(homeCities) : pick(CITIES);
-      const type = pick(FACILITY_TYPES);
-      const style = random();
-      const name =
-        style < 0.6
-          ? `${brand.shortName} ${city} ${type}`
-          : style < 0.85
-            ? `${pick(SURNAMES)} ${type}`
-            : `${city} ${type} – ${brand.shortName}`;
-      yield buildFacilityOrganization({
-        id: uuid(),
-        name,
-        brandId,
-        facilityId: String(1_000_000 + facilityIndex++),
-        lastUpdated: options.timestamp ?? DEFAULT_TIMESTAMP,
-        line: `${100 + Math.floor(random() * 9900)} ${pick(STREETS)}`,
-        city,
-        state,
-        postalCode: String(10_000 + Math.floor(random() * 89_999)),
-        phone: `+1-${200 + Math.floor(random() * 799)}-555-${String(Math.floor(random() * 10_000)).padStart(4, '0')}`,
-      });
+      yield buildSyntheticFacility(
+        rng,
+        { ...brand, id: brandId, homeCities },
+        facility.index++,
+        facility.lastUpdated,
+      );
     }
   }
+}
+
+interface Rng {
+  random: () => number;
+  pick: <T>(list: readonly T[]) => T;
+  uuid: () => string;
+}
+
+function createRng(seed: number): Rng {
+  const random = createRandom(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const uuid = () => {
+    const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+  return { random, pick, uuid };
+}
+
+/** Facility names the way Epic's look: "<brand> <city> <specialty>", "<surname> <specialty>", "<city> <specialty> – <brand>". */
+function buildSyntheticFacility(
+  rng: Rng,
+  brand: { id: string; shortName: string; homeCities: Array<[string, string]> },
+  index: number,
+  lastUpdated: string,
+): BrandsResource {
+  const { random, pick } = rng;
+  const [city, state] = random() < 0.75 && brand.homeCities.length ? pick(brand.homeCities) : pick(CITIES);
+  const type = pick(FACILITY_TYPES);
+  const style = random();
+  const name =
+    style < 0.6
+      ? `${brand.shortName} ${city} ${type}`
+      : style < 0.85
+        ? `${pick(SURNAMES)} ${type}`
+        : `${city} ${type} – ${brand.shortName}`;
+  return buildFacilityOrganization({
+    id: rng.uuid(),
+    name,
+    brandId: brand.id,
+    facilityId: String(1_000_000 + index),
+    lastUpdated,
+    line: `${100 + Math.floor(random() * 9900)} ${pick(STREETS)}`,
+    city,
+    state,
+    postalCode: String(10_000 + Math.floor(random() * 89_999)),
+    phone: `+1-${200 + Math.floor(random() * 799)}-555-${String(Math.floor(random() * 10_000)).padStart(4, '0')}`,
+  });
 }
 
 const DEFAULT_TIMESTAMP = '2026-01-01T00:00:00Z';
