@@ -10,7 +10,7 @@ import { formatDate, formatNumber } from './fhir-text.ts';
 import { TrendChart } from './trend-chart.tsx';
 
 const MAX_CHARTS = 12;
-const MAX_LIST = 200;
+const MAX_LIST = 100;
 
 /**
  * The patient's record: summary lists, charts and documents, built only from stored resources. Everything the
@@ -59,6 +59,9 @@ export function RecordView(props: {
             </li>
           ))}
         </ul>
+        {summary.documents.length > MAX_LIST ? (
+          <p class="more">and {summary.documents.length - MAX_LIST} older documents</p>
+        ) : null}
       </section>
     </div>
   );

@@ -4,6 +4,8 @@ import { formatNumber } from './fhir-text.ts';
 const WIDTH = 320;
 const HEIGHT = 120;
 const PAD = { left: 40, right: 8, top: 8, bottom: 20 };
+const MAX_PATH_POINTS = 80;
+const MAX_DOTS = 12;
 
 /**
  * A server-rendered SVG line chart with the reference range as a shaded band. Plain SVG attributes only
@@ -25,7 +27,12 @@ export function TrendChart(props: { series: ObservationSeries }) {
   const x = (at: number) => PAD.left + ((at - first) / (last - first || 1)) * (WIDTH - PAD.left - PAD.right);
   const y = (v: number) =>
     PAD.top + (1 - (v - (min - span * 0.05)) / (span * 1.1)) * (HEIGHT - PAD.top - PAD.bottom);
-  const path = series.points
+  // Long series: the line is thinned to MAX_PATH_POINTS and only the newest points get a dot, so a chart stays
+  // a few KB however many results there are (page weight budget).
+  const step = Math.ceil(series.points.length / MAX_PATH_POINTS);
+  const drawn = series.points.filter((_, i) => i % step === 0 || i === series.points.length - 1);
+  const dots = series.points.slice(-MAX_DOTS);
+  const path = drawn
     .map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.at).toFixed(1)},${y(p.value).toFixed(1)}`)
     .join(' ');
   const latest = series.points.at(-1);
@@ -43,7 +50,7 @@ export function TrendChart(props: { series: ObservationSeries }) {
         />
       ) : null}
       <path class="chart-line" d={path} fill="none" />
-      {series.points.map((p) => (
+      {dots.map((p) => (
         <circle class="chart-point" cx={x(p.at).toFixed(1)} cy={y(p.value).toFixed(1)} r="2.5" />
       ))}
       <text class="chart-axis" x="2" y={(PAD.top + 8).toString()}>

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createRandomToken, hashSecret } from '../../connect/secrets.ts';
+import { runSync } from '../../sync/run-sync.ts';
+import { startConnectedApp, type ConnectedApp } from '../../testing/connected-app.ts';
+import type { TestBrowser } from '../../testing/test-browser.ts';
+
+/** The patient and operator pages over plain HTTP: who may see what, downloads, limits, sign-in, delete. */
+describe('patient and operator pages', () => {
+  let app: ConnectedApp;
+  let owner: TestBrowser;
+  let connectionId: string;
+
+  before(async () => {
+    app = await startConnectedApp();
+    const secret = createRandomToken();
+    connectionId = await app.connectPatient(`browser-${hashSecret(secret).slice(0, 24)}`);
+    await runSync({ services: app.services, connectionId });
+    owner = app.newBrowser();
+    owner.cookies.set('cb_user', secret);
+  });
+  after(() => app?.close());
+
+  it("shows a browser only its own connections; another browser's id is a 404", async () => {
+    const mine = await owner.get(`${app.url}/my`);
+    assert.equal(mine.status, 200);
+    assert.match(await mine.text(), /Northwind General Hospital[\s\S]*Connected/);
+    const stranger = app.newBrowser();
+    stranger.cookies.set('cb_user', createRandomToken());
+    assert.match(
+      await (await stranger.get(`${app.url}/my`)).text(),
+      /No hospital connected in this browser yet/,
+    );
+    for (const browser of [stranger, app.newBrowser()]) {
+      for (const path of ['progress', 'events', 'documents/x']) {
+        const response = await browser.get(`${app.url}/my/connections/${connectionId}/${path}`);
+        assert.equal(response.status, 404, path);
+      }
+    }
+    const record = await stranger.get(`${app.url}/my/record`);
+    assert.match(await record.text(), /Nothing here yet/);
+  });
+
+  it('shows a C-CDA as text and downloads it as opaque bytes with nosniff', async () => {
+    const row = await app.services.store.db
+      .selectFrom('binaries')
+      .select(['binary_id', 'content_type'])
+      .where('connection_id', '=', connectionId)
+      .where('content_type', '=', 'application/xml')
+      .executeTakeFirstOrThrow();
+    const base = `${app.url}/my/connections/${connectionId}/documents/${row.binary_id}`;
+    const page = await owner.get(base);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type')!, /^text\/html/);
+    assert.match(await page.text(), /<div class="document-text">/);
+    const download = await owner.get(`${base}?download=1`);
+    assert.equal(download.status, 200);
+    assert.equal(download.headers.get('content-type'), 'application/octet-stream');
+    assert.equal(download.headers.get('content-disposition'), `attachment; filename="${row.binary_id}"`);
+    assert.equal(download.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(await download.text(), /<ClinicalDocument/);
+  });
+
+  it('answers the public hospital search with public fields only, limits its input and its rate', async () => {
+    const response = await fetch(`${app.url}/directory/search?q=northwind`);
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { results: Record<string, unknown>[] };
+    assert.equal(body.results.length, 1);
+    assert.deepEqual(Object.keys(body.results[0]!).sort(), ['city', 'name', 'organizationId', 'state']);
+    assert.equal((await fetch(`${app.url}/directory/search?q=${'a'.repeat(101)}`)).status, 400);
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i += 1) statuses.push((await fetch(`${app.url}/directory/search?q=x`)).status);
+    assert.ok(statuses.includes(429), 'the 61st search within 10 s is refused');
+  });
+
+  it('signs the operator in with the api key only, into a strict session cookie', async () => {
+    const operator = app.newBrowser();
+    const closed = await operator.get(`${app.url}/operator`);
+    assert.equal(closed.status, 303);
+    assert.equal(closed.headers.get('location'), '/operator/login');
+    assert.equal((await operator.post(`${app.url}/operator/login`, { apiKey: 'nope' })).status, 401);
+    const foreign = await operator.post(
+      `${app.url}/operator/login`,
+      { apiKey: app.apiKey },
+      { headers: { origin: 'https://evil.example' } },
+    );
+    assert.equal(foreign.status, 403);
+    const signedIn = await operator.post(`${app.url}/operator/login`, { apiKey: app.apiKey });
+    assert.equal(signedIn.status, 303);
+    const cookie = signedIn.headers.get('set-cookie')!;
+    assert.match(
+      cookie,
+      /^cb_operator=\d+\.[A-Za-z0-9_-]{43}; Max-Age=28800; Path=\/operator; HttpOnly; SameSite=Strict$/,
+    );
+    const overview = await operator.get(`${app.url}/operator`);
+    assert.equal(overview.status, 200);
+    assert.ok((await overview.text()).includes(connectionId));
+    const forged = app.newBrowser();
+    forged.cookies.set('cb_operator', `${Date.now() + 60_000}.${'A'.repeat(43)}`);
+    assert.equal((await forged.get(`${app.url}/operator`)).status, 303);
+  });
+
+  it('deletes the patient data only with the form token, then keeps the connection revoked', async () => {
+    const refused = await owner.post(`${app.url}/my/connections/${connectionId}/delete`, {
+      csrf: 'x'.repeat(43),
+    });
+    assert.equal(refused.status, 403);
+    await owner.get(`${app.url}/my`);
+    const csrf = owner.cookies.get('cb_csrf')!;
+    const deleted = await owner.post(`${app.url}/my/connections/${connectionId}/delete`, { csrf });
+    assert.equal(deleted.status, 303);
+    assert.equal(deleted.headers.get('location'), '/my');
+    const db = app.services.store.db;
+    for (const table of ['resources', 'binaries', 'sync_runs'] as const) {
+      const { n } = await db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('connection_id', '=', connectionId)
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(n), 0, table);
+    }
+    const row = await app.services.repos.connections.findById(connectionId);
+    assert.equal(row!.status, 'revoked');
+    assert.equal(row!.refresh_token_sealed, null);
+  });
+});
