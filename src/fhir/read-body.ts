@@ -24,7 +24,7 @@ export async function readBodyCapped(response: Response, limits: BodyLimits, wha
   try {
     for (;;) {
       const { done, value } = await readWithIdleTimeout(reader, limits.idleMs, what);
-      if (done) break;
+      if (done || value === undefined) break;
       total += value.byteLength;
       if (total > limits.maxBytes) throw tooLarge(what, limits.maxBytes);
       chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
@@ -37,10 +37,10 @@ export async function readBodyCapped(response: Response, limits: BodyLimits, wha
 }
 
 function readWithIdleTimeout(
-  reader: { read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }> },
+  reader: { read(): Promise<{ done: boolean; value?: Uint8Array }> },
   idleMs: number,
   what: string,
-): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }> {
+): Promise<{ done: boolean; value?: Uint8Array }> {
   let timer: NodeJS.Timeout | undefined;
   const idle = new Promise<never>((_, reject) => {
     timer = setTimeout(
