@@ -11,6 +11,31 @@ import { printJson } from './directory-output.ts';
 
 /** `directory add | search | stats | check | generate`. */
 export function registerDirectoryQueryCommands(group: Command): void {
+  registerAddCommand(group);
+  group
+    .command('search <text...>')
+    .description('search organisations by name, facility, alias, city/state or website (typos tolerated)')
+    .option('--limit <n>', `results to show (1-${MAX_LIMIT})`, '10')
+    .option('--json', 'print JSON')
+    .action(async (words: string[], options: { limit: string; json?: boolean }) => {
+      const limit = parseWholeNumber(options.limit, '--limit');
+      await withDirectoryDeps(async (deps) => {
+        const results = await createDirectorySearch(deps).search(words.join(' '), { limit });
+        if (options.json) return printJson(results);
+        if (results.length === 0) return console.log('no organisations match');
+        for (const r of results) {
+          const place = [r.city, r.state].filter(Boolean).join(', ');
+          const brand = r.brand ? ` (part of ${r.brand.name})` : '';
+          console.log(`${r.organizationId}  ${r.name}${brand}${place ? ` — ${place}` : ''}  ${r.fhirBase}`);
+        }
+      });
+    });
+  registerStatsCommand(group);
+  registerCheckCommand(group);
+  registerGenerateCommand(group);
+}
+
+function registerAddCommand(group: Command): void {
   group
     .command('add')
     .description(
@@ -47,27 +72,6 @@ export function registerDirectoryQueryCommands(group: Command): void {
         );
       });
     });
-  group
-    .command('search <text...>')
-    .description('search organisations by name, facility, alias, city/state or website (typos tolerated)')
-    .option('--limit <n>', `results to show (1-${MAX_LIMIT})`, '10')
-    .option('--json', 'print JSON')
-    .action(async (words: string[], options: { limit: string; json?: boolean }) => {
-      const limit = parseWholeNumber(options.limit, '--limit');
-      await withDirectoryDeps(async (deps) => {
-        const results = await createDirectorySearch(deps).search(words.join(' '), { limit });
-        if (options.json) return printJson(results);
-        if (results.length === 0) return console.log('no organisations match');
-        for (const r of results) {
-          const place = [r.city, r.state].filter(Boolean).join(', ');
-          const brand = r.brand ? ` (part of ${r.brand.name})` : '';
-          console.log(`${r.organizationId}  ${r.name}${brand}${place ? ` — ${place}` : ''}  ${r.fhirBase}`);
-        }
-      });
-    });
-  registerStatsCommand(group);
-  registerCheckCommand(group);
-  registerGenerateCommand(group);
 }
 
 function registerStatsCommand(group: Command): void {

@@ -48,20 +48,25 @@ export async function downloadDirectory(input: {
     );
   }
   const totalBytes = Number(response.headers.get('content-length')) || undefined;
+  return writeBody(response.body, input.path, (bytes) => input.onProgress?.({ bytes, totalBytes }));
+}
+
+async function writeBody(body: ReadableStream<Uint8Array>, path: string, onBytes: (bytes: number) => void) {
   const hash = createHash('sha256');
-  const out = createWriteStream(input.path);
+  const out = createWriteStream(path);
   let bytes = 0;
   try {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
       bytes += chunk.byteLength;
-      if (bytes > MAX_DIRECTORY_BYTES)
+      if (bytes > MAX_DIRECTORY_BYTES) {
         throw new ChartbridgeError(
           'ERR_SIZE_LIMIT',
           `the directory download is larger than ${MAX_DIRECTORY_BYTES} bytes`,
         );
+      }
       hash.update(chunk);
       if (!out.write(chunk)) await once(out, 'drain');
-      input.onProgress?.({ bytes, totalBytes });
+      onBytes(bytes);
     }
   } finally {
     out.end();

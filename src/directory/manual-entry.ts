@@ -44,22 +44,13 @@ export async function addManualEntry(
     );
   }
   const entry = parsed.data;
-  const check = checkFhirBase(entry.fhirBase, { allowLoopback: entry.allowLoopback });
-  if (!check.ok) {
-    const why =
-      check.reason === 'not-https'
-        ? 'must use https'
-        : check.reason === 'credentials-in-url'
-          ? 'must not contain a user name or password'
-          : 'is not a valid url';
-    throw new ChartbridgeError('ERR_INVALID_INPUT', `the fhir base ${why}`);
-  }
-  const configuration = await fetchSmartConfiguration(check.fhirBase, {
+  const fhirBase = checkManualFhirBase(entry.fhirBase, entry.allowLoopback);
+  const configuration = await fetchSmartConfiguration(fhirBase.fhirBase, {
     fetch: deps.fetch,
     timeoutMs: deps.timeoutMs ?? 15_000,
   });
-  const endpointId = toEndpointId(check.key);
-  const organizationId = toOrganizationId('manual', `${check.key}\u0000${entry.name.toLowerCase()}`);
+  const endpointId = toEndpointId(fhirBase.key);
+  const organizationId = toOrganizationId('manual', `${fhirBase.key}\u0000${entry.name.toLowerCase()}`);
   const searchFields = {
     name: entry.name,
     aliases: [],
@@ -74,12 +65,23 @@ export async function addManualEntry(
     state: entry.state ?? null,
     searchText: toSearchText(searchFields),
     endpointId,
-    fhirBase: check.fhirBase,
+    fhirBase: fhirBase.fhirBase,
     vendor: entry.vendor,
     environment: entry.environment,
     clientId: entry.clientId ?? null,
     now: deps.clock.now(),
   });
   deps.log.info({ organizationId, endpointId }, 'manual directory entry added');
-  return { organizationId, endpointId, fhirBase: check.fhirBase, issuer: configuration.issuer };
+  return { organizationId, endpointId, fhirBase: fhirBase.fhirBase, issuer: configuration.issuer };
+}
+
+function checkManualFhirBase(value: string, allowLoopback: boolean): { fhirBase: string; key: string } {
+  const check = checkFhirBase(value, { allowLoopback });
+  if (check.ok) return check;
+  const why = {
+    'not-https': 'must use https',
+    'credentials-in-url': 'must not contain a user name or password',
+    'invalid-url': 'is not a valid url',
+  }[check.reason];
+  throw new ChartbridgeError('ERR_INVALID_INPUT', `the fhir base ${why}`);
 }

@@ -66,21 +66,12 @@ export function buildSearchIndex(organizations: Iterable<SearchableOrganization>
     const nameWords = tokenize(o.name);
     wordCounts.push(nameWords.length);
     dedupeKeys.push(`${toNameKey(o.name)}\u0000${o.endpointId}`);
-    const fields: string[][] = [
-      nameWords,
-      o.aliases.flatMap(tokenize),
-      [...tokenize(o.city ?? ''), ...stateWords(o.state)],
-      domainWords(toWebsiteDomain(o.website)),
-    ];
-    fields.forEach((words, field) => new Set(words).forEach((word) => add(word, index, field)));
+    fieldWords(o, nameWords).forEach((words, field) =>
+      new Set(words).forEach((word) => add(word, index, field)),
+    );
   }
   const vocabulary = [...postings.keys()].sort();
-  const buckets = new Map<string, string[]>();
-  for (const term of vocabulary) {
-    const bucket = buckets.get(term[0]!);
-    if (bucket) bucket.push(term);
-    else buckets.set(term[0]!, [term]);
-  }
+  const buckets = bucketByFirstLetter(vocabulary);
   const scratch = createScratch(MAX_WORD_LENGTH);
   // One score array per query word, reused by every search (cleared through the touched lists).
   const slots = Array.from({ length: MAX_WORDS }, () => new Float32Array(ids.length));
@@ -100,6 +91,26 @@ export function buildSearchIndex(organizations: Iterable<SearchableOrganization>
     size: ids.length,
     search: (query, limit) => runSearch(context, query, limit),
   };
+}
+
+/** Words per field, in FIELD_WEIGHT order: name, aliases, city and state, website domains. */
+function fieldWords(o: SearchableOrganization, nameWords: string[]): string[][] {
+  return [
+    nameWords,
+    o.aliases.flatMap(tokenize),
+    [...tokenize(o.city ?? ''), ...stateWords(o.state)],
+    domainWords(toWebsiteDomain(o.website)),
+  ];
+}
+
+function bucketByFirstLetter(vocabulary: string[]): Map<string, string[]> {
+  const buckets = new Map<string, string[]>();
+  for (const term of vocabulary) {
+    const bucket = buckets.get(term[0]!);
+    if (bucket) bucket.push(term);
+    else buckets.set(term[0]!, [term]);
+  }
+  return buckets;
 }
 
 interface IndexContext {
