@@ -68,12 +68,25 @@ async function measureFirstPaint(app: ConnectedApp, cookie: string): Promise<voi
   try {
     const context = await browser.newContext();
     await context.addCookies([{ name: 'cb_user', value: cookie, url: app.url }]);
-    const page = await context.newPage();
     const paints: number[] = [];
+    let page = await context.newPage();
     for (let i = 0; i < 3; i += 1) {
+      // A fresh page each time: Chromium reports first-contentful-paint once per page.
+      if (i > 0) await page.close();
+      if (i > 0) page = await context.newPage();
       await page.goto(`${app.url}/my/record`, { waitUntil: 'load' });
       paints.push(
-        await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1),
+        await page.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              // The paint entry can land after 'load': wait for it (buffered), give up after 5 s.
+              new PerformanceObserver((list) => {
+                const paint = list.getEntriesByName('first-contentful-paint')[0];
+                if (paint) resolve(paint.startTime);
+              }).observe({ type: 'paint', buffered: true });
+              setTimeout(() => resolve(-1), 5000);
+            }),
+        ),
       );
     }
     const nodes = await page.evaluate(() => document.getElementsByTagName('*').length);
