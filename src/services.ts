@@ -58,8 +58,9 @@ export async function createServices(config: Config, overrides: Partial<Services
       fetch: fetchImpl,
       clock,
       // A fresh assertion per request, retries included (EPIC.md §2), always with the key active right now.
-      signAssertion: ({ clientId, tokenEndpoint }) =>
-        createClientAssertion({ key: keys.activeKey(), clientId, tokenEndpoint, clock }),
+      // `clock` here is the EHR's time as learnt from its Date headers, so assertions survive clock skew.
+      signAssertion: ({ clientId, tokenEndpoint, clock: serverClock }) =>
+        createClientAssertion({ key: keys.activeKey(), clientId, tokenEndpoint, clock: serverClock }),
     });
   const vault = overrides.vault ?? createVault({ repos, smart, sealer, clock, log });
   const hostLimiter = overrides.hostLimiter ?? createHostLimiter();

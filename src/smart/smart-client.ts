@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import { createAssertionClientAuth, type SignAssertion } from './client-auth.ts';
 import { createDiscoveryCache, type DiscoveryCache } from './discovery.ts';
 import type { SmartTransport } from './oauth-options.ts';
+import { createServerClocks } from './server-clock.ts';
 import {
   exchangeCode,
   introspectToken,
@@ -26,7 +27,7 @@ export interface SmartClient {
 }
 
 /**
- * The SMART protocol, stateless apart from the discovery cache: every call names the endpoints it may use, and
+ * The SMART protocol, stateless apart from the discovery cache and the EHRs' clock offsets: every call names the endpoints it may use, and
  * every token-endpoint request carries a fresh client assertion.
  */
 export function createSmartClient(deps: {
@@ -35,12 +36,14 @@ export function createSmartClient(deps: {
   signAssertion: SignAssertion;
   timeoutMs?: number;
 }): SmartClient {
-  const transport: SmartTransport = { fetch: deps.fetch, timeoutMs: deps.timeoutMs ?? 15_000 };
-  const ctx: RequestContext = {
-    transport,
-    clientAuth: createAssertionClientAuth(deps.signAssertion),
-    clock: deps.clock,
+  // Every response from an EHR teaches us its clock, so assertions are valid on its time (case 27).
+  const clocks = createServerClocks(deps.clock);
+  const transport: SmartTransport = {
+    fetch: clocks.observing(deps.fetch),
+    timeoutMs: deps.timeoutMs ?? 15_000,
   };
+  const clientAuth = createAssertionClientAuth(deps.signAssertion, clocks);
+  const ctx: RequestContext = { transport, clientAuth, clock: deps.clock, clocks };
   return {
     discovery: createDiscoveryCache({ transport, clock: deps.clock }),
     exchangeCode: (input) => exchangeCode(ctx, input),

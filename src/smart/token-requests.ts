@@ -1,7 +1,8 @@
 import * as oauth from 'oauth4webapi';
 import type { Clock } from '../clock.ts';
-import { ChartbridgeError } from '../errors.ts';
+import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
 import { toAuthorizationServer, toRequestOptions, type SmartTransport } from './oauth-options.ts';
+import type { ServerClocks } from './server-clock.ts';
 import { processTokenResponse, unavailableError, type TokenSet } from './token-response.ts';
 
 /** The endpoints a stored launch or connection pins; requests go only here (case 31). */
@@ -39,6 +40,26 @@ export interface RequestContext {
   transport: SmartTransport;
   clientAuth: oauth.ClientAuth;
   clock: Clock;
+  clocks: ServerClocks;
+}
+
+/**
+ * One retry, with a fresh assertion, when the EHR rejected our client and its `Date` header just taught us that
+ * its clock differs from ours (the assertion was expired or from the future on its clock, case 27).
+ */
+async function withClockSkewRetry<T>(
+  ctx: RequestContext,
+  endpoint: string,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const offset = ctx.clocks.offsetFor(endpoint);
+  try {
+    return await attempt();
+  } catch (error) {
+    if (isChartbridgeError(error, 'ERR_INVALID_CLIENT') && ctx.clocks.offsetFor(endpoint) !== offset)
+      return attempt();
+    throw error;
+  }
 }
 
 type Operation = 'code exchange' | 'refresh' | 'introspection' | 'revocation';
@@ -62,22 +83,20 @@ export async function exchangeCode(ctx: RequestContext, input: CodeExchange): Pr
   const { tokenEndpoint } = input.endpoints;
   const as = toAuthorizationServer(input.endpoints);
   const client = { client_id: input.clientId };
-  const response = await send(tokenEndpoint, 'code exchange', () =>
-    oauth.authorizationCodeGrantRequest(
-      as,
-      client,
-      ctx.clientAuth,
-      input.callbackParameters,
-      input.redirectUri,
-      input.codeVerifier,
-      toRequestOptions(tokenEndpoint, ctx.transport),
-    ),
-  );
-  const tokens = await processTokenResponse(response, {
-    as,
-    client,
-    clock: ctx.clock,
-    operation: 'code exchange',
+  const options = toRequestOptions(tokenEndpoint, ctx.transport);
+  const tokens = await withClockSkewRetry(ctx, tokenEndpoint, async () => {
+    const response = await send(tokenEndpoint, 'code exchange', () =>
+      oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        ctx.clientAuth,
+        input.callbackParameters,
+        input.redirectUri,
+        input.codeVerifier,
+        options,
+      ),
+    );
+    return processTokenResponse(response, { as, client, clock: ctx.clock, operation: 'code exchange' });
   });
   if (!tokens.patient) {
     throw new ChartbridgeError(
@@ -96,16 +115,18 @@ export async function refreshTokens(
   const { tokenEndpoint } = input.endpoints;
   const as = toAuthorizationServer(input.endpoints);
   const client = { client_id: input.clientId };
-  const response = await send(tokenEndpoint, 'refresh', () =>
-    oauth.refreshTokenGrantRequest(
-      as,
-      client,
-      ctx.clientAuth,
-      input.refreshToken,
-      toRequestOptions(tokenEndpoint, ctx.transport),
-    ),
-  );
-  return processTokenResponse(response, { as, client, clock: ctx.clock, operation: 'refresh' });
+  return withClockSkewRetry(ctx, tokenEndpoint, async () => {
+    const response = await send(tokenEndpoint, 'refresh', () =>
+      oauth.refreshTokenGrantRequest(
+        as,
+        client,
+        ctx.clientAuth,
+        input.refreshToken,
+        toRequestOptions(tokenEndpoint, ctx.transport),
+      ),
+    );
+    return processTokenResponse(response, { as, client, clock: ctx.clock, operation: 'refresh' });
+  });
 }
 
 export async function introspectToken(ctx: RequestContext, input: TokenGrant): Promise<Introspection> {
