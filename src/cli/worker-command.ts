@@ -4,6 +4,7 @@ import { createLogger } from '../log/logger.ts';
 import { startServiceWorker } from '../jobs/service-worker.ts';
 import { loadWorkerSettings, parseCountFlag } from '../jobs/worker-settings.ts';
 import { createServices } from '../services.ts';
+import { openStore } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 
 interface WorkerFlags {
@@ -37,7 +38,9 @@ export function registerWorkerCommand(program: Command): void {
       const config = loadConfig(process.env);
       // Logs go to stderr; stdout carries the one ready line scripts wait for.
       const log = createLogger({ level: config.logLevel, destination: process.stderr });
-      const services = await createServices(config, { log });
+      // Room for every running job plus heartbeats and slot queries; capped so N workers fit max_connections.
+      const store = openStore(config.databaseUrl, { poolSize: Math.min(concurrency + 4, 24) });
+      const services = await createServices(config, { log, store });
       await migrateToLatest(services.store);
       const runtime = await startServiceWorker(services, {
         ...settings,

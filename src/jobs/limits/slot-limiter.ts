@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock.ts';
 import type { SlotRepository } from '../../store/jobs-slots.ts';
+import { createLocalGate } from './local-gate.ts';
 
 export interface Slot {
   /** Gives the slot back (idempotent). */
@@ -15,10 +16,23 @@ export interface SlotLimiter {
   releaseAll(): Promise<void>;
 }
 
+interface HeldSlot {
+  pool: string;
+  slot: number;
+  /** When this process took the slot from the database (hand-overs inside the process keep it). */
+  takenAt: number;
+}
+
+interface Seeker {
+  resolve(held: HeldSlot): void;
+}
+
 /**
  * Concurrency limits enforced through the database: every slot is an expiring lease row, so ten workers on ten
- * hosts share one limit, and a crashed worker's slots come back after `ttlMs`. Inside one process, waiters for a
- * pool queue locally first (never more than `limit` of them ask the database), which keeps polling cheap.
+ * hosts share one limit, and a crashed worker's slots come back after `ttlMs`. Inside a process: at most `limit`
+ * holders-or-seekers per pool; one poller per pool asks the database while it is full; and a released slot goes
+ * straight to a local seeker (no database round trip) for up to `handoverMs` after it was taken from the database,
+ * then back to the database so other processes get their turn.
  */
 export function createSlotLimiter(input: {
   slots: SlotRepository;
@@ -28,137 +42,134 @@ export function createSlotLimiter(input: {
   ttlMs?: number;
   /** Pause between attempts while a pool is full (jittered ×0.5–1.5). */
   pollMs?: number;
+  handoverMs?: number;
 }): SlotLimiter {
   const ttlMs = input.ttlMs ?? 60_000;
   const pollMs = input.pollMs ?? 25;
-  const local = new Map<string, { held: number; waiters: Array<() => void> }>();
-  const heldSlots = new Set<{ pool: string; slot: number }>();
+  const handoverMs = input.handoverMs ?? 1000;
+  const gate = createLocalGate();
+  const held = new Set<HeldSlot>();
+  const seekers = new Map<string, Seeker[]>();
+  const polling = new Set<string>();
   const renewTimer = setInterval(() => void renewHeld(), Math.max(1000, ttlMs / 3));
   renewTimer.unref();
 
   async function renewHeld(): Promise<void> {
     const expiresAt = input.clock.now() + ttlMs;
-    for (const held of heldSlots) {
-      await input.slots.renew(held.pool, held.slot, input.owner, expiresAt).catch(() => false);
+    for (const h of held) await input.slots.renew(h.pool, h.slot, input.owner, expiresAt).catch(() => false);
+  }
+
+  async function takeFromDatabase(pool: string, limit: number): Promise<HeldSlot | null> {
+    const now = input.clock.now();
+    const slot = await input.slots.acquire({ pool, limit, owner: input.owner, ttlMs, now });
+    if (slot === null) return null;
+    const h = { pool, slot, takenAt: now };
+    held.add(h);
+    return h;
+  }
+
+  function queueOf(pool: string): Seeker[] {
+    let queue = seekers.get(pool);
+    if (!queue) seekers.set(pool, (queue = []));
+    return queue;
+  }
+
+  async function poll(pool: string, limit: number): Promise<void> {
+    polling.add(pool);
+    try {
+      while (queueOf(pool).length > 0) {
+        const h = await takeFromDatabase(pool, limit).catch(() => null);
+        if (!h) {
+          await sleep(pollMs * (0.5 + Math.random()));
+          continue;
+        }
+        const next = queueOf(pool).shift();
+        // The seeker may have given up while we asked; then the slot goes straight back.
+        if (next) next.resolve(h);
+        else await giveBack(h);
+      }
+    } finally {
+      polling.delete(pool);
     }
   }
 
-  function localGate(pool: string) {
-    let gate = local.get(pool);
-    if (!gate) local.set(pool, (gate = { held: 0, waiters: [] }));
-    return gate;
-  }
-
-  async function enterLocal(pool: string, limit: number, signal?: AbortSignal): Promise<void> {
-    const gate = localGate(pool);
-    while (gate.held >= limit) {
-      signal?.throwIfAborted();
-      await new Promise<void>((resolve) => {
-        gate.waiters.push(resolve);
-        signal?.addEventListener('abort', () => resolve(), { once: true });
-      });
+  async function seek(pool: string, limit: number, signal?: AbortSignal): Promise<HeldSlot> {
+    if (queueOf(pool).length === 0) {
+      const h = await takeFromDatabase(pool, limit);
+      if (h) return h;
     }
-    gate.held += 1;
+    return new Promise<HeldSlot>((resolve, reject) => {
+      const seeker: Seeker = { resolve };
+      queueOf(pool).push(seeker);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const queue = queueOf(pool);
+          if (queue.includes(seeker)) queue.splice(queue.indexOf(seeker), 1);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+      if (!polling.has(pool)) void poll(pool, limit);
+    });
   }
 
-  function leaveLocal(pool: string): void {
-    const gate = localGate(pool);
-    gate.held -= 1;
-    // Wake every waiter; each re-checks the count (a waiter that gave up may still sit in the list).
-    for (const wake of gate.waiters.splice(0)) wake();
+  async function giveBack(h: HeldSlot): Promise<void> {
+    held.delete(h);
+    await input.slots.release(h.pool, h.slot, input.owner);
   }
 
-  function wrap(pool: string, slot: number): Slot {
-    const held = { pool, slot };
-    heldSlots.add(held);
+  function wrap(h: HeldSlot): Slot {
     let released = false;
     return {
       async release() {
         if (released) return;
         released = true;
-        heldSlots.delete(held);
-        leaveLocal(pool);
-        await input.slots.release(pool, slot, input.owner);
+        gate.leave(h.pool);
+        const next = queueOf(h.pool)[0];
+        if (next && input.clock.now() - h.takenAt < handoverMs) {
+          queueOf(h.pool).shift();
+          next.resolve(h);
+          return;
+        }
+        await giveBack(h);
       },
     };
   }
 
-  async function takeFromDatabase(pool: string, limit: number): Promise<number | null> {
-    return input.slots.acquire({ pool, limit, owner: input.owner, ttlMs, now: input.clock.now() });
-  }
-
-  // While a pool is full, one waiter per pool and process polls the database; the others queue behind it, so
-  // ten processes × many syncs make ten pollers, not hundreds (the database stays free for real work).
-  const pollers = new Map<string, Promise<void>>();
-
-  async function pollDatabase(pool: string, limit: number, signal?: AbortSignal): Promise<number> {
-    for (;;) {
-      const ahead = pollers.get(pool);
-      if (ahead) {
-        await ahead;
-        signal?.throwIfAborted();
-        continue;
-      }
-      let endTurn = () => undefined as void;
-      pollers.set(pool, new Promise<void>((resolve) => (endTurn = resolve)));
-      try {
-        for (;;) {
-          const slot = await takeFromDatabase(pool, limit);
-          if (slot !== null) return slot;
-          await sleep(pollMs * (0.5 + Math.random()), signal);
-          signal?.throwIfAborted();
-        }
-      } finally {
-        pollers.delete(pool);
-        endTurn();
-      }
-    }
-  }
-
   return {
     async acquire(pool, limit, signal) {
-      await enterLocal(pool, limit, signal);
+      await gate.enter(pool, limit, signal);
       try {
         signal?.throwIfAborted();
-        return wrap(pool, await pollDatabase(pool, limit, signal));
+        return wrap(await seek(pool, limit, signal));
       } catch (error) {
-        leaveLocal(pool);
+        gate.leave(pool);
         throw error;
       }
     },
 
     async tryAcquire(pool, limit) {
-      if (localGate(pool).held >= limit) return null;
-      localGate(pool).held += 1;
+      if (!gate.tryEnter(pool, limit)) return null;
       try {
-        const slot = await takeFromDatabase(pool, limit);
-        if (slot !== null) return wrap(pool, slot);
+        const h = await takeFromDatabase(pool, limit);
+        if (h) return wrap(h);
       } catch (error) {
-        leaveLocal(pool);
+        gate.leave(pool);
         throw error;
       }
-      leaveLocal(pool);
+      gate.leave(pool);
       return null;
     },
 
     async releaseAll() {
       clearInterval(renewTimer);
-      heldSlots.clear();
+      held.clear();
       await input.slots.releaseOwner(input.owner);
     },
   };
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

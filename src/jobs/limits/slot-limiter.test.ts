@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { systemClock } from '../../clock.ts';
+import { createSlotRepository } from '../../store/jobs-slots.ts';
+import { createTestStore, testDialects } from '../../testing/databases.ts';
+import { openStore } from '../../store/database.ts';
+import { createHostLimiter, hostPoolFor } from './host-limiter.ts';
+import { createSlotLimiter } from './slot-limiter.ts';
+
+for (const dialect of testDialects) {
+  test(`three limiters on one database never hold more than the host limit, and all work completes (${dialect})`, async () => {
+    const { store, url, cleanup } = await createTestStore(dialect);
+    // Separate stores (pools/connections) per limiter, like separate processes.
+    const stores = [openStore(url), openStore(url), openStore(url)];
+    try {
+      const hosts = stores.map((s, i) =>
+        createHostLimiter({
+          hostLimit: 3,
+          limiter: createSlotLimiter({
+            slots: createSlotRepository(s.db, s.dialect),
+            owner: `process-${i}`,
+            clock: systemClock,
+            pollMs: 5,
+            handoverMs: 50,
+          }),
+        }),
+      );
+      let current = 0;
+      let peak = 0;
+      let done = 0;
+      await Promise.all(
+        Array.from({ length: 90 }, (_, task) =>
+          hosts[task % 3]!.withHostSlot('https://ehr.example:8443/fhir/Patient', async () => {
+            current += 1;
+            peak = Math.max(peak, current);
+            await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 6));
+            current -= 1;
+            done += 1;
+          }),
+        ),
+      );
+      assert.equal(done, 90);
+      assert.equal(peak, 3);
+      // Everything was given back to the database.
+      const slots = createSlotRepository(store.db, store.dialect);
+      assert.equal(await slots.countHeld(hostPoolFor('ehr.example:8443'), Date.now()), 0);
+    } finally {
+      for (const s of stores) await s.close();
+      await cleanup();
+    }
+  });
+}
+
+test('host pools are keyed by host and port, case-insensitively', () => {
+  assert.equal(hostPoolFor('https://EHR.example/fhir'), 'host:ehr.example');
+  assert.equal(hostPoolFor(new URL('http://127.0.0.2:8080/x')), 'host:127.0.0.2:8080');
+  // A bare host is https; its default port is dropped, as in URL.host (what the FHIR client passes).
+  assert.equal(hostPoolFor('fhir.example:443'), 'host:fhir.example');
+});
