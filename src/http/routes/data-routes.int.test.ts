@@ -173,6 +173,19 @@ describe('data out over the management api and the cli', () => {
     const cli = await runCli(['export', connectionId, '--format', 'ndjson'], { env: app.cliEnv });
     assert.equal(cli.code, 0, cli.stderr);
     assert.equal(cli.stdout.trim().split('\n').length, stored.size);
+    const synced = await runCli(['connections', 'sync', connectionId, '--json'], { env: app.cliEnv });
+    assert.equal(synced.code, 0, synced.stderr);
+    const summary = JSON.parse(synced.stdout) as { status: string; full: boolean; connectionId: string };
+    assert.deepEqual(
+      [summary.status, summary.full, summary.connectionId],
+      ['succeeded', false, connectionId],
+    );
+    assert.match(synced.stderr, /sync \[.*\] \d+\/\d+ queries/);
+    const badId = await runCli(['connections', 'sync', '../x'], { env: app.cliEnv });
+    assert.deepEqual(
+      [badId.code, badId.stderr.trim()],
+      [2, "chartbridge: invalid connection id '../x': use letters, digits and . _ : @ -"],
+    );
     const bad = await runCli(['export', connectionId, '--format', 'xml'], { env: app.cliEnv });
     assert.deepEqual(
       [bad.code, bad.stderr.trim()],
@@ -227,6 +240,13 @@ describe('data out over the management api and the cli', () => {
       })
       .execute();
     const before = app.sandbox.requestLog.entries().length;
+    const runsBefore = (
+      await app.services.store.db
+        .selectFrom('sync_runs')
+        .select('id')
+        .where('connection_id', '=', connectionId)
+        .execute()
+    ).length;
     const started = await app.api(`/api/connections/${connectionId}/sync`, { method: 'POST' });
     assert.equal(started.status, 202);
     await waitFor(
@@ -234,7 +254,7 @@ describe('data out over the management api and the cli', () => {
         const runs = (await (await app.api(`/api/connections/${connectionId}/sync-runs`)).json()) as {
           runs: Array<{ status: string }>;
         };
-        return runs.runs.length === 2 && runs.runs[0]!.status === 'succeeded';
+        return runs.runs.length === runsBefore + 1 && runs.runs[0]!.status === 'succeeded';
       },
       { timeoutMs: 30_000, what: 'the api-started sync' },
     );
