@@ -45,6 +45,12 @@ function toJson(row: DeadLetterRow) {
 /** `chartbridge jobs failed|redrive <id>|stats` — dead letters and queue health, on SQLite and PostgreSQL. */
 export function registerJobsCommand(program: Command): void {
   const group = program.command('jobs').description('background jobs: dead letters and queue statistics');
+  registerFailed(group);
+  registerRedrive(group);
+  registerStats(group);
+}
+
+function registerFailed(group: Command): void {
   group
     .command('failed')
     .description('list jobs that used up their retries, with the reason (dead letters)')
@@ -65,6 +71,9 @@ export function registerJobsCommand(program: Command): void {
         }
       });
     });
+}
+
+function registerRedrive(group: Command): void {
   group
     .command('redrive <id>')
     .description('queue a dead-lettered job again (same connection, fresh retries)')
@@ -91,6 +100,9 @@ export function registerJobsCommand(program: Command): void {
         );
       });
     });
+}
+
+function registerStats(group: Command): void {
   group
     .command('stats')
     .description('queued and active jobs per kind, and open dead letters')
