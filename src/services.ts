@@ -64,7 +64,8 @@ export async function createServices(config: Config, overrides: Partial<Services
     });
   const vault = overrides.vault ?? createVault({ repos, smart, sealer, clock, log });
   const hostLimiter = overrides.hostLimiter ?? createHostLimiter();
-  const directory = overrides.directory ?? createDirectorySearch({ db: store.db, clock });
+  const directory =
+    overrides.directory ?? createDirectorySearch({ db: store.db, clock, staleWhileReloading: true });
   return {
     ...overrides,
     config,

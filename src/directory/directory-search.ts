@@ -31,7 +31,16 @@ export const MAX_LIMIT = 50;
  * Directory search for the picker, the API and the CLI. The index lives in memory and reloads when the
  * directory changes (checked at most every `freshnessMs`), so an import in another process shows up by itself.
  */
-export function createDirectorySearch(deps: { db: Kysely<Database>; clock: Clock; freshnessMs?: number }) {
+export function createDirectorySearch(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  freshnessMs?: number;
+  /**
+   * Keep answering from the previous index while a changed directory loads (seconds for ~100k organisations), so
+   * no patient waits on a reload; the server turns this on, tests leave it off to see imports at once.
+   */
+  staleWhileReloading?: boolean;
+}) {
   const repository = createDirectoryRepository(deps.db);
   const freshnessMs = deps.freshnessMs ?? 1000;
   let index: SearchIndex | undefined;
@@ -61,6 +70,10 @@ export function createDirectorySearch(deps: { db: Kysely<Database>; clock: Clock
       loading = undefined;
       checkedAt = deps.clock.now();
     });
+    if (index && deps.staleWhileReloading) {
+      loading.catch(() => undefined);
+      return index;
+    }
     return loading;
   };
   const search: DirectorySearch['search'] = async (query, options = {}) => {
