@@ -1,7 +1,7 @@
 import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
 import { createBaseGuard, describeOrigin, type BaseGuard } from './base-guard.ts';
 import type { HostLimiter } from './host-limiter.ts';
-import { readBodyCapped } from './read-body.ts';
+import { sendOnce, type SendDeps, type SendInput } from './send-once.ts';
 import { computeBackoff, parseRetryAfter } from './retry-after.ts';
 
 /** Exactly the two vault methods the client needs, so unit tests can pass a fake. */
@@ -78,20 +78,6 @@ export interface FhirClient {
   ): Promise<FhirResponse>;
 }
 
-interface RawResponse {
-  status: number;
-  headers: Headers;
-  body: Buffer;
-}
-
-interface SendInput {
-  url: URL;
-  token: string;
-  accept: string;
-  maxBytes: number;
-  what: string;
-}
-
 /**
  * The origin-pinned FHIR HTTP client. The bearer token goes only to URLs under the connection's FHIR base;
  * redirects are followed by hand and only inside the base. Every attempt holds a per-host slot only while it
@@ -100,100 +86,19 @@ interface SendInput {
 export function createFhirClient(options: FhirClientOptions): FhirClient {
   const guard = createBaseGuard(options.fhirBase);
   const limits = { ...defaultFhirLimits, ...options.limits };
-  const doFetch = options.fetch ?? fetch;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const random = options.random ?? Math.random;
-  const now = options.now ?? Date.now;
-
-  function refuse(url: URL, what: string): never {
-    options.onRefused?.({ origin: describeOrigin(url), what });
-    return guard.requireUnderBase(url.href, what) as never;
-  }
-
-  async function sendOnce(input: SendInput): Promise<RawResponse> {
-    const release = await options.limiter.acquire(input.url.host);
-    const controller = new AbortController();
-    let reason = '';
-    const abortWith = (why: string) => () => {
-      reason = why;
-      controller.abort();
-    };
-    const total = setTimeout(
-      abortWith(`took longer than ${limits.totalTimeoutMs} ms`),
-      limits.totalTimeoutMs,
-    );
-    const headers = setTimeout(
-      abortWith(`sent no headers within ${limits.headersTimeoutMs} ms`),
-      limits.headersTimeoutMs,
-    );
-    try {
-      const response = await doFetch(input.url, {
-        headers: { authorization: `Bearer ${input.token}`, accept: input.accept },
-        redirect: 'manual',
-        signal: controller.signal,
-      });
-      clearTimeout(headers);
-      if (response.status >= 300 && response.status < 400) {
-        await response.body?.cancel().catch(() => undefined);
-        return { status: response.status, headers: response.headers, body: Buffer.alloc(0) };
-      }
-      const bodyLimits = { maxBytes: input.maxBytes, idleMs: limits.bodyIdleMs };
-      const body = await readBodyCapped(response, bodyLimits, input.what);
-      return { status: response.status, headers: response.headers, body };
-    } catch (error) {
-      throw classifyFailure(error, reason, input);
-    } finally {
-      clearTimeout(total);
-      clearTimeout(headers);
-      release();
-    }
-  }
-
-  async function sendFollowingRedirects(input: SendInput): Promise<FhirResponse> {
-    let url = input.url;
-    for (let hop = 0; ; hop += 1) {
-      const response = await sendOnce({ ...input, url });
-      const location = response.headers.get('location');
-      if (response.status < 300 || response.status >= 400 || location === null) {
-        return {
-          status: response.status,
-          url: url.href,
-          contentType: response.headers.get('content-type') ?? '',
-          retryAfter: response.headers.get('retry-after'),
-          body: response.body,
-        };
-      }
-      if (hop >= limits.maxRedirects) {
-        throw new ChartbridgeError(
-          'ERR_FHIR_HTTP',
-          `${input.what} redirected more than ${limits.maxRedirects} times`,
-          { status: 502 },
-        );
-      }
-      const next = guard.resolve(location);
-      if (!guard.isUnderBase(next)) refuse(next, `a redirect of ${input.what}`);
-      url = next;
-    }
-  }
-
-  async function sendWithRetries(input: SendInput): Promise<FhirResponse> {
-    for (let attempt = 1; ; attempt += 1) {
-      let response: FhirResponse | undefined;
-      let failure: unknown;
-      try {
-        response = await sendFollowingRedirects(input);
-      } catch (error) {
-        if (!isTransient(error)) throw error;
-        failure = error;
-      }
-      if (response && !isRetryableStatus(response.status)) return response;
-      if (attempt >= limits.maxAttempts) throw exhausted(input, response?.status, failure);
-      const retryAfter = response
-        ? parseRetryAfter(response.retryAfter, now(), limits.retryAfterCapMs)
-        : undefined;
-      await sleep(retryAfter ?? computeBackoff(attempt, limits.backoffBaseMs, limits.backoffCapMs, random));
-    }
-  }
+  const t: Transport = {
+    guard,
+    limits,
+    limiter: options.limiter,
+    fetch: options.fetch ?? fetch,
+    sleep: options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+    random: options.random ?? Math.random,
+    now: options.now ?? Date.now,
+    refuse(url, what) {
+      options.onRefused?.({ origin: describeOrigin(url), what });
+      return guard.requireUnderBase(url.href, what) as never;
+    },
+  };
 
   return {
     guard,
@@ -201,7 +106,7 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     async get(reference, getOptions = {}) {
       const what = getOptions.what ?? 'a fhir request';
       const resolved = guard.resolve(reference);
-      if (!guard.isUnderBase(resolved)) refuse(resolved, what);
+      if (!guard.isUnderBase(resolved)) t.refuse(resolved, what);
       const input: SendInput = {
         url: resolved,
         token: await options.tokens.getAccessToken(options.connectionId),
@@ -210,10 +115,10 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
         maxBytes: getOptions.maxBytes ?? limits.maxBytes,
         what,
       };
-      const first = await sendWithRetries(input);
+      const first = await sendWithRetries(t, input);
       if (first.status !== 401) return first;
       const token = await options.tokens.refreshAfterRejection(options.connectionId, input.token);
-      const second = await sendWithRetries({ ...input, token });
+      const second = await sendWithRetries(t, { ...input, token });
       if (second.status !== 401) return second;
       throw new ChartbridgeError(
         'ERR_FHIR_REAUTH_REQUIRED',
@@ -232,20 +137,6 @@ function isTransient(error: unknown): boolean {
   return isChartbridgeError(error, 'ERR_TIMEOUT') || isChartbridgeError(error, 'ERR_FHIR_HTTP');
 }
 
-function classifyFailure(error: unknown, reason: string, input: SendInput): unknown {
-  if (error instanceof ChartbridgeError) return error;
-  const origin = describeOrigin(input.url);
-  if (reason)
-    return new ChartbridgeError('ERR_TIMEOUT', `${input.what} to '${origin}' ${reason}`, {
-      cause: error,
-      status: 504,
-    });
-  return new ChartbridgeError('ERR_FHIR_HTTP', `${input.what} to '${origin}' failed: the connection broke`, {
-    cause: error,
-    status: 502,
-  });
-}
-
 function exhausted(input: SendInput, status: number | undefined, cause: unknown): ChartbridgeError {
   const origin = describeOrigin(input.url);
   const detail = status === undefined ? 'kept failing' : `kept answering http ${status}`;
@@ -254,4 +145,61 @@ function exhausted(input: SendInput, status: number | undefined, cause: unknown)
     `${input.what} to '${origin}' ${detail} after retries; the sync will resume from its checkpoint later`,
     { cause, status: 503 },
   );
+}
+
+/** What one client's requests share: the guard, limits, the per-host limiter, fetch and time. */
+interface Transport extends SendDeps {
+  guard: BaseGuard;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  now: () => number;
+  refuse(url: URL, what: string): never;
+}
+
+async function sendFollowingRedirects(t: Transport, input: SendInput): Promise<FhirResponse> {
+  let url = input.url;
+  for (let hop = 0; ; hop += 1) {
+    const response = await sendOnce(t, { ...input, url });
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || location === null) {
+      return {
+        status: response.status,
+        url: url.href,
+        contentType: response.headers.get('content-type') ?? '',
+        retryAfter: response.headers.get('retry-after'),
+        body: response.body,
+      };
+    }
+    if (hop >= t.limits.maxRedirects) {
+      throw new ChartbridgeError(
+        'ERR_FHIR_HTTP',
+        `${input.what} redirected more than ${t.limits.maxRedirects} times`,
+        { status: 502 },
+      );
+    }
+    const next = t.guard.resolve(location);
+    if (!t.guard.isUnderBase(next)) t.refuse(next, `a redirect of ${input.what}`);
+    url = next;
+  }
+}
+
+async function sendWithRetries(t: Transport, input: SendInput): Promise<FhirResponse> {
+  for (let attempt = 1; ; attempt += 1) {
+    let response: FhirResponse | undefined;
+    let failure: unknown;
+    try {
+      response = await sendFollowingRedirects(t, input);
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      failure = error;
+    }
+    if (response && !isRetryableStatus(response.status)) return response;
+    if (attempt >= t.limits.maxAttempts) throw exhausted(input, response?.status, failure);
+    const retryAfter = response
+      ? parseRetryAfter(response.retryAfter, t.now(), t.limits.retryAfterCapMs)
+      : undefined;
+    await t.sleep(
+      retryAfter ?? computeBackoff(attempt, t.limits.backoffBaseMs, t.limits.backoffCapMs, t.random),
+    );
+  }
 }
