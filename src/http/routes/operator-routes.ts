@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { runDoctorChecks } from '../../cli/doctor-checks.ts';
 import { ChartbridgeError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
+import type { ConnectionRow } from '../../store/connection-repository.ts';
 import { createDirectoryRepository } from '../../store/directory-repository.ts';
 import { createResourcesRepository } from '../../store/resources-repository.ts';
 import { createSyncRunsRepository } from '../../store/sync-runs-repository.ts';
@@ -49,30 +50,9 @@ export function createOperatorRoutes(services: Services): Hono {
   routes.use('/operator', sessions.require());
   routes.use('/operator/connections/*', sessions.require());
   routes.use('/operator/doctor', sessions.require());
-  routes.get('/operator', async (c) => {
-    const connections = await listOperatorConnections(db, 500);
-    const overview = {
-      counts: countByStatus(connections),
-      alerts: groupAlerts(connections),
-      connections,
-      directory: await createDirectoryRepository(db).readStats(),
-      keys: services.keys
-        .list()
-        .map((k) => ({ kid: k.kid, alg: k.alg, status: k.status, createdAt: k.createdAt })),
-      jwksUrl: `${services.config.publicUrl}/.well-known/jwks.json`,
-      publishedKeys: services.keys.publicJwks().keys.length,
-    };
-    return c.html(renderOperatorOverviewPage({ overview }));
-  });
+  routes.get('/operator', (c) => showOverview(c, services));
   routes.get('/operator/connections/:id', async (c) => {
-    const id = c.req.param('id');
-    const row = /^[A-Za-z0-9._:@-]{1,128}$/.test(id)
-      ? await services.repos.connections.findById(id)
-      : undefined;
-    if (!row)
-      throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${id.slice(0, 128)}' not found`, {
-        status: 404,
-      });
+    const row = await findConnection(services, c.req.param('id'));
     const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
     return c.html(
       renderOperatorConnectionPage({
@@ -90,6 +70,34 @@ export function createOperatorRoutes(services: Services): Hono {
     return c.html(renderDoctorPage({ checks }));
   });
   return routes;
+}
+
+async function showOverview(c: Context, services: Services): Promise<Response> {
+  const db = services.store.db;
+  const connections = await listOperatorConnections(db, 500);
+  const overview = {
+    counts: countByStatus(connections),
+    alerts: groupAlerts(connections),
+    connections,
+    directory: await createDirectoryRepository(db).readStats(),
+    keys: services.keys
+      .list()
+      .map((k) => ({ kid: k.kid, alg: k.alg, status: k.status, createdAt: k.createdAt })),
+    jwksUrl: `${services.config.publicUrl}/.well-known/jwks.json`,
+    publishedKeys: services.keys.publicJwks().keys.length,
+  };
+  return c.html(renderOperatorOverviewPage({ overview }));
+}
+
+async function findConnection(services: Services, id: string): Promise<ConnectionRow> {
+  const row = /^[A-Za-z0-9._:@-]{1,128}$/.test(id)
+    ? await services.repos.connections.findById(id)
+    : undefined;
+  if (!row)
+    throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${id.slice(0, 128)}' not found`, {
+      status: 404,
+    });
+  return row;
 }
 
 function checkOrigin(c: Context, publicUrl: string): void {

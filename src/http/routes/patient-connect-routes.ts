@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { findUsableConnectSession } from '../../connect/connect-sessions.ts';
 import { ChartbridgeError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
@@ -30,40 +30,45 @@ export function createPatientConnectRoutes(services: Services): Hono {
     '/directory/search',
     limitRequestsPerWindow({ clock: services.clock, max: 60, windowMs: 10_000 }),
   );
-  routes.get('/directory/search', async (c) => {
-    const q = c.req.query('q') ?? '';
-    if (q.length > MAX_SEARCH_LENGTH)
-      throw new ChartbridgeError('ERR_INVALID_INPUT', `'q' must be at most ${MAX_SEARCH_LENGTH} characters`);
-    const found = await services.directory.search(q, { limit: 20 });
-    const results = found.map((r) => ({
-      organizationId: r.organizationId,
-      name: r.name,
-      city: r.city,
-      state: r.state,
-    }));
-    return c.json({ query: q, results });
-  });
+  routes.get('/directory/search', (c) => searchHospitals(c, services));
   routes.use('/connect/*', allowSameOriginScript());
-  routes.get('/connect/:token/about', async (c) => {
-    const token = c.req.param('token');
-    await findUsableConnectSession(services, token);
-    const org = c.req.query('org') ?? '';
-    const endpoints =
-      org.length > 0 && org.length <= 200
-        ? await services.repos.endpoints.findEndpointsForOrganization(org)
-        : [];
-    if (endpoints.length === 0)
-      throw new ChartbridgeError('ERR_NOT_FOUND', 'that hospital is not in the directory; pick another one', {
-        status: 404,
-      });
-    const sessionPath = `/connect/${encodeURIComponent(token)}`;
-    return c.html(
-      renderConnectExplainerPage({
-        hospital: endpoints[0]!.name,
-        continueHref: `${sessionPath}?org=${encodeURIComponent(org)}`,
-        backHref: sessionPath,
-      }),
-    );
-  });
+  routes.get('/connect/:token/about', (c) => showConnectExplainer(c, services));
   return routes;
+}
+
+/** Public directory fields only: what the picker shows and the organisation id its link needs. */
+async function searchHospitals(c: Context, services: Services): Promise<Response> {
+  const q = c.req.query('q') ?? '';
+  if (q.length > MAX_SEARCH_LENGTH)
+    throw new ChartbridgeError('ERR_INVALID_INPUT', `'q' must be at most ${MAX_SEARCH_LENGTH} characters`);
+  const found = await services.directory.search(q, { limit: 20 });
+  const results = found.map((r) => ({
+    organizationId: r.organizationId,
+    name: r.name,
+    city: r.city,
+    state: r.state,
+  }));
+  return c.json({ query: q, results });
+}
+
+async function showConnectExplainer(c: Context, services: Services): Promise<Response> {
+  const token = c.req.param('token') ?? '';
+  await findUsableConnectSession(services, token);
+  const org = c.req.query('org') ?? '';
+  const endpoints =
+    org.length > 0 && org.length <= 200
+      ? await services.repos.endpoints.findEndpointsForOrganization(org)
+      : [];
+  if (endpoints.length === 0)
+    throw new ChartbridgeError('ERR_NOT_FOUND', 'that hospital is not in the directory; pick another one', {
+      status: 404,
+    });
+  const sessionPath = `/connect/${encodeURIComponent(token)}`;
+  return c.html(
+    renderConnectExplainerPage({
+      hospital: endpoints[0]!.name,
+      continueHref: `${sessionPath}?org=${encodeURIComponent(org)}`,
+      backHref: sessionPath,
+    }),
+  );
 }

@@ -100,6 +100,24 @@ describe('patient and operator pages', () => {
     assert.equal((await forged.get(`${app.url}/operator`)).status, 303);
   });
 
+  it('reconnects through a fresh session and the "before you connect" page of the same hospital', async () => {
+    await owner.get(`${app.url}/my`);
+    const csrf = owner.cookies.get('cb_csrf')!;
+    const started = await owner.post(`${app.url}/my/connections/${connectionId}/reconnect`, { csrf });
+    assert.equal(started.status, 303);
+    const location = started.headers.get('location')!;
+    assert.match(location, /^\/connect\/[A-Za-z0-9_-]{43}\/about\?org=sandbox-org-a$/);
+    const about = await owner.get(`${app.url}${location}`);
+    assert.equal(about.status, 200);
+    const html = await about.text();
+    assert.match(html, /<h1>Before you connect Northwind General Hospital<\/h1>/);
+    assert.ok(html.includes(`href="${location.replace('/about', '')}"`), 'continue goes to the launch');
+    assert.equal(
+      (await owner.get(`${app.url}${location.replace('org=sandbox-org-a', 'org=nope')}`)).status,
+      404,
+    );
+  });
+
   it('deletes the patient data only with the form token, then keeps the connection revoked', async () => {
     const refused = await owner.post(`${app.url}/my/connections/${connectionId}/delete`, {
       csrf: 'x'.repeat(43),

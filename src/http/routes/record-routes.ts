@@ -3,10 +3,10 @@ import { createConnectSession } from '../../connect/connect-sessions.ts';
 import { disconnectConnection } from '../../connect/disconnect.ts';
 import { ChartbridgeError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
-import { createBinariesRepository } from '../../store/binaries-repository.ts';
+import { createBinariesRepository, type BinariesRepository } from '../../store/binaries-repository.ts';
 import { eraseConnectionData } from '../../store/connection-data-eraser.ts';
 import type { ConnectionRow } from '../../store/connection-repository.ts';
-import { createResourcesRepository } from '../../store/resources-repository.ts';
+import { createResourcesRepository, type ResourcesRepository } from '../../store/resources-repository.ts';
 import { FHIR_ID } from '../../sync/prepare-resource.ts';
 import type { PatientConnectionView } from '../../web/patient/connection-view.ts';
 import { renderMyHospitalsPage } from '../../web/patient/my-hospitals-page.tsx';
@@ -45,85 +45,97 @@ const DOWNLOAD_TYPES = new Set(['application/pdf', 'image/png', 'image/jpeg', 'i
  */
 export function createRecordRoutes(services: Services): Hono {
   const routes = new Hono();
-  const resources = createResourcesRepository(services.store.db);
-  const binaries = createBinariesRepository(services.store.db);
-  const publicUrl = services.config.publicUrl;
-
-  routes.get('/my', async (c) => {
-    const rows = await listOwnConnections(c, services);
-    const connections = await Promise.all(rows.map((row) => toPatientView(services, resources, row)));
-    return c.html(renderMyHospitalsPage({ connections, csrfToken: ensureCsrfToken(c, publicUrl) }));
-  });
-  routes.get('/my/record', async (c) => {
-    const rows = await listOwnConnections(c, services);
-    const loaded: SourcedResource[] = [];
-    for (const row of rows) {
-      const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
-      const source = endpoint?.name ?? new URL(row.fhir_base).host;
-      for await (const resource of readRecordResources(resources, row.id))
-        loaded.push({ source, connectionId: row.id, resource });
-    }
-    return c.html(renderRecordPage({ resources: loaded, hospitals: rows.length }));
-  });
-  routes.get('/my/connections/:id/documents/:binaryId', async (c) => {
-    const row = await findOwnConnection(c, services);
-    const binaryId = c.req.param('binaryId');
-    const found = FHIR_ID.test(binaryId) ? await binaries.findForDownload(row.id, binaryId) : undefined;
-    if (!found || found.status !== 'ok' || found.data === null)
-      throw new ChartbridgeError('ERR_NOT_FOUND', 'this document is not stored here (yet)', { status: 404 });
-    const type = found.contentType.toLowerCase().split(';')[0]!.trim();
-    const data = new Uint8Array(found.data);
-    if (c.req.query('download') === undefined && READABLE_TYPES.has(type)) {
-      const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
-      return c.html(
-        renderDocumentPage({
-          hospital: endpoint?.name ?? 'your hospital',
-          sections: extractDocumentSections(type, data),
-          downloadHref: `?download=1`,
-        }),
-      );
-    }
-    return c.body(data, 200, {
-      'Content-Type': DOWNLOAD_TYPES.has(type) ? type : 'application/octet-stream',
-      'Content-Disposition': `attachment; filename="${binaryId}"`,
-      'X-Content-Type-Options': 'nosniff',
-    });
-  });
+  const deps: RecordDeps = {
+    services,
+    resources: createResourcesRepository(services.store.db),
+    binaries: createBinariesRepository(services.store.db),
+  };
+  routes.get('/my', (c) => showMyHospitals(c, deps));
+  routes.get('/my/record', (c) => showRecord(c, deps));
+  routes.get('/my/connections/:id/documents/:binaryId', (c) => showDocument(c, deps));
   routes.post('/my/connections/:id/disconnect', async (c) => {
-    await checkFormPost(c, publicUrl);
+    await checkFormPost(c, services.config.publicUrl);
     const row = await findOwnConnection(c, services);
     if (row.status !== 'revoked') await disconnectConnection(services, row.id, 'patient');
     return c.redirect('/my', 303);
   });
-  routes.post('/my/connections/:id/delete', async (c) => {
-    await checkFormPost(c, publicUrl);
-    const row = await findOwnConnection(c, services);
-    if (row.status !== 'revoked') await disconnectConnection(services, row.id, 'patient');
-    await eraseConnectionData(services.store.db, row.id);
-    await services.repos.audit.record(
-      {
-        actor: 'patient',
-        action: 'connection.data_deleted',
-        connectionId: row.id,
-        userId: row.user_id,
-        detail: {},
-      },
-      services.clock.now(),
-    );
-    return c.redirect('/my', 303);
-  });
-  routes.post('/my/connections/:id/reconnect', async (c) => {
-    await checkFormPost(c, publicUrl);
-    const row = await findOwnConnection(c, services);
-    const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
-    const session = await createConnectSession(
-      { repos: services.repos, clock: services.clock, publicUrl, appOrigins: [] },
-      { userId: row.user_id },
-    );
-    const about = `${new URL(session.url).pathname}/about`;
-    return c.redirect(endpoint ? `${about}?org=${encodeURIComponent(endpoint.organization_id)}` : about, 303);
-  });
+  routes.post('/my/connections/:id/delete', (c) => deleteOwnData(c, services));
+  routes.post('/my/connections/:id/reconnect', (c) => reconnectOwn(c, services));
   return routes;
+}
+
+interface RecordDeps {
+  services: Services;
+  resources: ResourcesRepository;
+  binaries: BinariesRepository;
+}
+
+async function showMyHospitals(c: Context, deps: RecordDeps): Promise<Response> {
+  const rows = await listOwnConnections(c, deps.services);
+  const connections = await Promise.all(rows.map((row) => toPatientView(deps, row)));
+  const csrfToken = ensureCsrfToken(c, deps.services.config.publicUrl);
+  return c.html(renderMyHospitalsPage({ connections, csrfToken }));
+}
+
+async function showRecord(c: Context, deps: RecordDeps): Promise<Response> {
+  const rows = await listOwnConnections(c, deps.services);
+  const loaded: SourcedResource[] = [];
+  for (const row of rows) {
+    const endpoint = await deps.services.repos.endpoints.findEndpointById(row.endpoint_id);
+    const source = endpoint?.name ?? new URL(row.fhir_base).host;
+    for await (const resource of readRecordResources(deps.resources, row.id))
+      loaded.push({ source, connectionId: row.id, resource });
+  }
+  return c.html(renderRecordPage({ resources: loaded, hospitals: rows.length }));
+}
+
+/** Notes and C-CDA as safe text; `?download=1` and every other type as an attachment the browser won't sniff. */
+async function showDocument(c: Context, deps: RecordDeps): Promise<Response> {
+  const row = await findOwnConnection(c, deps.services);
+  const binaryId = c.req.param('binaryId') ?? '';
+  const found = FHIR_ID.test(binaryId) ? await deps.binaries.findForDownload(row.id, binaryId) : undefined;
+  if (!found || found.status !== 'ok' || found.data === null)
+    throw new ChartbridgeError('ERR_NOT_FOUND', 'this document is not stored here (yet)', { status: 404 });
+  const type = found.contentType.toLowerCase().split(';')[0]!.trim();
+  const data = new Uint8Array(found.data);
+  if (c.req.query('download') === undefined && READABLE_TYPES.has(type)) {
+    const endpoint = await deps.services.repos.endpoints.findEndpointById(row.endpoint_id);
+    const sections = extractDocumentSections(type, data);
+    const hospital = endpoint?.name ?? 'your hospital';
+    return c.html(renderDocumentPage({ hospital, sections, downloadHref: '?download=1' }));
+  }
+  return c.body(data, 200, {
+    'Content-Type': DOWNLOAD_TYPES.has(type) ? type : 'application/octet-stream',
+    'Content-Disposition': `attachment; filename="${binaryId}"`,
+    'X-Content-Type-Options': 'nosniff',
+  });
+}
+
+/** Disconnect (revoke at the EHR, drop tokens) and erase every copied resource, binary and run. */
+async function deleteOwnData(c: Context, services: Services): Promise<Response> {
+  await checkFormPost(c, services.config.publicUrl);
+  const row = await findOwnConnection(c, services);
+  if (row.status !== 'revoked') await disconnectConnection(services, row.id, 'patient');
+  await eraseConnectionData(services.store.db, row.id);
+  await services.repos.audit.record(
+    { actor: 'patient', action: 'connection.data_deleted', connectionId: row.id, userId: row.user_id },
+    services.clock.now(),
+  );
+  return c.redirect('/my', 303);
+}
+
+/** A fresh connect session for the same user, straight to the hospital's "before you connect" page. */
+async function reconnectOwn(c: Context, services: Services): Promise<Response> {
+  const publicUrl = services.config.publicUrl;
+  await checkFormPost(c, publicUrl);
+  const row = await findOwnConnection(c, services);
+  const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
+  const session = await createConnectSession(
+    { repos: services.repos, clock: services.clock, publicUrl, appOrigins: services.config.appOrigins },
+    { userId: row.user_id },
+  );
+  const about = `${new URL(session.url).pathname}/about`;
+  return c.redirect(endpoint ? `${about}?org=${encodeURIComponent(endpoint.organization_id)}` : about, 303);
 }
 
 async function listOwnConnections(c: Context, services: Services): Promise<ConnectionRow[]> {
@@ -131,13 +143,9 @@ async function listOwnConnections(c: Context, services: Services): Promise<Conne
   return userId ? services.repos.connections.listByUser(userId) : [];
 }
 
-async function toPatientView(
-  services: Services,
-  resources: ReturnType<typeof createResourcesRepository>,
-  row: ConnectionRow,
-): Promise<PatientConnectionView> {
-  const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
-  const counts = await resources.countByType(row.id);
+async function toPatientView(deps: RecordDeps, row: ConnectionRow): Promise<PatientConnectionView> {
+  const endpoint = await deps.services.repos.endpoints.findEndpointById(row.endpoint_id);
+  const counts = await deps.resources.countByType(row.id);
   return {
     id: row.id,
     hospital: endpoint?.name ?? new URL(row.fhir_base).host,
@@ -151,7 +159,7 @@ async function toPatientView(
 }
 
 async function* readRecordResources(
-  resources: ReturnType<typeof createResourcesRepository>,
+  resources: ResourcesRepository,
   connectionId: string,
 ): AsyncGenerator<SourcedResource['resource']> {
   let after: { type: string; id: string } | undefined;

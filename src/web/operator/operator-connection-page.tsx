@@ -23,67 +23,79 @@ export function renderOperatorConnectionPage(props: {
       <p class="muted">Connection {props.connectionId}</p>
       <h2>Sync runs</h2>
       {props.runs.length === 0 ? <p>No sync has run yet.</p> : null}
-      <div class="table-scroll">
-        <table class="data" aria-label="Sync runs">
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Status</th>
-              <th scope="col">Resources</th>
-              <th scope="col">Pages</th>
-              <th scope="col">Warnings and errors</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.runs.map((run) => (
-              <tr>
-                <td>{formatMinute(Number(run.started_at))}</td>
-                <td>
-                  <span class={`badge ${run.status}`}>{run.status}</span> {run.full === 1 ? 'full' : ''}
-                </td>
-                <td>{Number(run.resources)}</td>
-                <td>{Number(run.pages)}</td>
-                <td>
-                  <RunNotes run={run} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <RunsTable runs={props.runs} />
       <h2>Coverage</h2>
       <p class="muted">
         What the newest full run received per type and category, and why nothing came when so.
       </p>
-      <div class="table-scroll">
-        <table class="data" aria-label="Coverage">
-          <thead>
-            <tr>
-              <th scope="col">Type</th>
-              <th scope="col">Category</th>
-              <th scope="col">Status</th>
-              <th scope="col">Resources</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.coverage.entries.map((e) => (
-              <tr>
-                <td>{e.resourceType}</td>
-                <td>{e.category ?? ''}</td>
-                <td>
-                  <span class={`badge ${e.status === 'received' ? 'ok' : e.status === 'none' ? '' : 'warn'}`}>
-                    {e.status}
-                  </span>
-                </td>
-                <td>{e.resources}</td>
-                <td>{e.reason ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <CoverageTable coverage={props.coverage} />
     </AppLayout>
+  );
+}
+
+function RunsTable(props: { runs: SyncRunRow[] }) {
+  return (
+    <div class="table-scroll">
+      <table class="data" aria-label="Sync runs">
+        <thead>
+          <tr>
+            <th scope="col">Started</th>
+            <th scope="col">Status</th>
+            <th scope="col">Resources</th>
+            <th scope="col">Pages</th>
+            <th scope="col">Warnings and errors</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.runs.map((run) => (
+            <tr>
+              <td>{formatMinute(Number(run.started_at))}</td>
+              <td>
+                <span class={`badge ${run.status}`}>{run.status}</span> {run.full === 1 ? 'full' : ''}
+              </td>
+              <td>{Number(run.resources)}</td>
+              <td>{Number(run.pages)}</td>
+              <td>
+                <RunNotes run={run} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function CoverageTable(props: { coverage: CoverageReport }) {
+  return (
+    <div class="table-scroll">
+      <table class="data" aria-label="Coverage">
+        <thead>
+          <tr>
+            <th scope="col">Type</th>
+            <th scope="col">Category</th>
+            <th scope="col">Status</th>
+            <th scope="col">Resources</th>
+            <th scope="col">Reason</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.coverage.entries.map((e) => (
+            <tr>
+              <td>{e.resourceType}</td>
+              <td>{e.category ?? ''}</td>
+              <td>
+                <span class={`badge ${e.status === 'received' ? 'ok' : e.status === 'none' ? '' : 'warn'}`}>
+                  {e.status}
+                </span>
+              </td>
+              <td>{e.resources}</td>
+              <td>{e.reason ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

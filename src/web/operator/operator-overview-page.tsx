@@ -35,42 +35,9 @@ export function renderOperatorOverviewPage(props: { overview: OperatorOverview }
           </div>
         ))}
       </div>
-      <h2>Alerts by organisation</h2>
-      {o.alerts.length === 0 ? <p>No connection needs attention.</p> : null}
-      {o.alerts.length > 0 ? (
-        <div class="table-scroll">
-          <table class="data">
-            <thead>
-              <tr>
-                <th scope="col">Organisation</th>
-                <th scope="col">invalid_client (check keys / client id)</th>
-                <th scope="col">Needs the patient back</th>
-              </tr>
-            </thead>
-            <tbody>
-              {o.alerts.map((a) => (
-                <tr>
-                  <td>{a.hospital}</td>
-                  <td>{a.invalidClient}</td>
-                  <td>{a.needsReauth}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <AlertsTable alerts={o.alerts} />
       <ConnectionsTable connections={o.connections} />
-      <h2>Directory</h2>
-      <div class="stats">
-        <div class="stat">
-          <strong>{o.directory.connectableOrganizations}</strong> connectable organisations
-        </div>
-        {Object.entries(o.directory.endpoints).map(([status, n]) => (
-          <div class="stat">
-            <strong>{n}</strong> {status} endpoints
-          </div>
-        ))}
-      </div>
+      <DirectoryStatsView directory={o.directory} />
       <h2>Signing keys</h2>
       <p>
         JWKS at <code>{o.jwksUrl}</code> publishes {o.publishedKeys} key(s).{' '}
@@ -145,5 +112,54 @@ function KeysTable(props: { keys: KeyView[] }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+function AlertsTable(props: { alerts: OrganisationAlert[] }) {
+  return (
+    <>
+      <h2>Alerts by organisation</h2>
+      {props.alerts.length === 0 ? <p>No connection needs attention.</p> : null}
+      {props.alerts.length > 0 ? (
+        <div class="table-scroll">
+          <table class="data">
+            <thead>
+              <tr>
+                <th scope="col">Organisation</th>
+                <th scope="col">invalid_client (check keys / client id)</th>
+                <th scope="col">Needs the patient back</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.alerts.map((a) => (
+                <tr>
+                  <td>{a.hospital}</td>
+                  <td>{a.invalidClient}</td>
+                  <td>{a.needsReauth}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+function DirectoryStatsView(props: { directory: DirectoryStats }) {
+  return (
+    <>
+      <h2>Directory</h2>
+      <div class="stats">
+        <div class="stat">
+          <strong>{props.directory.connectableOrganizations}</strong> connectable organisations
+        </div>
+        {Object.entries(props.directory.endpoints).map(([status, n]) => (
+          <div class="stat">
+            <strong>{n}</strong> {status} endpoints
+          </div>
+        ))}
+      </div>
+    </>
   );
 }

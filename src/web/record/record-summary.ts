@@ -1,5 +1,6 @@
 import type {
   AllergyIntolerance,
+  CodeableConcept,
   Condition,
   DocumentReference,
   DiagnosticReport,
@@ -43,7 +44,19 @@ export interface RecordSummary {
   documents: DocumentItem[];
 }
 
-const TIMELINE_TYPES = new Set(['Encounter', 'Procedure']);
+type ItemList = 'problems' | 'medications' | 'allergies' | 'immunizations' | 'timeline';
+type ItemFacts = Pick<SummaryItem, 'title' | 'detail' | 'active'>;
+type AnyResource = SourcedResource['resource'];
+
+/** Per resource type: which list it belongs to and how its title, detail and active flag are read. */
+const ITEM_READERS: Record<string, { list: ItemList; read: (resource: AnyResource) => ItemFacts }> = {
+  Condition: { list: 'problems', read: (r) => readCondition(r as unknown as Condition) },
+  MedicationRequest: { list: 'medications', read: (r) => readMedication(r as unknown as MedicationRequest) },
+  AllergyIntolerance: { list: 'allergies', read: (r) => readAllergy(r as unknown as AllergyIntolerance) },
+  Immunization: { list: 'immunizations', read: (r) => readImmunization(r as unknown as Immunization) },
+  Encounter: { list: 'timeline', read: (r) => readTimelineEvent(r) },
+  Procedure: { list: 'timeline', read: (r) => readTimelineEvent(r) },
+};
 
 export function buildRecordSummary(resources: SourcedResource[]): RecordSummary {
   const summary: RecordSummary = {
@@ -56,71 +69,14 @@ export function buildRecordSummary(resources: SourcedResource[]): RecordSummary 
   };
   for (const { source, connectionId, resource } of resources) {
     const date = eventDate(resource);
-    const base = { id: `${resource.resourceType}/${resource.id}`, source, date };
-    switch (resource.resourceType) {
-      case 'Condition': {
-        const c = resource as unknown as Condition;
-        const status = c.clinicalStatus?.coding?.[0]?.code ?? 'unknown';
-        summary.problems.push({
-          ...base,
-          title: conceptText(c.code),
-          detail: status,
-          active: status === 'active' || status === 'recurrence',
-        });
-        break;
-      }
-      case 'MedicationRequest': {
-        const m = resource as unknown as MedicationRequest;
-        const title = m.medicationCodeableConcept
-          ? conceptText(m.medicationCodeableConcept)
-          : (m.medicationReference?.display ?? 'Medication');
-        summary.medications.push({
-          ...base,
-          title,
-          detail: m.dosageInstruction?.[0]?.text ?? m.status ?? '',
-          active: m.status === 'active',
-        });
-        break;
-      }
-      case 'AllergyIntolerance': {
-        const a = resource as unknown as AllergyIntolerance;
-        const reaction = a.reaction?.[0]?.manifestation?.map((x) => conceptText(x)).join(', ') ?? '';
-        const status = a.clinicalStatus?.coding?.[0]?.code ?? 'unknown';
-        summary.allergies.push({
-          ...base,
-          title: conceptText(a.code),
-          detail: reaction || a.criticality || '',
-          active: status !== 'inactive' && status !== 'resolved',
-        });
-        break;
-      }
-      case 'Immunization': {
-        const i = resource as unknown as Immunization;
-        summary.immunizations.push({
-          ...base,
-          title: conceptText(i.vaccineCode),
-          detail: i.status ?? '',
-          active: i.status === 'completed',
-        });
-        break;
-      }
-      case 'DocumentReference':
-      case 'DiagnosticReport':
-        addDocument(summary, { source, connectionId }, resource, date);
-        break;
-      default:
-        if (TIMELINE_TYPES.has(resource.resourceType)) {
-          const typed = resource as { type?: { text?: string }[]; code?: { text?: string } };
-          const concept =
-            resource.resourceType === 'Encounter' ? (typed.type?.[0] as never) : (typed.code as never);
-          summary.timeline.push({
-            ...base,
-            title: conceptText(concept),
-            detail: resource.resourceType,
-            active: false,
-          });
-        }
+    if (resource.resourceType === 'DocumentReference' || resource.resourceType === 'DiagnosticReport') {
+      addDocument(summary, { source, connectionId }, resource, date);
+      continue;
     }
+    const reader = ITEM_READERS[resource.resourceType];
+    if (!reader) continue;
+    const id = `${resource.resourceType}/${resource.id}`;
+    summary[reader.list].push({ id, source, date, ...reader.read(resource) });
   }
   const newestFirst = (a: { date?: string }, b: { date?: string }) =>
     (b.date ?? '').localeCompare(a.date ?? '');
@@ -135,6 +91,43 @@ export function buildRecordSummary(resources: SourcedResource[]): RecordSummary 
   }
   summary.documents.sort(newestFirst);
   return summary;
+}
+
+function readCondition(c: Condition): ItemFacts {
+  const status = c.clinicalStatus?.coding?.[0]?.code ?? 'unknown';
+  return {
+    title: conceptText(c.code),
+    detail: status,
+    active: status === 'active' || status === 'recurrence',
+  };
+}
+
+function readMedication(m: MedicationRequest): ItemFacts {
+  const title = m.medicationCodeableConcept
+    ? conceptText(m.medicationCodeableConcept)
+    : (m.medicationReference?.display ?? 'Medication');
+  return { title, detail: m.dosageInstruction?.[0]?.text ?? m.status ?? '', active: m.status === 'active' };
+}
+
+function readAllergy(a: AllergyIntolerance): ItemFacts {
+  const reaction = a.reaction?.[0]?.manifestation?.map((x) => conceptText(x)).join(', ') ?? '';
+  const status = a.clinicalStatus?.coding?.[0]?.code ?? 'unknown';
+  return {
+    title: conceptText(a.code),
+    detail: reaction || a.criticality || '',
+    active: status !== 'inactive' && status !== 'resolved',
+  };
+}
+
+function readImmunization(i: Immunization): ItemFacts {
+  return { title: conceptText(i.vaccineCode), detail: i.status ?? '', active: i.status === 'completed' };
+}
+
+/** Encounters are named by their first type, procedures by their code. */
+function readTimelineEvent(resource: AnyResource): ItemFacts {
+  const typed = resource as { type?: CodeableConcept[]; code?: CodeableConcept };
+  const concept = resource.resourceType === 'Encounter' ? typed.type?.[0] : typed.code;
+  return { title: conceptText(concept), detail: resource.resourceType, active: false };
 }
 
 function addDocument(

@@ -13,20 +13,7 @@ const MAX_DOTS = 12;
  */
 export function TrendChart(props: { series: ObservationSeries }) {
   const { series } = props;
-  const values = series.points.map((p) => p.value);
-  const bounds = [
-    ...values,
-    ...(series.low !== undefined ? [series.low] : []),
-    ...(series.high !== undefined ? [series.high] : []),
-  ];
-  const min = Math.min(...bounds);
-  const max = Math.max(...bounds);
-  const span = max - min || Math.abs(max) || 1;
-  const first = series.points[0]?.at ?? 0;
-  const last = series.points.at(-1)?.at ?? first;
-  const x = (at: number) => PAD.left + ((at - first) / (last - first || 1)) * (WIDTH - PAD.left - PAD.right);
-  const y = (v: number) =>
-    PAD.top + (1 - (v - (min - span * 0.05)) / (span * 1.1)) * (HEIGHT - PAD.top - PAD.bottom);
+  const { x, y, min, max, first, last } = createScales(series);
   // Long series: the line is thinned to MAX_PATH_POINTS and only the newest points get a dot, so a chart stays
   // a few KB however many results there are (page weight budget).
   const step = Math.ceil(series.points.length / MAX_PATH_POINTS);
@@ -72,4 +59,22 @@ export function TrendChart(props: { series: ObservationSeries }) {
       </text>
     </svg>
   );
+}
+
+/** Maps time and value to chart coordinates; the value axis always includes the reference range. */
+function createScales(series: ObservationSeries) {
+  const bounds = [
+    ...series.points.map((p) => p.value),
+    ...(series.low !== undefined ? [series.low] : []),
+    ...(series.high !== undefined ? [series.high] : []),
+  ];
+  const min = Math.min(...bounds);
+  const max = Math.max(...bounds);
+  const span = max - min || Math.abs(max) || 1;
+  const first = series.points[0]?.at ?? 0;
+  const last = series.points.at(-1)?.at ?? first;
+  const x = (at: number) => PAD.left + ((at - first) / (last - first || 1)) * (WIDTH - PAD.left - PAD.right);
+  const y = (v: number) =>
+    PAD.top + (1 - (v - (min - span * 0.05)) / (span * 1.1)) * (HEIGHT - PAD.top - PAD.bottom);
+  return { x, y, min, max, first, last };
 }
