@@ -59,7 +59,14 @@ function HospitalList(props: {
   hospitals: OrganizationWithEndpoint[];
   linkFor?: (h: OrganizationWithEndpoint) => string;
 }) {
-  if (props.hospitals.length === 0) return <p>No hospitals found.</p>;
+  if (props.hospitals.length === 0)
+    return (
+      <>
+        <p>No hospitals found.</p>
+        {/* Still a list for the live search to fill. */}
+        <ul class="hospitals" id="hospital-results"></ul>
+      </>
+    );
   return (
     <ul class="hospitals" id="hospital-results">
       {props.hospitals.map((h) => (

@@ -65,7 +65,9 @@ describe('web ui in Chromium', { skip: skipWithoutChromium }, () => {
     assert.equal(await page.locator('.record-sources').textContent(), 'Sources: Northwind General Hospital');
     await saveScreenshot(page, 'patient-07-record');
     await page.setViewportSize({ width: 390, height: 844 });
-    await saveScreenshot(page, 'patient-08-record-phone');
+    await saveScreenshot(page, 'patient-08-record-phone', false);
+    await page.evaluate(() => document.getElementById('labs')!.scrollIntoView());
+    await saveScreenshot(page, 'patient-08b-record-phone-labs', false);
     await page.setViewportSize({ width: 1100, height: 900 });
     await page.click('#documents a.attachment[href*="/documents/"] >> nth=0');
     await page.waitForSelector('.document-text');

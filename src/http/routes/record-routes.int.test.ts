@@ -14,8 +14,14 @@ describe('patient and operator pages', () => {
   before(async () => {
     app = await startConnectedApp();
     const secret = createRandomToken();
-    connectionId = await app.connectPatient(`browser-${hashSecret(secret).slice(0, 24)}`);
+    const userId = `browser-${hashSecret(secret).slice(0, 24)}`;
+    connectionId = await app.connectPatient(userId);
     await runSync({ services: app.services, connectionId });
+    // The same person at a second hospital: the record shows both, side by side.
+    await runSync({
+      services: app.services,
+      connectionId: await app.connectPatient(userId, { orgId: 'org-b' }),
+    });
     owner = app.newBrowser();
     owner.cookies.set('cb_user', secret);
   });
@@ -37,6 +43,10 @@ describe('patient and operator pages', () => {
         assert.equal(response.status, 404, path);
       }
     }
+    const both = await (await owner.get(`${app.url}/my/record`)).text();
+    assert.ok(both.includes('Sources: Lakeside Regional Medical Center, Northwind General Hospital'));
+    for (const hospital of ['Lakeside Regional Medical Center', 'Northwind General Hospital'])
+      assert.ok(both.includes(`<span class="source">${hospital}</span>`), hospital);
     const record = await stranger.get(`${app.url}/my/record`);
     assert.match(await record.text(), /Nothing here yet/);
   });

@@ -7,6 +7,7 @@ function startLiveSearch(input) {
   const list = document.getElementById(input.dataset.target);
   const status = document.getElementById(input.dataset.status);
   const linkBase = input.dataset.linkBase;
+  if (!list || !status) return;
   let timer;
   let latest = 0;
   input.addEventListener('input', () => {
