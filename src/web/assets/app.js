@@ -60,6 +60,11 @@ function startProgress(box) {
     bar.max = 1;
     bar.value = 1;
     text.textContent = d.message;
+    if (d.status === 'needs_reauth') {
+      const link = done.querySelector('a');
+      link.href = '/my';
+      link.textContent = 'Reconnect from My hospitals';
+    }
     done.hidden = false;
   });
   events.onerror = () => {

@@ -31,7 +31,7 @@ export function renderOperatorOverviewPage(props: { overview: OperatorOverview }
         {Object.entries(o.counts).map(([status, n]) => (
           <div class="stat">
             <strong>{n}</strong>
-            <span class={`badge ${status}`}>{status.replace('_', ' ')}</span>
+            <span class={n > 0 ? `badge ${status}` : 'badge'}>{status.replace('_', ' ')}</span>
           </div>
         ))}
       </div>
