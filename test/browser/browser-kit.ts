@@ -68,7 +68,13 @@ export async function connectThroughPages(
   const links = page.locator('#hospital-results a');
   assert.equal(await links.count(), 1, 'the live search narrows the list to one hospital');
   if (input.shots) await saveScreenshot(page, `${input.shots}-02-picker-search`);
-  await page.click(`a[aria-label="Connect ${input.hospital}"]`);
+  // By keyboard, as someone who cannot use a mouse: from the search box, Tab past "Search" to the hospital.
+  await page.focus('#hospital-search');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+  assert.equal(focused, `Connect ${input.hospital}`);
+  await page.keyboard.press('Enter');
   await page.waitForSelector('#username');
   if (input.shots) await saveScreenshot(page, `${input.shots}-03-sandbox-sign-in`);
   await page.fill('#username', input.username);
