@@ -47,6 +47,14 @@ describe('patient and operator pages', () => {
     assert.ok(both.includes('Sources: Lakeside Regional Medical Center, Northwind General Hospital'));
     for (const hospital of ['Lakeside Regional Medical Center', 'Northwind General Hospital'])
       assert.ok(both.includes(`<span class="source">${hospital}</span>`), hospital);
+    const timeline = await owner.get(`${app.url}/my/record/timeline`);
+    assert.equal(timeline.status, 200);
+    const timelineHtml = await timeline.text();
+    assert.match(timelineHtml, /<h1>Encounters and procedures<\/h1>/);
+    const count = Number(/Encounters and procedures <span class="count">\((\d+)\)/.exec(timelineHtml)![1]);
+    assert.equal(timelineHtml.match(/<li class="item/g)!.length, count);
+    for (const bad of ['nope', 'constructor', '__proto__'])
+      assert.equal((await owner.get(`${app.url}/my/record/${bad}`)).status, 404, bad);
     const record = await stranger.get(`${app.url}/my/record`);
     assert.match(await record.text(), /Nothing here yet/);
   });

@@ -11,7 +11,8 @@ import { FHIR_ID } from '../../sync/prepare-resource.ts';
 import type { PatientConnectionView } from '../../web/patient/connection-view.ts';
 import { renderMyHospitalsPage } from '../../web/patient/my-hospitals-page.tsx';
 import { renderDocumentPage } from '../../web/patient/record-document-page.tsx';
-import { renderRecordPage } from '../../web/patient/record-page.tsx';
+import { renderRecordPage, renderRecordSectionPage } from '../../web/patient/record-page.tsx';
+import type { SectionId } from '../../web/record/record-page.tsx';
 import { extractDocumentSections } from '../../web/record/document-text.ts';
 import type { SourcedResource } from '../../web/record/record-summary.ts';
 import { checkFormPost, ensureCsrfToken, findOwnConnection, readBrowserUserId } from './patient-session.ts';
@@ -28,6 +29,15 @@ const RECORD_TYPES = [
   'Observation',
   'Procedure',
 ];
+/** What each full-list page needs to read. */
+const SECTION_TYPES: Record<SectionId, string[]> = {
+  problems: ['Condition'],
+  medications: ['MedicationRequest'],
+  allergies: ['AllergyIntolerance'],
+  immunizations: ['Immunization'],
+  timeline: ['Encounter', 'Procedure'],
+  documents: ['DiagnosticReport', 'DocumentReference'],
+};
 const PAGE = 2000;
 const READABLE_TYPES = new Set([
   'text/plain',
@@ -52,6 +62,7 @@ export function createRecordRoutes(services: Services): Hono {
   };
   routes.get('/my', (c) => showMyHospitals(c, deps));
   routes.get('/my/record', (c) => showRecord(c, deps));
+  routes.get('/my/record/:section', (c) => showRecordSection(c, deps));
   routes.get('/my/connections/:id/documents/:binaryId', (c) => showDocument(c, deps));
   routes.post('/my/connections/:id/disconnect', async (c) => {
     await checkFormPost(c, services.config.publicUrl);
@@ -79,14 +90,33 @@ async function showMyHospitals(c: Context, deps: RecordDeps): Promise<Response> 
 
 async function showRecord(c: Context, deps: RecordDeps): Promise<Response> {
   const rows = await listOwnConnections(c, deps.services);
+  const resources = await loadRecord(deps, rows, RECORD_TYPES);
+  return c.html(renderRecordPage({ resources, hospitals: rows.length }));
+}
+
+async function showRecordSection(c: Context, deps: RecordDeps): Promise<Response> {
+  const section = c.req.param('section') as SectionId;
+  const types = SECTION_TYPES[section];
+  if (!Object.hasOwn(SECTION_TYPES, section) || !types)
+    throw new ChartbridgeError('ERR_NOT_FOUND', 'no such part of the record', { status: 404 });
+  const resources = await loadRecord(deps, await listOwnConnections(c, deps.services), types);
+  return c.html(renderRecordSectionPage({ section, resources }));
+}
+
+/** The browser's connections' resources of these types, each tagged with its hospital. */
+async function loadRecord(
+  deps: RecordDeps,
+  rows: ConnectionRow[],
+  types: string[],
+): Promise<SourcedResource[]> {
   const loaded: SourcedResource[] = [];
   for (const row of rows) {
     const endpoint = await deps.services.repos.endpoints.findEndpointById(row.endpoint_id);
     const source = endpoint?.name ?? new URL(row.fhir_base).host;
-    for await (const resource of readRecordResources(deps.resources, row.id))
+    for await (const resource of readRecordResources(deps.resources, row.id, types))
       loaded.push({ source, connectionId: row.id, resource });
   }
-  return c.html(renderRecordPage({ resources: loaded, hospitals: rows.length }));
+  return loaded;
 }
 
 /** Notes and C-CDA as safe text; `?download=1` and every other type as an attachment the browser won't sniff. */
@@ -161,10 +191,11 @@ async function toPatientView(deps: RecordDeps, row: ConnectionRow): Promise<Pati
 async function* readRecordResources(
   resources: ResourcesRepository,
   connectionId: string,
+  types: string[],
 ): AsyncGenerator<SourcedResource['resource']> {
   let after: { type: string; id: string } | undefined;
   for (;;) {
-    const rows = await resources.list(connectionId, { types: RECORD_TYPES, after, limit: PAGE });
+    const rows = await resources.list(connectionId, { types, after, limit: PAGE });
     for (const row of rows) yield JSON.parse(row.json) as SourcedResource['resource'];
     const last = rows.at(-1);
     if (rows.length < PAGE || !last) return;

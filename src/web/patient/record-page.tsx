@@ -1,6 +1,9 @@
 import { AppLayout } from '../app-layout.tsx';
-import { RecordView } from '../record/record-page.tsx';
-import type { SourcedResource } from '../record/record-summary.ts';
+import { RecordSectionView, RecordView, SECTION_TITLES, type SectionId } from '../record/record-page.tsx';
+import type { DocumentItem, SourcedResource } from '../record/record-summary.ts';
+
+const documentHref = (doc: DocumentItem, binaryId: string) =>
+  `/my/connections/${encodeURIComponent(doc.connectionId ?? '')}/documents/${encodeURIComponent(binaryId)}`;
 
 /** `/my/record`: every connected hospital's data in one record, each item tagged with where it came from. */
 export function renderRecordPage(props: { resources: SourcedResource[]; hospitals: number }) {
@@ -14,11 +17,23 @@ export function renderRecordPage(props: { resources: SourcedResource[]; hospital
       ) : (
         <RecordView
           resources={props.resources}
-          documentHref={(doc, binaryId) =>
-            `/my/connections/${encodeURIComponent(doc.connectionId ?? '')}/documents/${encodeURIComponent(binaryId)}`
-          }
+          documentHref={documentHref}
+          moreHref={(section) => `/my/record/${section}`}
         />
       )}
+    </AppLayout>
+  );
+}
+
+/** `/my/record/<section>`: one list in full, for when the record page shows only the newest 100. */
+export function renderRecordSectionPage(props: { section: SectionId; resources: SourcedResource[] }) {
+  return (
+    <AppLayout title={SECTION_TITLES[props.section]} area="patient" wide>
+      <p>
+        <a href="/my/record">← Back to my record</a>
+      </p>
+      <h1>{SECTION_TITLES[props.section]}</h1>
+      <RecordSectionView section={props.section} resources={props.resources} documentHref={documentHref} />
     </AppLayout>
   );
 }

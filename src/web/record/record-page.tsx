@@ -11,6 +11,7 @@ import { TrendChart } from './trend-chart.tsx';
 
 const MAX_CHARTS = 12;
 const MAX_LIST = 100;
+const MAX_FULL_LIST = 5000;
 
 /**
  * The patient's record: summary lists, charts and documents, built only from stored resources. Everything the
@@ -19,6 +20,8 @@ const MAX_LIST = 100;
 export function RecordView(props: {
   resources: SourcedResource[];
   documentHref: (doc: DocumentItem, binaryId: string) => string;
+  /** Where a list cut at MAX_LIST continues in full. */
+  moreHref?: (section: SectionId) => string;
 }) {
   const summary = buildRecordSummary(props.resources);
   const observations = props.resources
@@ -26,6 +29,9 @@ export function RecordView(props: {
     .map((r) => r.resource as unknown as Observation);
   const series = buildObservationSeries(observations);
   const sources = [...new Set(props.resources.map((r) => r.source))].sort();
+  const list = (id: Exclude<SectionId, 'documents'>) => (
+    <SummaryList id={id} title={SECTION_TITLES[id]} items={summary[id]} moreHref={props.moreHref?.(id)} />
+  );
   return (
     <div class="record">
       <p class="record-sources">Sources: {sources.join(', ') || 'none yet'}</p>
@@ -34,40 +40,107 @@ export function RecordView(props: {
         <a href="#allergies">Allergies</a> <a href="#immunizations">Immunizations</a> <a href="#labs">Labs</a>{' '}
         <a href="#vitals">Vitals</a> <a href="#timeline">Timeline</a> <a href="#documents">Documents</a>
       </nav>
-      <SummaryList id="problems" title="Problems" items={summary.problems} />
-      <SummaryList id="medications" title="Medications" items={summary.medications} />
-      <SummaryList id="allergies" title="Allergies" items={summary.allergies} />
-      <SummaryList id="immunizations" title="Immunizations" items={summary.immunizations} />
+      {list('problems')}
+      {list('medications')}
+      {list('allergies')}
+      {list('immunizations')}
       <ChartSection id="labs" title="Labs" series={series.filter((s) => s.category === 'laboratory')} />
       <ChartSection id="vitals" title="Vitals" series={series.filter((s) => s.category === 'vital-signs')} />
-      <SummaryList id="timeline" title="Encounters and procedures" items={summary.timeline} />
-      <section id="documents" aria-labelledby="documents-title">
-        <h2 id="documents-title">Documents</h2>
-        {summary.documents.length === 0 ? <p class="empty">No documents.</p> : null}
-        <ul class="items">
-          {summary.documents.slice(0, MAX_LIST).map((doc) => (
-            <li>
-              <span class="item-title">{doc.title}</span>{' '}
-              <span class="item-meta">
-                {formatDate(doc.date)} <span class="source">{doc.source}</span>
-              </span>
-              {doc.attachments.map((a) => (
-                <a class="attachment" href={props.documentHref(doc, a.binaryId)}>
-                  {a.title} ({a.contentType})
-                </a>
-              ))}
-            </li>
-          ))}
-        </ul>
-        {summary.documents.length > MAX_LIST ? (
-          <p class="more">and {summary.documents.length - MAX_LIST} older documents</p>
-        ) : null}
-      </section>
+      {list('timeline')}
+      <DocumentList
+        documents={summary.documents}
+        documentHref={props.documentHref}
+        moreHref={props.moreHref?.('documents')}
+      />
     </div>
   );
 }
 
-function SummaryList(props: { id: string; title: string; items: SummaryItem[] }) {
+export type SectionId = 'problems' | 'medications' | 'allergies' | 'immunizations' | 'timeline' | 'documents';
+
+export const SECTION_TITLES: Record<SectionId, string> = {
+  problems: 'Problems',
+  medications: 'Medications',
+  allergies: 'Allergies',
+  immunizations: 'Immunizations',
+  timeline: 'Encounters and procedures',
+  documents: 'Documents',
+};
+
+/** One section in full (the page behind "show all"): every item, no charts. */
+export function RecordSectionView(props: {
+  section: SectionId;
+  resources: SourcedResource[];
+  documentHref: (doc: DocumentItem, binaryId: string) => string;
+}) {
+  const summary = buildRecordSummary(props.resources);
+  const { section } = props;
+  return (
+    <div class="record">
+      {section === 'documents' ? (
+        <DocumentList documents={summary.documents} documentHref={props.documentHref} limit={MAX_FULL_LIST} />
+      ) : (
+        <SummaryList
+          id={section}
+          title={SECTION_TITLES[section]}
+          items={summary[section]}
+          limit={MAX_FULL_LIST}
+        />
+      )}
+    </div>
+  );
+}
+
+export function DocumentList(props: {
+  documents: DocumentItem[];
+  documentHref: (doc: DocumentItem, binaryId: string) => string;
+  limit?: number;
+  moreHref?: string;
+}) {
+  const limit = props.limit ?? MAX_LIST;
+  return (
+    <section id="documents" aria-labelledby="documents-title">
+      <h2 id="documents-title">
+        Documents <span class="count">({props.documents.length})</span>
+      </h2>
+      {props.documents.length === 0 ? <p class="empty">No documents.</p> : null}
+      <ul class="items">
+        {props.documents.slice(0, limit).map((doc) => (
+          <li>
+            <span class="item-title">{doc.title}</span>{' '}
+            <span class="item-meta">
+              {formatDate(doc.date)} <span class="source">{doc.source}</span>
+            </span>
+            {doc.attachments.map((a) => (
+              <a class="attachment" href={props.documentHref(doc, a.binaryId)}>
+                {a.title} ({a.contentType})
+              </a>
+            ))}
+          </li>
+        ))}
+      </ul>
+      <MoreLink hidden={props.documents.length - limit} href={props.moreHref} />
+    </section>
+  );
+}
+
+function MoreLink(props: { hidden: number; href?: string }) {
+  if (props.hidden <= 0) return null;
+  return (
+    <p class="more">
+      {props.href ? <a href={props.href}>Show all ({props.hidden} more)</a> : `and ${props.hidden} more`}
+    </p>
+  );
+}
+
+function SummaryList(props: {
+  id: string;
+  title: string;
+  items: SummaryItem[];
+  limit?: number;
+  moreHref?: string;
+}) {
+  const limit = props.limit ?? MAX_LIST;
   return (
     <section id={props.id} aria-labelledby={`${props.id}-title`}>
       <h2 id={`${props.id}-title`}>
@@ -75,7 +148,7 @@ function SummaryList(props: { id: string; title: string; items: SummaryItem[] })
       </h2>
       {props.items.length === 0 ? <p class="empty">Nothing recorded.</p> : null}
       <ul class="items">
-        {props.items.slice(0, MAX_LIST).map((item) => (
+        {props.items.slice(0, limit).map((item) => (
           <li class={item.active ? 'item active' : 'item'}>
             <span class="item-title">{item.title}</span>{' '}
             <span class="item-meta">
@@ -85,7 +158,7 @@ function SummaryList(props: { id: string; title: string; items: SummaryItem[] })
           </li>
         ))}
       </ul>
-      {props.items.length > MAX_LIST ? <p class="more">and {props.items.length - MAX_LIST} more</p> : null}
+      <MoreLink hidden={props.items.length - limit} href={props.moreHref} />
     </section>
   );
 }
