@@ -24,12 +24,18 @@ async function main(): Promise<void> {
     );
     const headers = { cookie: `cb_user=${cookie}` };
     const assetBytes = await measureAssets(app);
-    const pages = ['/', '/my', '/my/record', `/my/connections/${connectionId}/progress`];
+    const pages = [
+      '/',
+      '/my',
+      '/my/record',
+      '/my/record/timeline',
+      `/my/connections/${connectionId}/progress`,
+    ];
     for (const path of pages) {
       const html = await (await fetch(`${app.url}${path}`, { headers })).text();
       const used = ASSETS.filter((a) => html.includes(`"${a}"`)).reduce((n, a) => n + assetBytes.get(a)!, 0);
       console.log(
-        `${label(path).padEnd(12)} html ${kb(html.length)}  assets ${kb(used)}  total ${kb(html.length + used)}`,
+        `${label(path).padEnd(16)} html ${kb(html.length)}  assets ${kb(used)}  total ${kb(html.length + used)}`,
       );
     }
     const times: number[] = [];
@@ -99,7 +105,11 @@ async function measureFirstPaint(app: ConnectedApp, cookie: string): Promise<voi
 }
 
 function label(path: string): string {
-  return path.startsWith('/my/connections/') ? 'progress' : path === '/' ? 'home' : path;
+  return path.startsWith('/my/connections/')
+    ? 'progress'
+    : path === '/'
+      ? 'home'
+      : path.replace('/my/record/', 'record/');
 }
 
 function kb(bytes: number): string {
