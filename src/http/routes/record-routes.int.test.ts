@@ -10,6 +10,7 @@ describe('patient and operator pages', () => {
   let app: ConnectedApp;
   let owner: TestBrowser;
   let connectionId: string;
+  let secondId: string;
 
   before(async () => {
     app = await startConnectedApp();
@@ -18,10 +19,8 @@ describe('patient and operator pages', () => {
     connectionId = await app.connectPatient(userId);
     await runSync({ services: app.services, connectionId });
     // The same person at a second hospital: the record shows both, side by side.
-    await runSync({
-      services: app.services,
-      connectionId: await app.connectPatient(userId, { orgId: 'org-b' }),
-    });
+    secondId = await app.connectPatient(userId, { orgId: 'org-b' });
+    await runSync({ services: app.services, connectionId: secondId });
     owner = app.newBrowser();
     owner.cookies.set('cb_user', secret);
   });
@@ -110,9 +109,22 @@ describe('patient and operator pages', () => {
       cookie,
       /^cb_operator=\d+\.[A-Za-z0-9_-]{43}; Max-Age=28800; Path=\/operator; HttpOnly; SameSite=Strict$/,
     );
+    // The EHR answered invalid_client for the second hospital: an alert under its organisation.
+    await app.services.repos.connections.setStatus(
+      secondId,
+      'key_error',
+      'invalid_client',
+      app.services.clock.now(),
+    );
     const overview = await operator.get(`${app.url}/operator`);
     assert.equal(overview.status, 200);
-    assert.ok((await overview.text()).includes(connectionId));
+    const html = await overview.text();
+    assert.ok(html.includes(connectionId));
+    assert.ok(
+      html.includes('<tr><td>Lakeside Regional Medical Center</td><td>1</td><td>0</td></tr>'),
+      'alert row',
+    );
+    await app.services.repos.connections.setStatus(secondId, 'active', null, app.services.clock.now());
     const forged = app.newBrowser();
     forged.cookies.set('cb_operator', `${Date.now() + 60_000}.${'A'.repeat(43)}`);
     assert.equal((await forged.get(`${app.url}/operator`)).status, 303);
