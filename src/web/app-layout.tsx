@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx';
 
-export type AppArea = 'patient' | 'operator';
+/** Which navigation the header shows; 'sign-in' shows none (the operator is not signed in yet). */
+export type AppArea = 'patient' | 'operator' | 'sign-in';
 
 /**
  * The frame of the patient and operator pages: one same-origin stylesheet and, only where a page needs it, one
@@ -32,7 +33,7 @@ export function AppLayout(props: {
           <a class="brand" href={props.area === 'operator' ? '/operator' : '/'}>
             chartbridge{props.area === 'operator' ? ' · operator' : ''}
           </a>
-          {props.area === 'patient' ? (
+          {props.area === 'sign-in' ? null : props.area === 'patient' ? (
             <nav aria-label="Main">
               <a href="/">Connect a hospital</a>
               <a href="/my">My hospitals</a>

@@ -3,7 +3,7 @@ import { AppLayout } from '../app-layout.tsx';
 /** The operator's sign-in: the API key as password (the key never goes into a URL or cookie). */
 export function renderOperatorLoginPage(props: { failed: boolean }) {
   return (
-    <AppLayout title="Operator sign-in" area="patient">
+    <AppLayout title="Operator sign-in" area="sign-in">
       <h1>Operator sign-in</h1>
       <form method="post" action="/operator/login" class="card">
         {props.failed ? (
