@@ -53,6 +53,12 @@ async function withApp(
   }
 }
 
+/** Resources stored so far for a connection: pages are committed one by one, so this shows a sync's progress. */
+async function storedCount(app: ConnectedApp, connectionId: string): Promise<number> {
+  const counts = await createResourcesRepository(app.services.store.db).countByType(connectionId);
+  return [...counts.values()].reduce((sum, n) => sum + n, 0);
+}
+
 /** (type, id, content hash) of everything stored for a connection, sorted: equal lists mean identical data. */
 async function fingerprint(app: ConnectedApp, connectionId: string): Promise<string[]> {
   const rows = await createResourcesRepository(app.services.store.db).list(connectionId, {
@@ -77,12 +83,15 @@ for (const dialect of testDialects) {
       const first = spawn();
       await first.waitForLine(/ready/);
       const runs = createSyncRunsRepository(app.services.store.db);
-      await waitFor(async () => ((await runs.listRuns(killed, 5))[0]?.pages ?? 0) >= 10, {
+      await waitFor(async () => (await storedCount(app, killed)) >= 200, {
         timeoutMs: 60_000,
         what: 'the sync to be a few pages in',
       });
       first.child.kill('SIGKILL');
       assert.equal(await first.exited, 'SIGKILL');
+      // Killed half-way: nothing finished, part of the record stored.
+      assert.equal(await runs.findLatest(killed, ['succeeded', 'partial']), undefined);
+      assert.ok((await storedCount(app, killed)) < 2000);
       const second = spawn();
       await second.waitForLine(/ready/);
       await waitFor(async () => (await runs.findLatest(killed, ['succeeded', 'partial'])) !== undefined, {
@@ -94,6 +103,43 @@ for (const dialect of testDialects) {
       const [a, b] = [await fingerprint(app, killed), await fingerprint(app, clean)];
       assert.ok(a.length >= 2000, `synced ${a.length} resources`);
       assert.deepEqual(a, b);
+      second.child.kill('SIGTERM');
+      assert.equal(await second.exited, 0);
+    });
+  });
+
+  test(`SIGTERM mid-sync: the real worker checkpoints, hands the job back and exits 0; the next one finishes identically (${dialect})`, async () => {
+    const data = await loadSandboxData({
+      organizations: 1,
+      synthetic: { patients: 1, resourcesPerPatient: 2000, seed: 8 },
+    });
+    await withApp(dialect, { latencyMs: 40, pageSize: 10, data }, async (app, queue, spawn) => {
+      const stopped = await app.connectPatient('sigterm-mid-sync');
+      const clean = await app.connectPatient('clean-sync-2');
+      await queue.send('sync', { connectionId: stopped });
+      const first = spawn();
+      const runs = createSyncRunsRepository(app.services.store.db);
+      await waitFor(async () => (await storedCount(app, stopped)) >= 200, {
+        timeoutMs: 60_000,
+        what: 'the sync to be a few pages in',
+      });
+      const signalledAt = Date.now();
+      first.child.kill('SIGTERM');
+      assert.equal(await first.exited, 0);
+      assert.ok(Date.now() - signalledAt < 25_000, 'exits within the grace period');
+      assert.ok(
+        first.lines.some((l) => l.startsWith('chartbridge worker stopped')),
+        first.lines.join('\n'),
+      );
+      assert.equal(await runs.findLatest(stopped, ['succeeded', 'partial']), undefined);
+      const second = spawn();
+      await waitFor(async () => (await runs.findLatest(stopped, ['succeeded', 'partial'])) !== undefined, {
+        timeoutMs: 120_000,
+        intervalMs: 200,
+        what: 'the handed-back sync to finish',
+      });
+      await runSync({ services: app.services, connectionId: clean });
+      assert.deepEqual(await fingerprint(app, stopped), await fingerprint(app, clean));
       second.child.kill('SIGTERM');
       assert.equal(await second.exited, 0);
     });
