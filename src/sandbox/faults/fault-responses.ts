@@ -115,7 +115,11 @@ export async function foreignAttachments(res: Response, rule: FaultRule): Promis
 }
 
 /** A small gzip body that inflates to `bytes` of valid JSON; clients must stop at their decoded-size cap. */
-export function compressionBomb(res: Response, rule: FaultRule, bombs: Map<number, Uint8Array<ArrayBuffer>>): Response {
+export function compressionBomb(
+  res: Response,
+  rule: FaultRule,
+  bombs: Map<number, Uint8Array<ArrayBuffer>>,
+): Response {
   const size = rule.bytes ?? 64 * 1024 * 1024;
   let bomb = bombs.get(size);
   if (!bomb) {
