@@ -51,6 +51,33 @@ for (const dialect of testDialects) {
   });
 }
 
+for (const dialect of testDialects) {
+  test(`the global job limit: tryAcquire takes a free slot across processes or returns null at once (${dialect})`, async () => {
+    const { store, url, cleanup } = await createTestStore(dialect);
+    const other = openStore(url);
+    try {
+      const limiterOf = (s: typeof store, owner: string) =>
+        createSlotLimiter({ slots: createSlotRepository(s.db, s.dialect), owner, clock: systemClock });
+      const [a, b] = [limiterOf(store, 'worker-a'), limiterOf(other, 'worker-b')];
+      const first = await a.tryAcquire('global', 2);
+      const second = await b.tryAcquire('global', 2);
+      assert.ok(first && second);
+      assert.equal(await a.tryAcquire('global', 2), null);
+      assert.equal(await b.tryAcquire('global', 2), null);
+      await first.release();
+      const third = await b.tryAcquire('global', 2);
+      assert.ok(third);
+      // Shutdown frees everything an owner holds.
+      await b.releaseAll();
+      assert.equal(await createSlotRepository(store.db, store.dialect).countHeld('global', Date.now()), 0);
+      await a.releaseAll();
+    } finally {
+      await other.close();
+      await cleanup();
+    }
+  });
+}
+
 test('host pools are keyed by host and port, case-insensitively', () => {
   assert.equal(hostPoolFor('https://EHR.example/fhir'), 'host:ehr.example');
   assert.equal(hostPoolFor(new URL('http://127.0.0.2:8080/x')), 'host:127.0.0.2:8080');
