@@ -69,10 +69,21 @@ test('city, state, alias and website domain find organisations', () => {
 test('the same organisation from two sources is shown once; limits and odd input are safe', () => {
   assert.deepEqual(ids('kaiser permanente georgia'), ['kp', 'kp-atl']);
   assert.equal(index.search('health', 1).length, 1);
-  assert.deepEqual(ids(''), []);
+  assert.deepEqual(ids('  '), ids(''), 'blank is the same as empty');
   assert.deepEqual(ids('%_\'"; drop table'), []);
   assert.deepEqual(ids('the of and'), []);
   assert.equal(first(`${'x'.repeat(500)} geisinger`), undefined);
+});
+
+test('an empty query lists connectable organisations: brands first, one per name and endpoint, up to the limit', () => {
+  assert.deepEqual(
+    index.search('', 100).map((h) => h.id),
+    ['kp', 'chco', 'summit', 'geisinger', 'kp-atl', 'chco-north', 'summit-madison'],
+  );
+  assert.deepEqual(
+    index.search('', 2).map((h) => h.id),
+    ['kp', 'chco'],
+  );
 });
 
 test('a brand that matches is listed before its own facilities even when they score higher', () => {

@@ -89,8 +89,30 @@ export function buildSearchIndex(organizations: Iterable<SearchableOrganization>
   };
   return {
     size: ids.length,
-    search: (query, limit) => runSearch(context, query, limit),
+    search: (query, limit) =>
+      tokenize(query).length === 0 ? browse(context, limit) : runSearch(context, query, limit),
   };
+}
+
+/**
+ * An empty query lists what a patient can connect to, brands before facilities, each group in name order (the
+ * order organisations arrive in), so a picker or a script can show the directory before anything is typed.
+ */
+function browse(
+  context: { ids: string[]; isBrand: boolean[]; dedupeKeys: string[] },
+  limit: number,
+): SearchHit[] {
+  const { ids, isBrand, dedupeKeys } = context;
+  const order = [...ids.keys()].filter((i) => isBrand[i]).concat([...ids.keys()].filter((i) => !isBrand[i]));
+  const seen = new Set<string>();
+  const hits: SearchHit[] = [];
+  for (const i of order) {
+    if (hits.length === limit) break;
+    if (seen.has(dedupeKeys[i]!)) continue;
+    seen.add(dedupeKeys[i]!);
+    hits.push({ id: ids[i]!, score: 0 });
+  }
+  return hits;
 }
 
 /** Words per field, in FIELD_WEIGHT order: name, aliases, city and state, website domains. */
