@@ -32,19 +32,27 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
     });
   }
   // SQLite: an IMMEDIATE transaction takes the write lock up front, so a second process waits (busy_timeout)
-  // and then sees the migrations already applied.
+  // and then sees the migrations already applied. A full migration on a slow machine can outlast the normal
+  // 5 s busy timeout, so the wait for this one lock is longer.
   return store.db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
+    await sql`pragma busy_timeout = ${sql.raw(String(MIGRATION_LOCK_WAIT_MS))}`.execute(conn);
     try {
-      const applied = await runMigrator(conn, provider, { disableTransactions: true });
-      await sql`commit`.execute(conn);
-      return applied;
-    } catch (error) {
-      await sql`rollback`.execute(conn);
-      throw error;
+      await sql`begin immediate`.execute(conn);
+      try {
+        const applied = await runMigrator(conn, provider, { disableTransactions: true });
+        await sql`commit`.execute(conn);
+        return applied;
+      } catch (error) {
+        await sql`rollback`.execute(conn);
+        throw error;
+      }
+    } finally {
+      await sql`pragma busy_timeout = 5000`.execute(conn);
     }
   });
 }
+
+const MIGRATION_LOCK_WAIT_MS = 120_000;
 
 async function runMigrator(
   // Migrations describe the schema before the typed Database exists, so the migrator is untyped by design.
