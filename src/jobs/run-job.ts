@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeadLetterRepository } from '../store/jobs-dead-letters.ts';
-import type { Fence, JobLeaseRepository } from '../store/jobs-leases.ts';
+import { leaseLostError, type Fence, type JobLeaseRepository } from '../store/jobs-leases.ts';
 import type { JobContext, JobHandlers } from './job-context.ts';
 import type { JobName, JobQueue, QueuedJob } from './job-queue.ts';
 
@@ -183,12 +183,4 @@ function interruptedError(): ChartbridgeError {
   return new ChartbridgeError('ERR_JOB_INTERRUPTED', 'the worker is shutting down; the job was handed back', {
     status: 503,
   });
-}
-
-function leaseLostError(key: string): ChartbridgeError {
-  return new ChartbridgeError(
-    'ERR_LEASE_LOST',
-    `lease '${key}' was taken over by another worker; this worker stops writing`,
-    { status: 409 },
-  );
 }

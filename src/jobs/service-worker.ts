@@ -19,10 +19,13 @@ export interface ServiceWorkerOptions extends Partial<WorkerSettings> {
   schedulerIntervalMs?: number;
 }
 
-/** The sync engine with the worker's limiter and signal: every request holds a database-wide host slot. */
-function createRunSync(services: Services): SyncRunner {
-  return ({ connectionId, full, signal, limiter }) =>
-    runSync({ services, connectionId, full, signal, limiter });
+/**
+ * The sync engine with the worker's limiter, signal and lease: every request holds a database-wide host slot, and
+ * every page commit checks the job's lease in its own transaction, so a zombie worker writes no page.
+ */
+export function createRunSync(services: Services): SyncRunner {
+  return ({ connectionId, full, signal, limiter, context }) =>
+    runSync({ services, connectionId, full, signal, limiter, fence: context.fence });
 }
 
 /** A worker on the full service set: real refresh and sync handlers, database-wide limits, the scheduler. */

@@ -40,6 +40,36 @@ export interface JobLeaseRepository {
   claimExpired(now: number, limit: number): Promise<ExpiredLease[]>;
 }
 
+/** The error a fenced write raises when its lease was taken over. */
+export function leaseLostError(key: string): ChartbridgeError {
+  return new ChartbridgeError(
+    'ERR_LEASE_LOST',
+    `lease '${key}' was taken over by another worker; this worker stops writing`,
+    { status: 409 },
+  );
+}
+
+/**
+ * The fence check, first statement of a write transaction: throws ERR_LEASE_LOST unless `fence` is still the newest
+ * holder. A no-op UPDATE rather than a SELECT: on PostgreSQL it locks the lease row, so a takeover waits until this
+ * transaction commits; on SQLite a write as the first statement takes the write lock up front (waiting through
+ * busy_timeout) instead of failing later when a read transaction tries to upgrade.
+ */
+export async function assertLeaseHeld(trx: Kysely<Database>, fence: Fence): Promise<void> {
+  const result = await trx
+    .updateTable('job_leases')
+    .set({ fence: fence.token })
+    .where('key', '=', fence.key)
+    .where('fence', '=', fence.token)
+    .where('owner', '=', fence.owner)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw leaseLostError(fence.key);
+}
+
+/** The same check as one prepared statement, for synchronous SQLite transactions (the page writer's hot path). */
+export const ASSERT_LEASE_HELD_SQL =
+  'update job_leases set fence = ? where "key" = ? and fence = ? and owner = ?';
+
 /** Leases with fencing tokens on `job_leases`; the token only grows, so a stale holder can always be told apart. */
 export function createJobLeaseRepository(db: Kysely<Database>, _dialect: DialectName): JobLeaseRepository {
   return {
@@ -105,25 +135,7 @@ export function createJobLeaseRepository(db: Kysely<Database>, _dialect: Dialect
       return Number(result.numUpdatedRows);
     },
 
-    async assertHeld(trx, fence) {
-      // A no-op UPDATE rather than a SELECT: on PostgreSQL it locks the lease row, so a takeover waits until this
-      // transaction commits; on SQLite a write as the first statement takes the write lock up front (waiting
-      // through busy_timeout) instead of failing later when a read transaction tries to upgrade.
-      const result = await trx
-        .updateTable('job_leases')
-        .set({ fence: fence.token })
-        .where('key', '=', fence.key)
-        .where('fence', '=', fence.token)
-        .where('owner', '=', fence.owner)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) {
-        throw new ChartbridgeError(
-          'ERR_LEASE_LOST',
-          `lease '${fence.key}' was taken over by another worker; this worker stops writing`,
-          { status: 409 },
-        );
-      }
-    },
+    assertHeld: assertLeaseHeld,
 
     async claimExpired(now, limit) {
       const rows = await db

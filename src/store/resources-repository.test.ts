@@ -4,6 +4,7 @@ import { createTestStore, testDialects } from '../testing/databases.ts';
 import { prepareResource } from '../sync/prepare-resource.ts';
 import { createResourcesRepository, type ResourceRecord } from './resources-repository.ts';
 import { createBinariesRepository } from './binaries-repository.ts';
+import { createJobLeaseRepository } from './jobs-leases.ts';
 
 function record(id: string, versionId: string, lastUpdated: string, note: string): ResourceRecord {
   const prepared = prepareResource({
@@ -60,6 +61,48 @@ for (const dialect of testDialects) {
         assert.deepEqual([...(await repo.countByType('c1'))], [['Observation', 1]]);
         const hostile = "x' or 1=1 --";
         assert.deepEqual(await repo.list(hostile, { type: hostile, limit: 5 }), []);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it('writes a fenced page only while the lease is held; a stale holder writes nothing', async () => {
+      const { store, cleanup } = await createTestStore(dialect);
+      try {
+        const repo = createResourcesRepository(store.db, store.sqlite);
+        const leases = createJobLeaseRepository(store.db, dialect);
+        const key = 'sync:c1';
+        const zombie = await leases.acquire({ key, owner: 'w1', ttlMs: 1000, now: 0 });
+        assert.ok(zombie);
+        const page = { connectionId: 'c1', runId: 'r1', now: 1000 };
+        await repo.ingestPage({
+          ...page,
+          resources: [record('a', '1', '2024-01-01T00:00:00Z', 'a')],
+          fence: zombie,
+        });
+        const holder = await leases.acquire({ key, owner: 'w2', ttlMs: 1000, now: 5000 });
+        assert.ok(holder);
+        await assert.rejects(
+          repo.ingestPage({
+            ...page,
+            resources: [record('b', '1', '2024-01-01T00:00:00Z', 'b')],
+            fence: zombie,
+          }),
+          {
+            code: 'ERR_LEASE_LOST',
+            message: "lease 'sync:c1' was taken over by another worker; this worker stops writing",
+          },
+        );
+        assert.deepEqual([...(await repo.countByType('c1'))], [['Observation', 1]]);
+        await repo.ingestPage({
+          ...page,
+          resources: [record('c', '1', '2024-01-01T00:00:00Z', 'c')],
+          fence: holder,
+        });
+        assert.deepEqual(
+          (await repo.list('c1', { limit: 10 })).map((r) => r.resource_id),
+          ['a', 'c'],
+        );
       } finally {
         await cleanup();
       }

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, SyncQueryStateTable } from './schema.ts';
 import type { Selectable } from 'kysely';
 import { writeQueryState } from './sync-runs-repository.ts';
+import { assertLeaseHeld, type Fence } from './jobs-leases.ts';
 import type SQLite from 'better-sqlite3';
 import { createSqlitePageWriter, type PageWriteInput } from './sqlite-page-writer.ts';
 
@@ -42,13 +43,18 @@ export interface ListResourcesFilter {
 }
 
 export interface ResourcesRepository {
-  /** One transaction: upsert the page's resources (newest version wins) and the query's resume state. */
+  /**
+   * One transaction: upsert the page's resources (newest version wins) and the query's resume state; with a fence,
+   * the lease check comes first in the same transaction.
+   */
   ingestPage(input: {
     connectionId: string;
     runId: string;
     now: number;
     resources: ResourceRecord[];
     state?: Selectable<SyncQueryStateTable>;
+    /** A job's lease: the page is written only while it is held (else ERR_LEASE_LOST and nothing written). */
+    fence?: Fence;
   }): Promise<void>;
   list(connectionId: string, filter: ListResourcesFilter): Promise<StoredResource[]>;
   countByType(connectionId: string): Promise<Map<string, number>>;
@@ -69,12 +75,13 @@ export function createResourcesRepository(
 ): ResourcesRepository {
   let writePage: ((input: PageWriteInput) => boolean) | undefined;
   return {
-    async ingestPage({ connectionId, runId, now, resources, state }) {
+    async ingestPage({ connectionId, runId, now, resources, state, fence }) {
       if (sqlite) {
         writePage ??= createSqlitePageWriter(sqlite);
-        if (writePage({ connectionId, runId, now, resources, state })) return;
+        if (writePage({ connectionId, runId, now, resources, state, fence })) return;
       }
       await db.transaction().execute(async (trx) => {
+        if (fence) await assertLeaseHeld(trx, fence);
         for (let start = 0; start < resources.length; start += BATCH) {
           await upsertBatch(trx, connectionId, runId, now, resources.slice(start, start + BATCH));
         }

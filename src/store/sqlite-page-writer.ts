@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import type { Selectable } from 'kysely';
+import { ASSERT_LEASE_HELD_SQL, leaseLostError, type Fence } from './jobs-leases.ts';
 import type { ResourceRecord } from './resources-repository.ts';
 import type { SyncQueryStateTable } from './schema.ts';
 
@@ -36,17 +37,24 @@ export interface PageWriteInput {
   now: number;
   resources: ResourceRecord[];
   state?: Selectable<SyncQueryStateTable>;
+  /** A job's lease: checked first inside the transaction, so a page of a worker that lost it is never written. */
+  fence?: Fence;
 }
 
 /**
  * The SQLite hot path of page ingest: statements prepared once, one synchronous transaction per page (the same
- * SQL and newest-version rule as the Kysely path). Returns false when another transaction is open on the
+ * SQL, newest-version rule and lease fence as the Kysely path). Returns false when another transaction is open on the
  * connection (Kysely's), so the caller uses the Kysely path instead of nesting.
  */
 export function createSqlitePageWriter(sqlite: SQLite.Database): (input: PageWriteInput) => boolean {
   const upsertResource = sqlite.prepare(UPSERT_RESOURCE);
   const upsertState = sqlite.prepare(UPSERT_STATE);
+  const assertLeaseHeld = sqlite.prepare(ASSERT_LEASE_HELD_SQL);
   const write = sqlite.transaction((input: PageWriteInput) => {
+    const fence = input.fence;
+    if (fence && assertLeaseHeld.run(fence.token, fence.key, fence.token, fence.owner).changes !== 1) {
+      throw leaseLostError(fence.key);
+    }
     for (const r of input.resources) {
       upsertResource.run(
         input.connectionId,

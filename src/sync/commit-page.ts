@@ -1,3 +1,4 @@
+import { isChartbridgeError } from '../errors.ts';
 import type { ResourceRecord } from '../store/resources-repository.ts';
 import type { SyncQueryStateRow } from '../store/sync-runs-repository.ts';
 import type { SyncContext } from './sync-context.ts';
@@ -19,10 +20,11 @@ export async function commitPage(
         now: ctx.clock.now(),
         resources,
         state,
+        fence: ctx.fence,
       });
       return;
     } catch (error) {
-      if (attempt >= ctx.limits.commitAttempts) throw error;
+      if (attempt >= ctx.limits.commitAttempts || isChartbridgeError(error, 'ERR_LEASE_LOST')) throw error;
       ctx.log.warn({ attempt, connectionId: ctx.connectionId }, 'page commit failed; retrying');
       await ctx.sleep(Math.min(100 * 2 ** attempt, 3000));
     }

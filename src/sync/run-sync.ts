@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.ts';
 import { createBinariesRepository } from '../store/binaries-repository.ts';
 import { createConnectionRepository } from '../store/connection-repository.ts';
 import type { Store } from '../store/database.ts';
+import type { Fence } from '../store/jobs-leases.ts';
 import { createResourcesRepository } from '../store/resources-repository.ts';
 import { createSyncRunsRepository } from '../store/sync-runs-repository.ts';
 import { executeRun, type RunOutcome } from './execute-run.ts';
@@ -39,6 +40,8 @@ export interface RunSyncInput {
   limiter?: HostLimiter;
   /** Aborting stops the run between pages; it stays resumable from its checkpoint (B26). */
   signal?: AbortSignal;
+  /** A worker's job lease: every page commit checks it in its transaction (a zombie's pages are not written). */
+  fence?: Fence;
 }
 
 /** A run that ended `retryable` or `failed`: thrown so a job retries (and dead-letters a poison connection). */
@@ -149,11 +152,14 @@ function createSyncContext(
     onProgress: input.onProgress,
     warnings: [],
     signal: input.signal,
+    fence: input.fence,
     client,
   };
 }
 
 async function classifyRunError(ctx: SyncContext, error: unknown): Promise<RunOutcome> {
+  // The job belongs to another worker now: record nothing, the new holder resumes the run.
+  if (isChartbridgeError(error, 'ERR_LEASE_LOST')) throw error;
   if (isChartbridgeError(error, 'ERR_FHIR_REAUTH_REQUIRED')) {
     const reason = 'the ehr rejected a freshly refreshed access token';
     await ctx.repos.connections.setStatus(ctx.connectionId, 'needs_reauth', reason, ctx.clock.now());

@@ -3,6 +3,7 @@ import type { FhirClient } from '../fhir/fhir-client.ts';
 import type { JsonLimits } from '../fhir/json-limits.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ConnectionRepository } from '../store/connection-repository.ts';
+import type { Fence } from '../store/jobs-leases.ts';
 import type { BinariesRepository } from '../store/binaries-repository.ts';
 import type { ResourcesRepository } from '../store/resources-repository.ts';
 import type { SyncRunsRepository } from '../store/sync-runs-repository.ts';
@@ -62,6 +63,8 @@ export interface SyncContext {
   progress: SyncProgress;
   onProgress: ((progress: SyncProgress) => void) | undefined;
   signal: AbortSignal | undefined;
+  /** The worker's job lease, checked inside every page commit; undefined outside jobs. */
+  fence?: Fence;
   /** Run-level warnings (refused origins, reference and attachment problems); capped. */
   warnings: string[];
 }
