@@ -74,7 +74,7 @@ export interface FhirClient {
   /** GET a URL under the base (absolute or relative); 2xx and 4xx come back, 401 twice and exhaustion throw. */
   get(
     reference: string,
-    options?: { accept?: string; maxBytes?: number; what?: string },
+    options?: { accept?: string; maxBytes?: number; what?: string; priority?: number },
   ): Promise<FhirResponse>;
 }
 
@@ -114,6 +114,7 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
           getOptions.accept ?? 'application/fhir+json, application/json+fhir;q=0.9, application/json;q=0.8',
         maxBytes: getOptions.maxBytes ?? limits.maxBytes,
         what,
+        priority: getOptions.priority,
       };
       const first = await sendWithRetries(t, input);
       if (first.status !== 401) return first;

@@ -3,8 +3,11 @@
  * five per organisation). FIFO, so a long sync cannot starve a short one that queued earlier.
  */
 export interface HostLimiter {
-  /** Resolves with a release function once a slot for `host` is free. */
-  acquire(host: string): Promise<() => void>;
+  /**
+   * Resolves with a release function once a slot for `host` is free. `priority` (higher first) matters only to
+   * limiters that order their waiters by it (a sync run's own queue); the shared ones are first come, first served.
+   */
+  acquire(host: string, priority?: number): Promise<() => void>;
   /** Requests in flight for `host` right now. */
   active(host: string): number;
 }

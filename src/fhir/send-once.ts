@@ -16,6 +16,8 @@ export interface SendInput {
   accept: string;
   maxBytes: number;
   what: string;
+  /** Orders this request among its run's waiting requests (see priority-limiter.ts). */
+  priority?: number;
 }
 
 export interface SendDeps {
@@ -30,7 +32,7 @@ export interface SendDeps {
  */
 export async function sendOnce(deps: SendDeps, input: SendInput): Promise<RawResponse> {
   const { limits } = deps;
-  const release = await deps.limiter.acquire(input.url.host);
+  const release = await deps.limiter.acquire(input.url.host, input.priority);
   const controller = new AbortController();
   let reason = '';
   const abortWith = (why: string) => () => {
