@@ -26,30 +26,29 @@ export function parseJsonCapped(body: Buffer, limits: JsonLimits, what: string):
 
 function scanJson(body: Buffer, limits: JsonLimits, what: string): void {
   let depth = 0;
-  let inString = false;
-  let stringStart = 0;
   for (let i = 0; i < body.length; i += 1) {
     const byte = body[i]!;
-    if (inString) {
-      if (byte === 0x5c) i += 1;
-      else if (byte === 0x22) {
-        inString = false;
-        if (i - stringStart > limits.maxStringLength)
-          throw capError(what, `a string longer than ${limits.maxStringLength} bytes`);
-      }
-      continue;
-    }
     if (byte === 0x22) {
-      inString = true;
-      stringStart = i;
+      // Jump to the closing quote natively (most of a FHIR page is strings); an odd run of backslashes escapes.
+      const end = findClosingQuote(body, i + 1);
+      if ((end < 0 ? body.length : end) - i > limits.maxStringLength)
+        throw capError(what, `a string longer than ${limits.maxStringLength} bytes`);
+      if (end < 0) return;
+      i = end;
     } else if (byte === 0x7b || byte === 0x5b) {
       depth += 1;
       if (depth > limits.maxDepth) throw capError(what, `nesting deeper than ${limits.maxDepth} levels`);
     } else if (byte === 0x7d || byte === 0x5d) depth -= 1;
   }
-  if (inString && body.length - stringStart > limits.maxStringLength) {
-    throw capError(what, `a string longer than ${limits.maxStringLength} bytes`);
+}
+
+function findClosingQuote(body: Buffer, from: number): number {
+  for (let quote = body.indexOf(0x22, from); quote >= 0; quote = body.indexOf(0x22, quote + 1)) {
+    let backslashes = 0;
+    while (body[quote - 1 - backslashes] === 0x5c) backslashes += 1;
+    if (backslashes % 2 === 0) return quote;
   }
+  return -1;
 }
 
 function capError(what: string, detail: string): ChartbridgeError {

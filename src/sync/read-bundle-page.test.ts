@@ -128,6 +128,15 @@ describe('json caps (case 11)', () => {
       parseJsonCapped(Buffer.from('{"a":"\\"[[["}'), { maxDepth: 1, maxStringLength: 10 }, 'p'),
       { a: '"[[[' },
     );
+    // An escaped backslash ends right before the closing quote: the brackets after it count again.
+    const afterEscapes = Buffer.from('{"a":"x\\\\","b":[[1]]}');
+    assert.throws(() => parseJsonCapped(afterEscapes, { maxDepth: 2, maxStringLength: 10 }, 'p'), {
+      message: 'p has nesting deeper than 2 levels; it was skipped',
+    });
+    const unterminated = Buffer.from(`{"a":"${'y'.repeat(50)}`);
+    assert.throws(() => parseJsonCapped(unterminated, { maxDepth: 9, maxStringLength: 10 }, 'p'), {
+      message: 'p has a string longer than 10 bytes; it was skipped',
+    });
   });
 });
 
