@@ -2,6 +2,7 @@ import type { SyncQueryStateRow, SyncTarget } from '../store/sync-runs-repositor
 import { fetchAttachments } from './attachments.ts';
 import { buildPlan } from './build-plan.ts';
 import type { PlannedQuery, QueryPlan } from './query-plan.ts';
+import { TIMELINE_QUERY_KEYS } from './care-timeline.ts';
 import { chaseReferences, REFERENCE_TYPES } from './references.ts';
 import { runPool } from './run-pool.ts';
 import { createQueryState, runQuery } from './run-query.ts';
@@ -48,34 +49,32 @@ export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<
   return { status: failed.length === plan.queries.length ? 'failed' : 'partial', reason };
 }
 
-/** Every search of the plan not finished yet, longest first; windowed ones wait for the Patient's birth date. */
+/** Every search of the plan not finished yet, longest first; windowed ones wait for the care timeline. */
 async function runSearches(
   ctx: SyncContext,
   plan: QueryPlan,
   states: Map<string, SyncQueryStateRow>,
 ): Promise<void> {
   const ordered = await orderLongestFirst(ctx, plan.queries);
-  const done = plan.queries.filter((q) => FINISHED.has(states.get(q.key)?.status ?? ''));
+  const pending = plan.queries.filter((q) => !FINISHED.has(states.get(q.key)?.status ?? ''));
   reportProgress(ctx, {
     queriesTotal: plan.queries.length,
-    queriesDone: done.length,
+    queriesDone: plan.queries.length - pending.length,
     resources: sum([...states.values()], 'resources'),
     pages: sum([...states.values()], 'pages'),
   });
-  const birth = createDeferred<number | undefined>();
-  const patientPending =
-    plan.queries.some((q) => q.key === 'Patient') && !FINISHED.has(states.get('Patient')?.status ?? '');
-  if (!patientPending) birth.resolve(await readBirthDate(ctx));
+  const source = TIMELINE_QUERY_KEYS.find((key) => pending.some((q) => q.key === key));
+  ctx.timeline.watch(source === undefined ? [] : [source]);
   await runPool(ordered, ctx.limits.queryConcurrency, async (query) => {
     const prior = states.get(query.key);
     if (prior && FINISHED.has(prior.status)) return;
     const start = prior && prior.status === 'running' ? prior : createQueryState(ctx, query);
     const windowed = query.windowable && ctx.limits.dateWindows && (ctx.full || ctx.since === undefined);
     try {
-      const run = windowed ? runWindowedQuery(ctx, query, start, birth.promise) : runQuery(ctx, query, start);
+      const run = windowed ? runWindowedQuery(ctx, query, start) : runQuery(ctx, query, start);
       states.set(query.key, await run);
     } finally {
-      if (query.key === 'Patient') birth.resolve(await readBirthDate(ctx));
+      ctx.timeline.settle(query.key);
     }
     reportProgress(ctx, { queriesDone: ctx.progress.queriesDone + 1 });
   });
@@ -99,33 +98,14 @@ async function recordNotGranted(
 }
 
 /** Types that usually run longest go first on a first sync (no page counts known yet). */
-const USUALLY_LONG = [
-  'DiagnosticReport',
-  'Encounter',
-  'Procedure',
-  'Immunization',
-  'MedicationRequest',
-  'Condition',
-];
+const USUALLY_LONG = ['Procedure', 'Immunization', 'MedicationRequest', 'Condition'];
 
+/** The care timeline's searches first (windowed ones wait for them), then the windowed ones' first pages. */
 function firstSyncRank(query: PlannedQuery): number {
-  if (query.key === 'Patient') return 100;
+  if (TIMELINE_QUERY_KEYS.includes(query.key)) return 60;
   if (query.windowable) return 50;
   const index = USUALLY_LONG.indexOf(query.resourceType);
   return index < 0 ? 0 : 40 - index;
-}
-
-function createDeferred<T>(): { promise: Promise<T>; resolve(value: T): void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-async function readBirthDate(ctx: SyncContext): Promise<number | undefined> {
-  const [row] = await ctx.repos.resources.list(ctx.connectionId, { type: 'Patient', limit: 1 });
-  const birthDate = row ? (JSON.parse(row.json) as { birthDate?: unknown }).birthDate : undefined;
-  const at = typeof birthDate === 'string' ? Date.parse(birthDate) : NaN;
-  return Number.isFinite(at) ? at : undefined;
 }
 
 /** Longest chains first (by the last good run's page counts): the run then ends when its longest query does. */
@@ -133,9 +113,7 @@ async function orderLongestFirst(ctx: SyncContext, queries: PlannedQuery[]): Pro
   const last = await ctx.repos.runs.findLatest(ctx.connectionId, ['succeeded', 'partial']);
   if (!last) return [...queries].sort((a, b) => firstSyncRank(b) - firstSyncRank(a));
   const pages = new Map((await ctx.repos.runs.listQueryStates(last.id)).map((s) => [s.query_key, s.pages]));
-  // The Patient read goes first: windowed searches wait for its birth date.
-  const weight = (q: PlannedQuery) =>
-    q.key === 'Patient' ? Number.MAX_SAFE_INTEGER : (pages.get(q.key) ?? 0);
+  const weight = (q: PlannedQuery) => pages.get(q.key) ?? 0;
   return [...queries].sort((a, b) => weight(b) - weight(a));
 }
 

@@ -7,6 +7,7 @@ import { buildEpicPlan } from './epic-plan.ts';
 import { buildGenericPlan } from './generic-plan.ts';
 import { allowsRead } from './query-plan.ts';
 import { defaultSyncLimits, type SyncContext } from './sync-context.ts';
+import { windowCountFor } from './care-timeline.ts';
 import { planWindows } from './windowed-query.ts';
 
 describe('query plans', () => {
@@ -82,11 +83,39 @@ describe('query plans', () => {
     );
   });
 
-  it('cuts date windows that partition all of time', () => {
-    const windows = planWindows(Date.UTC(1950, 0, 1), Date.UTC(2026, 0, 1));
-    assert.equal(windows[0]!.lo, undefined);
-    assert.equal(windows.at(-1)!.hi, undefined);
-    for (let i = 1; i < windows.length; i += 1) assert.equal(windows[i]!.lo, windows[i - 1]!.hi);
+  it('cuts date windows at the care timeline quantiles, partitioning all of time, fullest first', () => {
+    // 400 care events: 100 spread over 1990–1999, 300 in 2020 alone.
+    const times = [
+      ...Array.from({ length: 100 }, (_, i) => Date.UTC(1990, 0, 1) + i * 36 * 86_400_000),
+      ...Array.from({ length: 300 }, (_, i) => Date.UTC(2020, 0, 1) + i * 86_400_000),
+    ];
+    // The first page, oldest first, ends after 10 of the 400 events: about 40 pages, so 4 windows of about 10.
+    const firstPage = times.slice(0, 10);
+    const windows = planWindows(times, firstPage);
+    assert.equal(windows.length, 4);
+    const inTime = [...windows].sort((a, b) => (a.lo ?? -Infinity) - (b.lo ?? -Infinity));
+    assert.equal(inTime[0]!.lo, undefined);
+    assert.equal(inTime.at(-1)!.hi, undefined);
+    for (let i = 1; i < inTime.length; i += 1) assert.equal(inTime[i]!.lo, inTime[i - 1]!.hi);
+    // Three of the four windows fall inside 2020, where three quarters of the care happened.
+    assert.equal(inTime.filter((w) => w.lo !== undefined && w.lo >= Date.UTC(2020, 0, 1)).length, 3);
+    assert.deepEqual(
+      windows.map((w) => w.share),
+      [0.25, 0.25, 0.25, 0.25],
+    );
+    assert.deepEqual(planWindows(times.slice(0, 19), firstPage), []);
+  });
+
+  it('sizes the window count from a first page in date order, else from the timeline', () => {
+    const times = Array.from({ length: 640 }, (_, i) => Date.UTC(2000, 0, 1) + i * 86_400_000);
+    // Newest first, reaching back over the last 64 of 640 events: about 10 pages, so 2 windows (the minimum).
+    assert.equal(windowCountFor(times, times.slice(-64).reverse()), 2);
+    // Oldest first, ending at event 20 of 640: about 32 pages, so 4 windows.
+    assert.equal(windowCountFor(times, times.slice(0, 20)), 4);
+    // A page ending before every event says the search is huge: the cap.
+    assert.equal(windowCountFor(times, [0, 1]), 32);
+    // In no order: one window per 32 events of the timeline.
+    assert.equal(windowCountFor(times, [times[5]!, times[1]!, times[9]!]), 20);
   });
 });
 

@@ -1,4 +1,5 @@
 import { ChartbridgeError } from '../errors.ts';
+import { readCareTime } from './care-timeline.ts';
 import { keepNewestPerKey, prepareResource } from './prepare-resource.ts';
 import type { ResourceRecord } from '../store/resources-repository.ts';
 
@@ -7,6 +8,8 @@ export interface BundlePage {
   warnings: string[];
   /** The opaque `next` link exactly as sent, if any. */
   next: string | undefined;
+  /** When the page's encounters and reports happened (care-timeline.ts); empty for other types. */
+  times: number[];
 }
 
 const MAX_WARNINGS_PER_PAGE = 20;
@@ -27,6 +30,7 @@ export function readBundlePage(json: unknown, what: string): BundlePage {
   }
   const warnings: string[] = [];
   const records: ResourceRecord[] = [];
+  const times: number[] = [];
   const skipped = new Map<string, number>();
   for (const entry of Array.isArray(bundle.entry) ? bundle.entry : []) {
     const resource = (entry as { resource?: unknown } | null)?.resource;
@@ -35,14 +39,20 @@ export function readBundlePage(json: unknown, what: string): BundlePage {
       continue;
     }
     const prepared = prepareResource(resource);
-    if (prepared.ok) records.push(prepared.record);
-    else skipped.set(prepared.reason, (skipped.get(prepared.reason) ?? 0) + 1);
+    if (!prepared.ok) {
+      skipped.set(prepared.reason, (skipped.get(prepared.reason) ?? 0) + 1);
+      continue;
+    }
+    records.push(prepared.record);
+    const at = readCareTime(resource);
+    if (at !== undefined) times.push(at);
   }
   for (const [reason, count] of skipped) warnings.push(`skipped ${count} entries: ${reason}`);
   return {
     resources: keepNewestPerKey(records),
     warnings: warnings.slice(0, MAX_WARNINGS_PER_PAGE),
     next: findNext(bundle.link),
+    times,
   };
 }
 

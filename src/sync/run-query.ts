@@ -3,6 +3,7 @@ import type { FhirResponse } from '../fhir/fhir-client.ts';
 import { parseJsonCapped } from '../fhir/json-limits.ts';
 import type { SyncQueryStateRow } from '../store/sync-runs-repository.ts';
 import { commitPage } from './commit-page.ts';
+import { pagePriority, startChain } from './page-priority.ts';
 import { prepareResource } from './prepare-resource.ts';
 import type { PlannedQuery } from './query-plan.ts';
 import { readBundlePage, type BundlePage } from './read-bundle-page.ts';
@@ -36,6 +37,13 @@ export function createQueryState(ctx: SyncContext, query: PlannedQuery): SyncQue
   };
 }
 
+export interface RunQueryOptions {
+  /** Stop after this many pages, leaving the state `running` with its `next` link (a windowed query's probe). */
+  maxPages?: number;
+  /** Sees every page fetched, after its commit was queued. */
+  onPage?: (page: BundlePage) => void;
+}
+
 /**
  * Runs one query from its checkpoint to the end, one committed page at a time. Resumes from the stored `next`
  * link; if that cursor expired (4xx), starts the query over — upserts are idempotent. Returns the final state.
@@ -44,6 +52,7 @@ export async function runQuery(
   ctx: SyncContext,
   query: PlannedQuery,
   prior: SyncQueryStateRow,
+  options: RunQueryOptions = {},
 ): Promise<SyncQueryStateRow> {
   let state = prior;
   let committing: Promise<void> = Promise.resolve();
@@ -51,10 +60,13 @@ export async function runQuery(
     let url = state.next_url ?? startUrl(ctx, query);
     let resuming = state.next_url !== null;
     const seen = new Set<string>([url]);
+    const chain = startChain(ctx);
+    let fetchedPages = 0;
     for (;;) {
       throwIfInterrupted(ctx);
       const what = `the ${query.key} ${query.key === 'Patient' ? 'read' : 'search'}`;
-      const fetched = await fetchPage(ctx, query, url, what);
+      const priority = pagePriority(ctx, query, chain, state.pages + 1);
+      const fetched = await fetchPage(ctx, query, url, what, priority);
       if (fetched.kind === 'unavailable' && resuming) {
         state = { ...state, next_url: null, resources: 0, pages: 0, bytes: 0 };
         url = startUrl(ctx, query);
@@ -63,19 +75,22 @@ export async function runQuery(
       }
       if (fetched.kind === 'unavailable') return await finishUnavailable(ctx, state, fetched.response);
       resuming = false;
+      fetchedPages += 1;
       const { page, bytes } = fetched;
       const next = checkNext(ctx, query, page.next, seen, state.pages + 1);
       state = advance(ctx, state, page, next, bytes);
+      ctx.timeline.add(query.key, page.times);
       // The next request goes out while this page commits; commits stay in page order, so the checkpoint
       // never points past a page that is not stored.
       const snapshot = state;
       committing = committing.then(() => commitPage(ctx, page.resources, snapshot));
       committing.catch(() => undefined);
+      options.onPage?.(page);
       reportProgress(ctx, {
         pages: ctx.progress.pages + 1,
         resources: ctx.progress.resources + page.resources.length,
       });
-      if (next === undefined) {
+      if (next === undefined || fetchedPages === options.maxPages) {
         await committing;
         return state;
       }
@@ -122,9 +137,10 @@ export async function fetchPage(
   query: PlannedQuery,
   url: string,
   what: string,
+  priority: number,
 ): Promise<FetchedPage> {
   for (let attempt = 1; ; attempt += 1) {
-    const response = await ctx.client.get(url, { what });
+    const response = await ctx.client.get(url, { what, priority });
     if (response.status >= 400) return { kind: 'unavailable', response };
     try {
       const page = readPage(query, parseJsonCapped(response.body, ctx.limits.json, what), what);
@@ -148,7 +164,7 @@ function readPage(query: PlannedQuery, json: unknown, what: string): BundlePage 
       status: 502,
     });
   }
-  return { resources: [prepared.record], warnings: [], next: undefined };
+  return { resources: [prepared.record], warnings: [], next: undefined, times: [] };
 }
 
 /** Validates the `next` link: same base (else refused, C32), not seen before (loop), within the page cap. */

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
 import { createFhirClient, type FhirLimits, type TokenSource } from '../fhir/fhir-client.ts';
 import { createHostLimiter, type HostLimiter } from '../fhir/host-limiter.ts';
+import { createPriorityLimiter } from '../fhir/priority-limiter.ts';
 import type { Logger } from '../log/logger.ts';
 import { createBinariesRepository } from '../store/binaries-repository.ts';
 import { createConnectionRepository } from '../store/connection-repository.ts';
@@ -9,6 +10,7 @@ import type { Store } from '../store/database.ts';
 import type { Fence } from '../store/jobs-leases.ts';
 import { createResourcesRepository } from '../store/resources-repository.ts';
 import { createSyncRunsRepository } from '../store/sync-runs-repository.ts';
+import { createCareTimeline } from './care-timeline.ts';
 import { executeRun, type RunOutcome } from './execute-run.ts';
 import { finishRun, type SyncSummary } from './finish-run.ts';
 import { openRun, type OpenedRun } from './open-run.ts';
@@ -123,11 +125,13 @@ function createSyncContext(
 ): SyncContext {
   const { services, connectionId } = input;
   const sleep = input.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const limits = { ...defaultSyncLimits, ...input.syncLimits };
+  const shared = input.limiter ?? services.hostLimiter ?? createHostLimiter();
   const client = createFhirClient({
     fhirBase: target.fhir_base,
     connectionId,
     tokens: services.vault,
-    limiter: input.limiter ?? services.hostLimiter ?? createHostLimiter(),
+    limiter: createPriorityLimiter(shared, limits.requestsInFlight),
     fetch: services.fetch,
     limits: input.fhirLimits,
     sleep,
@@ -146,7 +150,7 @@ function createSyncContext(
     repos,
     clock: services.clock,
     log: services.log,
-    limits: { ...defaultSyncLimits, ...input.syncLimits },
+    limits,
     sleep,
     progress: { phase: 'queries', queriesDone: 0, queriesTotal: 0, pages: 0, resources: 0 },
     onProgress: input.onProgress,
@@ -154,6 +158,8 @@ function createSyncContext(
     signal: input.signal,
     fence: input.fence,
     client,
+    timeline: createCareTimeline(),
+    chainsStarted: 0,
   };
 }
 

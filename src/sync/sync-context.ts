@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import type { CareTimeline } from './care-timeline.ts';
 import type { FhirClient } from '../fhir/fhir-client.ts';
 import type { JsonLimits } from '../fhir/json-limits.ts';
 import type { Logger } from '../log/logger.ts';
@@ -13,6 +14,11 @@ export interface SyncLimits {
   maxPagesPerQuery: number;
   /** Queries in flight at once; the per-host limiter still caps requests on the wire. */
   queryConcurrency: number;
+  /**
+   * The run's own requests on the wire at once (its share of a host's limit); the rest wait in the run's queue,
+   * ordered by page-priority.ts. The shared per-host limiter still caps all runs together.
+   */
+  requestsInFlight: number;
   json: JsonLimits;
   /** Largest attachment kept; bigger ones are recorded as too_large. */
   maxBinaryBytes: number;
@@ -27,6 +33,7 @@ export interface SyncLimits {
 export const defaultSyncLimits: SyncLimits = {
   maxPagesPerQuery: 5_000,
   queryConcurrency: 16,
+  requestsInFlight: 5,
   json: { maxDepth: 64, maxStringLength: 16 * 1024 * 1024 },
   maxBinaryBytes: 25 * 1024 * 1024,
   commitAttempts: 5,
@@ -67,6 +74,10 @@ export interface SyncContext {
   fence?: Fence;
   /** Run-level warnings (refused origins, reference and attachment problems); capped. */
   warnings: string[];
+  /** When care happened, from this run's encounters and reports: where windowed searches cut. */
+  timeline: CareTimeline;
+  /** Chains of pages started so far in this run: each one's place in line (page-priority.ts). */
+  chainsStarted: number;
 }
 
 const MAX_RUN_WARNINGS = 200;

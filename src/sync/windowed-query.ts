@@ -1,17 +1,18 @@
 import { ChartbridgeError } from '../errors.ts';
 import type { SyncQueryStateRow } from '../store/sync-runs-repository.ts';
+import { cutAtQuantiles, windowCountFor } from './care-timeline.ts';
 import { commitPage } from './commit-page.ts';
+import { startChain, windowPriority } from './page-priority.ts';
 import type { PlannedQuery } from './query-plan.ts';
 import { checkNext, failQuery, fetchPage, runQuery, throwIfInterrupted } from './run-query.ts';
 import { reportProgress, type SyncContext } from './sync-context.ts';
 
-const DAY_MS = 86_400_000;
-const EARLIEST = Date.UTC(1900, 0, 1);
-const MAX_DEPTH = 1;
-
-interface Window {
+/** A span of time, open-ended where a bound is missing: `date=ge{lo}&date=lt{hi}`. */
+export interface DateWindow {
   lo: number | undefined;
   hi: number | undefined;
+  /** The share of the care timeline inside it (0–1): the fuller windows page first. */
+  share: number;
 }
 
 interface Tally {
@@ -22,32 +23,44 @@ interface Tally {
 
 /**
  * A long search split into parallel `date` windows (Epic searches accept date ranges): a chain of 44 `next`
- * links costs 44 round trips in a row; eight windows of about six cost six. The windows partition time
- * completely (`ge lo`, `lt hi`, open-ended at both ends), cut over the patient's life (birth date from the
- * Patient read). If the server rejects the date parameter, the query runs unwindowed instead. A killed
- * windowed query restarts from scratch (upserts are idempotent).
+ * links costs 44 round trips in a row; eight windows of about six cost six. The first page is fetched as usual;
+ * only when it says there is more is the search split, at the quantiles of the care timeline (encounters and
+ * reports, care-timeline.ts) so the windows hold about equal shares. The windows partition all of time, so
+ * nothing dated is missed. Without a timeline, or when the server rejects `date`, the search follows its own
+ * `next` links instead. A killed windowed query resumes by windowing again (upserts are idempotent).
  */
 export async function runWindowedQuery(
   ctx: SyncContext,
   query: PlannedQuery,
   prior: SyncQueryStateRow,
-  birth: Promise<number | undefined>,
 ): Promise<SyncQueryStateRow> {
   const tally: Tally = { ids: new Set(), pages: 0, bytes: 0 };
-  const windows = planWindows((await birth) ?? EARLIEST, ctx.clock.now() + DAY_MS);
+  let firstPage: number[] = [];
+  const probe =
+    prior.next_url === null
+      ? await runQuery(ctx, query, prior, {
+          maxPages: 1,
+          onPage: (page) => {
+            page.resources.forEach((r) => tally.ids.add(r.id));
+            firstPage = page.times;
+          },
+        })
+      : prior;
+  if (probe.status !== 'running') return probe;
+  const windows = planWindows(await ctx.timeline.ready, firstPage);
+  if (windows.length === 0) return runQuery(ctx, query, probe);
   // Every window settles before the query's outcome is decided, so none keeps running behind a failure.
-  const results = await Promise.allSettled(windows.map((window) => runWindow(ctx, query, window, tally, 0)));
+  const results = await Promise.allSettled(windows.map((window) => runWindow(ctx, query, window, tally)));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason as unknown;
-  if (failure instanceof WindowRejected) return runQuery(ctx, query, { ...prior, next_url: null });
-  if (failure !== undefined) return failQuery(ctx, query, prior, failure);
+  if (failure instanceof WindowRejected) return runQuery(ctx, query, probe);
+  if (failure !== undefined) return failQuery(ctx, query, probe, failure);
   const state: SyncQueryStateRow = {
-    ...prior,
+    ...probe,
     status: 'done',
     next_url: null,
     resources: tally.ids.size,
-    pages: tally.pages,
-    bytes: tally.bytes,
-    http_status: 200,
+    pages: probe.pages + tally.pages,
+    bytes: probe.bytes + tally.bytes,
     updated_at: ctx.clock.now(),
   };
   await ctx.repos.runs.saveQueryState(state);
@@ -55,36 +68,37 @@ export async function runWindowedQuery(
 }
 
 /**
- * Fractions of the patient's life where windows end: records grow denser with age (more encounters, more
- * labs), so recent windows are shorter. Windows whose first page says there is more are halved once more.
+ * Windows cut at the timeline's quantiles, as many as the search's first page suggests (windowCountFor), fullest
+ * first; none when the timeline is too thin to cut.
  */
-const CUTS = [0.5, 0.7, 0.8, 0.87, 0.92, 0.95, 0.975];
-
-/** (−∞, start), spans up to `end` cut at CUTS, [end, ∞). */
-export function planWindows(start: number, end: number): Window[] {
-  const from = Math.min(Math.max(start, EARLIEST), end - DAY_MS);
-  const points = [from, ...CUTS.map((cut) => Math.floor(from + cut * (end - from))), end];
-  const inner = points.slice(1).map((hi, i) => ({ lo: points[i]!, hi }));
-  return [{ lo: undefined, hi: from }, ...inner, { lo: end, hi: undefined }];
+export function planWindows(times: number[], firstPage: number[]): DateWindow[] {
+  const cuts = cutAtQuantiles(times, windowCountFor(times, firstPage));
+  if (cuts.length === 0) return [];
+  const bounds = [undefined, ...cuts, undefined];
+  const windows = bounds.slice(1).map((hi, i) => {
+    const lo = bounds[i];
+    const inside = times.filter((t) => (lo === undefined || t >= lo) && (hi === undefined || t < hi));
+    return { lo, hi, share: inside.length / times.length };
+  });
+  return windows.sort((a, b) => b.share - a.share);
 }
 
 class WindowRejected extends Error {}
 
-/** A window whose first page says there is more is halved (up to MAX_DEPTH times): dense years page in parallel. */
+/** Follows one window's chain of pages to its end, committing each page. */
 async function runWindow(
   ctx: SyncContext,
   query: PlannedQuery,
-  window: Window,
+  window: DateWindow,
   tally: Tally,
-  depth: number,
 ): Promise<void> {
-  const first = `${query.path}${dateParams(window)}`;
-  let url = first;
+  let url = `${query.path}${dateParams(window)}`;
   const seen = new Set<string>([url]);
+  const priority = windowPriority(startChain(ctx));
   const what = `the ${query.key} search`;
-  for (;;) {
+  for (let pages = 1; ; pages += 1) {
     throwIfInterrupted(ctx);
-    const fetched = await fetchPage(ctx, query, url, what);
+    const fetched = await fetchPage(ctx, query, url, what, priority);
     if (fetched.kind === 'unavailable') throw new WindowRejected();
     await commitPage(ctx, fetched.page.resources, undefined);
     for (const r of fetched.page.resources) tally.ids.add(r.id);
@@ -94,28 +108,13 @@ async function runWindow(
       pages: ctx.progress.pages + 1,
       resources: ctx.progress.resources + fetched.page.resources.length,
     });
-    const next = checkNext(ctx, query, fetched.page.next, seen, tally.pages);
+    const next = checkNext(ctx, query, fetched.page.next, seen, pages);
     if (next === undefined) return;
-    if (
-      url === first &&
-      depth < MAX_DEPTH &&
-      window.lo !== undefined &&
-      window.hi !== undefined &&
-      window.hi - window.lo > 2 * DAY_MS
-    ) {
-      const mid = window.lo + Math.floor((window.hi - window.lo) / 2);
-      const halves = [
-        { lo: window.lo, hi: mid },
-        { lo: mid, hi: window.hi },
-      ];
-      await Promise.all(halves.map((half) => runWindow(ctx, query, half, tally, depth + 1)));
-      return;
-    }
     url = next;
   }
 }
 
-function dateParams(window: Window): string {
+function dateParams(window: DateWindow): string {
   const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
   const lo = window.lo === undefined ? '' : `&date=ge${encodeURIComponent(iso(window.lo))}`;
   const hi = window.hi === undefined ? '' : `&date=lt${encodeURIComponent(iso(window.hi))}`;
