@@ -12,7 +12,12 @@ import { createFaults } from '../../src/sandbox/faults.ts';
 import { createFhirApp } from '../../src/sandbox/fhir/fhir-app.ts';
 import { createRequestLog, type RequestCounters } from '../../src/sandbox/request-log.ts';
 
-export type BenchScenario = Pick<LoadDataOptions, 'synthetic' | 'large'>;
+export type BenchScenario = Pick<LoadDataOptions, 'synthetic' | 'large' | 'folders' | 'organizations'> & {
+  /** Added to every request, as the sandbox's latency fault does. */
+  latencyMs?: number;
+  /** Resources per search page (the sandbox's default is 50). */
+  pageSize?: number;
+};
 
 export interface ServerReport {
   origin: string;
@@ -22,6 +27,8 @@ export interface ServerReport {
   counters: RequestCounters;
   peakConcurrency: number;
   statuses: Record<number, number>;
+  /** Mean time the server held a request, latency included (ms). */
+  meanRequestMs: number;
 }
 
 function measureRss(): number {
@@ -31,12 +38,14 @@ function measureRss(): number {
 
 export async function serveForBench(scenario: BenchScenario): Promise<void> {
   const started = performance.now();
-  const data = await loadSandboxData(scenario);
+  const { latencyMs, pageSize, ...dataOptions } = scenario;
+  const data = await loadSandboxData(dataOptions);
   const loadMs = Math.round(performance.now() - started);
   const log = createRequestLog();
   const fhir = createFhirApp({
     data,
     clock: systemClock,
+    ...(pageSize === undefined ? {} : { pageSize }),
     clientGrants: () => [],
     lookupAccessToken: (token) => {
       const [orgId = '', patientId = ''] = token.split('~');
@@ -45,7 +54,9 @@ export async function serveForBench(scenario: BenchScenario): Promise<void> {
   });
   const app = new Hono();
   app.use('*', log.middleware);
-  app.use('*', createFaults().middleware);
+  const faults = createFaults();
+  if (latencyMs) faults.add({ kind: 'latency', ms: latencyMs });
+  app.use('*', faults.middleware);
   app.route('/:orgId/api/FHIR/R4', fhir);
   const server = await new Promise<Server>((resolve) => {
     const listening = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () =>
@@ -58,7 +69,9 @@ export async function serveForBench(scenario: BenchScenario): Promise<void> {
     .flatMap((org) => org.patients.map((p) => ({ orgId: org.id, patientId: p.id })));
   const report = (): ServerReport => {
     const statuses: Record<number, number> = {};
-    for (const entry of log.entries()) statuses[entry.status] = (statuses[entry.status] ?? 0) + 1;
+    const entries = log.entries();
+    for (const entry of entries) statuses[entry.status] = (statuses[entry.status] ?? 0) + 1;
+    const held = entries.reduce((total, entry) => total + entry.durationMs, 0);
     return {
       origin,
       loadMs,
@@ -67,9 +80,14 @@ export async function serveForBench(scenario: BenchScenario): Promise<void> {
       counters: log.counters(),
       peakConcurrency: log.peakConcurrency(),
       statuses,
+      meanRequestMs: entries.length === 0 ? 0 : held / entries.length,
     };
   };
   process.send?.(report());
-  process.on('message', () => process.send?.(report()));
+  // Any message asks for a report; 'clear' then empties the request log for the next measurement.
+  process.on('message', (message) => {
+    process.send?.(report());
+    if (message === 'clear') log.clear();
+  });
   process.on('disconnect', () => server.close(() => process.exit(0)));
 }

@@ -2,11 +2,14 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import smart from 'fhirclient/lib/entry/node.js';
-import { loadSandboxData } from '../../src/sandbox/data/load-data.ts';
+import { systemClock } from '../../src/clock.ts';
+import { createHostLimiter } from '../../src/fhir/host-limiter.ts';
+import { createSilentLogger } from '../../src/log/logger.ts';
 import { patientFixturesDir } from '../../src/sandbox/fixtures-dir.ts';
 import { buildEpicPlan } from '../../src/sync/epic-plan.ts';
 import { runSync } from '../../src/sync/run-sync.ts';
-import { startConnectedApp } from '../../src/testing/connected-app.ts';
+import { createTestStore } from '../../src/testing/databases.ts';
+import { insertBareConnection, startBenchFhirServer } from './bench-fhir-server.ts';
 
 export interface NetworkFigures {
   chartbridgeMs: number;
@@ -22,11 +25,13 @@ export interface NetworkFigures {
 const LATENCY_MS = 50;
 const PAGE_SIZE = 50;
 const CONCURRENCY = 5;
+const SCOPE = 'patient/*.read';
 
 /**
  * (a) chartbridge's sync, (b) fhirclient `request` with `pageLimit: 0`, one query after another, (c) the
- * physical bound for a client keeping to five concurrent requests — one sandbox, 50 ms per request, ≤ 50 per
- * page, the 5k-resource fixture.
+ * physical bound for a client keeping to five concurrent requests — one sandbox FHIR server in a child process
+ * (an EHR is a machine of its own), 50 ms per request, ≤ 50 per page, the 5k-resource fixture. Both clients
+ * read the same server with the same token and scope; chartbridge stores into a real SQLite file.
  */
 export async function measureNetwork(
   log: (line: string) => void,
@@ -34,24 +39,31 @@ export async function measureNetwork(
 ): Promise<NetworkFigures> {
   const folder = mkdtempSync(join(tmpdir(), 'chartbridge-bench-'));
   copyFileSync(join(patientFixturesDir, 'large_merged_Vito_Feeney_5k.json'), join(folder, 'large.json'));
-  const data = await loadSandboxData({ folders: [folder], organizations: 1 });
-  const app = await startConnectedApp({
-    sandboxOptions: { data, latencyMs: LATENCY_MS, pageSize: PAGE_SIZE },
+  const server = await startBenchFhirServer({
+    folders: [folder],
+    organizations: 1,
+    latencyMs: LATENCY_MS,
+    pageSize: PAGE_SIZE,
   });
+  const { store, cleanup } = await createTestStore('sqlite');
   try {
-    const org = app.sandbox.orgs()[0]!;
-    const patient = data.organization(org.id)!.patients[0]!;
-    const connectionId = await app.connectPatient('bench-user', {
-      orgId: org.id,
-      username: patient.username,
-    });
-    app.sandbox.requestLog.clear();
+    const { orgId, patientId } = server.started.patients[0]!;
+    const token = `${orgId}~${patientId}`;
+    const fhirBase = `${server.started.origin}/${orgId}/api/FHIR/R4`;
+    await insertBareConnection(store, { id: 'bench', fhirBase, patientId, scope: SCOPE });
 
     let searchesDoneAt = 0;
     const started = performance.now();
     const summary = await runSync({
-      services: app.services,
-      connectionId,
+      services: {
+        store,
+        clock: systemClock,
+        log: createSilentLogger(),
+        fetch,
+        vault: { getAccessToken: async () => token, refreshAfterRejection: async () => token },
+        hostLimiter: createHostLimiter({ maxPerHost: CONCURRENCY }),
+      },
+      connectionId: 'bench',
       syncLimits: { pageSize: PAGE_SIZE, dateWindows },
       onProgress: (p) => {
         if (p.phase !== 'queries' && searchesDoneAt === 0) searchesDoneAt = performance.now();
@@ -59,19 +71,17 @@ export async function measureNetwork(
     });
     const chartbridgeFullMs = performance.now() - started;
     const chartbridgeMs = (searchesDoneAt || performance.now()) - started;
-    const peakConcurrency = app.sandbox.requestLog.peakConcurrency();
+    const { peakConcurrency, meanRequestMs } = await server.report({ clear: true });
     const searches = summary.queries.filter((q) => !q.key.startsWith('~'));
     const searchPages = searches.reduce((n, q) => n + q.pages, 0);
     const boundPages = searches.reduce((n, q) => n + Math.max(1, Math.ceil(q.resources / PAGE_SIZE)), 0);
     const lowerBoundMs = (boundPages / CONCURRENCY) * LATENCY_MS;
     log(
-      `chartbridge: ${summary.status}, ${summary.resources} resources, ${searchPages} search pages; searches ${chartbridgeMs.toFixed(0)} ms, whole sync (references, attachments) ${chartbridgeFullMs.toFixed(0)} ms, peak concurrency ${peakConcurrency}`,
+      `chartbridge: ${summary.status}, ${summary.resources} resources, ${searchPages} search pages; searches ${chartbridgeMs.toFixed(0)} ms, whole sync (references, attachments) ${chartbridgeFullMs.toFixed(0)} ms, peak concurrency ${peakConcurrency}, the server held each request ${meanRequestMs.toFixed(1)} ms on average`,
     );
 
-    const token = await app.services.vault.getAccessToken(connectionId);
-    const row = await app.services.repos.connections.findById(connectionId);
-    const plan = buildEpicPlan({ patientId: row!.patient_id, scope: row!.scope, pageSize: PAGE_SIZE });
-    const fhir = fhirclientFor(org.fhirBase, token, row!.patient_id);
+    const plan = buildEpicPlan({ patientId, scope: SCOPE, pageSize: PAGE_SIZE });
+    const fhir = fhirclientFor(fhirBase, token, patientId);
     const fcStarted = performance.now();
     let fhirclientResources = 0;
     for (const query of plan.queries) fhirclientResources += await countWithFhirclient(fhir, query.path);
@@ -93,7 +103,8 @@ export async function measureNetwork(
       searchPages,
     };
   } finally {
-    await app.close();
+    server.close();
+    await cleanup();
     rmSync(folder, { recursive: true, force: true });
   }
 }
