@@ -11,6 +11,7 @@ import { createSmartClient, type SmartClient } from './smart/smart-client.ts';
 import type { TokenSealer } from './vault/token-sealer.ts';
 import { createVault, type Vault } from './vault/vault.ts';
 import { createDirectorySearch, type DirectorySearch } from './directory/directory-search.ts';
+import { createJobSender, type JobSender } from './jobs/job-sender.ts';
 
 /**
  * The composition root's product: every long-lived dependency, built once by a driver (cli, http, jobs) and
@@ -36,6 +37,8 @@ export interface Services {
   hostLimiter: HostLimiter;
   /** Directory search (in-memory index, reloads when the directory changes); built lazily on first search. */
   directory: DirectorySearch;
+  /** Queues background jobs (a new connection's first sync); opened on first use, closed with `jobs.stop()`. */
+  jobs: JobSender;
 }
 
 /**
@@ -66,6 +69,7 @@ export async function createServices(config: Config, overrides: Partial<Services
   const hostLimiter = overrides.hostLimiter ?? createHostLimiter();
   const directory =
     overrides.directory ?? createDirectorySearch({ db: store.db, clock, staleWhileReloading: true });
+  const jobs = overrides.jobs ?? createJobSender({ store, databaseUrl: config.databaseUrl, clock, log });
   return {
     ...overrides,
     config,
@@ -80,5 +84,6 @@ export async function createServices(config: Config, overrides: Partial<Services
     keys,
     hostLimiter,
     directory,
+    jobs,
   };
 }

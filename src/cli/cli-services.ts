@@ -20,6 +20,7 @@ export async function withCliServices<T>(
     await migrateToLatest(services.store);
     return await work(services);
   } finally {
+    await services.jobs.stop();
     await services.store.close();
   }
 }

@@ -52,7 +52,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   // Logs go to stderr so the banner on stdout stays readable (and scriptable).
   const log = createLogger({ level: config.logLevel, destination: process.stderr });
   const services = await createServices(config, { log });
-  const closers: Array<() => Promise<void>> = [() => services.store.close()];
+  const closers: Array<() => Promise<void>> = [() => services.jobs.stop(), () => services.store.close()];
   try {
     await migrateToLatest(services.store);
     const server = await startHttpServer(createHttpApp(services), { host: config.host, port: config.port });

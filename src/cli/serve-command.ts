@@ -32,6 +32,7 @@ export function registerServeCommand(program: Command): void {
       await waitForSignal();
       await server.close();
       await worker?.stop();
+      await services.jobs.stop();
       await services.store.close();
     });
 }

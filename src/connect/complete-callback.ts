@@ -7,6 +7,11 @@ import { saveConnection } from './save-connection.ts';
 import { hashSecret } from './secrets.ts';
 import type { LaunchDeps, LaunchDiscovery } from './start-launch.ts';
 
+/** Where the callback queues the connection's first sync (services.jobs); payloads carry ids only. */
+export interface SyncQueue {
+  send(name: 'sync', data: { connectionId: string }): Promise<unknown>;
+}
+
 export interface CallbackResult {
   launchId: string;
   connectionId: string;
@@ -16,10 +21,11 @@ export interface CallbackResult {
 /**
  * Completes the callback: the state must name an unused, unexpired launch started in this very browser (cases
  * 1, 29); the issuer must match (case 4); the code goes only to the launch's pinned token endpoint with the
- * launch's own PKCE verifier (cases 30, 31); the id_token is checked (case 7); then the connection is saved.
+ * launch's own PKCE verifier (cases 30, 31); the id_token is checked (case 7); then the connection is saved and its
+ * first sync queued.
  */
 export async function completeCallback(
-  deps: LaunchDeps & { transportTimeoutMs?: number; fetch: typeof fetch },
+  deps: LaunchDeps & { transportTimeoutMs?: number; fetch: typeof fetch; jobs: SyncQueue },
   input: { params: URLSearchParams; browserSecret: string | undefined },
 ): Promise<CallbackResult> {
   const launch = await findLaunchForBrowser(deps, input.params.get('state'), input.browserSecret);
@@ -28,6 +34,7 @@ export async function completeCallback(
   try {
     const connectionId = await redeem(deps, launch, input.params);
     await deps.repos.launches.finish(launch.id, { connectionId });
+    await queueSync(deps, connectionId);
     return { launchId: launch.id, connectionId, returnUrl: launch.return_url };
   } catch (error) {
     const code = isChartbridgeError(error) ? error.code : 'ERR_UNEXPECTED';
@@ -43,6 +50,19 @@ export async function completeCallback(
     );
     deps.log.warn({ launchId: launch.id, errorCode: code }, 'launch failed');
     throw error;
+  }
+}
+
+/**
+ * The record starts flowing at once: a sync job for the new (or re-authorised) connection. The connection stands
+ * even when the queue is unreachable; the scheduler's safety net queues a never-synced connection's sync later.
+ */
+async function queueSync(deps: { jobs: SyncQueue; log: LaunchDeps['log'] }, connectionId: string) {
+  try {
+    await deps.jobs.send('sync', { connectionId });
+  } catch (error) {
+    const err = isChartbridgeError(error) ? error.code : ((error as Error)?.name ?? 'error');
+    deps.log.warn({ connectionId, err }, 'could not queue the first sync; the scheduler will queue it');
   }
 }
 

@@ -12,9 +12,16 @@ export function createJobQueue(input: {
   clock: Clock;
   log: Logger;
   retry?: Partial<Record<JobName, RetryPolicy>>;
+  /** pg-boss maintenance (expiry, archiving) in this process; off for clients that only send. Default on. */
+  supervise?: boolean;
 }): JobQueue {
   if (input.store.dialect === 'postgres') {
-    return createPgBossQueue({ databaseUrl: input.databaseUrl, log: input.log, retry: input.retry });
+    return createPgBossQueue({
+      databaseUrl: input.databaseUrl,
+      log: input.log,
+      retry: input.retry,
+      supervise: input.supervise,
+    });
   }
   return createTableQueue({ store: input.store, clock: input.clock, retry: input.retry });
 }

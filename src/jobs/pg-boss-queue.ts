@@ -28,13 +28,15 @@ export function createPgBossQueue(input: {
   /** Backstop for a job fetched by a worker that died before taking its lease (the lease reaper is faster). */
   expireInSeconds?: number;
   poolSize?: number;
+  /** pg-boss maintenance in this process (default true); a send-only client turns it off. */
+  supervise?: boolean;
 }): JobQueue {
   const retry = { ...defaultRetryPolicy, ...input.retry };
   const boss = new PgBoss({
     connectionString: input.databaseUrl,
     max: input.poolSize ?? 3,
     schedule: false,
-    supervise: true,
+    supervise: input.supervise ?? true,
     migrate: true,
   });
   boss.on('error', (error: Error) => input.log.warn({ err: error.message }, 'pg-boss error'));

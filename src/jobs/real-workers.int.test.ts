@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createSilentLogger } from '../log/logger.ts';
-import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.ts';
+import { noJobs, startConnectedApp, type ConnectedApp } from '../testing/connected-app.ts';
 import { testDialects } from '../testing/databases.ts';
 import { waitFor } from '../testing/wait-for.ts';
 import { createResourcesRepository } from '../store/resources-repository.ts';
@@ -21,7 +21,8 @@ async function withApp(
   sandboxOptions: NonNullable<Parameters<typeof startConnectedApp>[0]>['sandboxOptions'],
   run: (app: ConnectedApp, queue: JobQueue, spawn: () => WorkerProcess) => Promise<void>,
 ): Promise<void> {
-  const app = await startConnectedApp({ dialect, sandboxOptions });
+  // These tests queue exactly the jobs they are about: connecting queues no first sync here.
+  const app = await startConnectedApp({ dialect, sandboxOptions, jobs: noJobs });
   // Created first with short retry delays: on PostgreSQL the queue's creator fixes its policy.
   const queue = createJobQueue({
     store: app.services.store,

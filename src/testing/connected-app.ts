@@ -10,6 +10,7 @@ import { randomToken } from '../crypto/random.ts';
 import { generateEncryptionKey } from '../crypto/sealer.ts';
 import { createHttpApp } from '../http/app.ts';
 import { startHttpServer } from '../http/start-server.ts';
+import type { JobSender } from '../jobs/job-sender.ts';
 import { generateKey } from '../keys/key-admin.ts';
 import { createLogger } from '../log/logger.ts';
 import { loadSandboxData } from '../sandbox/data/load-data.ts';
@@ -61,7 +62,13 @@ export interface ConnectedApp {
  * integration test that needs a connected patient starts from.
  */
 export async function startConnectedApp(
-  options: { dialect?: DialectName; sandboxOptions?: SandboxOptions; clock?: Clock } = {},
+  options: {
+    dialect?: DialectName;
+    sandboxOptions?: SandboxOptions;
+    clock?: Clock;
+    /** Replaces services.jobs, where a connection's first sync is queued (`noJobs` queues nothing). */
+    jobs?: JobSender;
+  } = {},
 ): Promise<ConnectedApp> {
   const database = await createTestDatabase(options.dialect ?? 'sqlite');
   const keysDir = mkdtempSync(join(tmpdir(), 'chartbridge-keys-'));
@@ -81,7 +88,7 @@ export async function startConnectedApp(
     CHARTBRIDGE_API_KEY: `test-${randomToken(24)}`,
     CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: DEMO_CLIENT_ID,
   };
-  const { services, logs, secrets } = await buildServices(cliEnv, options.clock);
+  const { services, logs, secrets } = await buildServices(cliEnv, options.clock, options.jobs);
   holder.app = createHttpApp(services);
   const sandbox = await startSandbox({
     autoApprove: true,
@@ -101,6 +108,7 @@ export async function startConnectedApp(
   const cleanup = async () => {
     await sandbox.close();
     await server.close();
+    await services.jobs.stop();
     await services.store.close();
     await database.drop();
     rmSync(keysDir, { recursive: true, force: true });
@@ -109,7 +117,11 @@ export async function startConnectedApp(
 }
 
 /** chartbridge's services on the test database, with every log line and every crossing secret recorded. */
-async function buildServices(env: Record<string, string>, clock: Clock | undefined) {
+async function buildServices(
+  env: Record<string, string>,
+  clock: Clock | undefined,
+  jobs: JobSender | undefined,
+) {
   const logs: string[] = [];
   const sink = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
   const secrets = createSecretRecorder();
@@ -117,10 +129,14 @@ async function buildServices(env: Record<string, string>, clock: Clock | undefin
     log: createLogger({ level: 'debug', destination: sink }),
     fetch: secrets.fetch,
     ...(clock ? { clock } : {}),
+    ...(jobs ? { jobs } : {}),
   });
   await migrateToLatest(services.store);
   return { services, logs, secrets };
 }
+
+/** For tests whose subject is not the first sync: connecting queues nothing. */
+export const noJobs: JobSender = { send: async () => null, stop: async () => undefined };
 
 type AppBase = Pick<ConnectedApp, 'url' | 'apiKey' | 'services' | 'sandbox' | 'logs' | 'secrets' | 'cliEnv'>;
 

@@ -1,0 +1,43 @@
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Store } from '../store/database.ts';
+import { createJobQueue } from './create-job-queue.ts';
+import type { JobQueue } from './job-queue.ts';
+
+/**
+ * Queues jobs from a process that may run no worker (the HTTP server's connect flow). The queue client starts on
+ * the first send, so commands that never queue anything never open it; `stop` closes it if it was started.
+ */
+export interface JobSender extends Pick<JobQueue, 'send'> {
+  stop(): Promise<void>;
+}
+
+export function createJobSender(input: {
+  store: Store;
+  databaseUrl: string;
+  clock: Clock;
+  log: Logger;
+}): JobSender {
+  let started: Promise<JobQueue> | undefined;
+  const start = () => {
+    // Only sends: pg-boss maintenance stays with the workers.
+    const queue = createJobQueue({ ...input, supervise: false });
+    const starting = queue.start().then(() => queue);
+    // A failed start is not remembered: the next send tries again.
+    starting.catch(() => {
+      if (started === starting) started = undefined;
+    });
+    return starting;
+  };
+  return {
+    async send(name, data, options) {
+      started ??= start();
+      return (await started).send(name, data, options);
+    },
+    async stop() {
+      const queue = await started?.catch(() => undefined);
+      started = undefined;
+      await queue?.stop();
+    },
+  };
+}
