@@ -122,6 +122,32 @@ describe('data out over the management api and the cli', () => {
     );
   });
 
+  it('explains a search the server rejected (400) in its own words, without failing the sync', async () => {
+    const rejected = await app.connectPatient('rejected-user', { orgId: 'org-b', username: 'vitofeeney' });
+    app.sandbox.faults.add({ org: 'org-b', route: 'Procedure', kind: 'status', status: 400 });
+    let status: string;
+    try {
+      status = (await runSync({ services: app.services, connectionId: rejected })).status;
+    } finally {
+      app.sandbox.faults.clear();
+    }
+    assert.equal(status, 'succeeded');
+    const coverage = (await (await app.api(`/api/connections/${rejected}/coverage`)).json()) as {
+      entries: Array<{ key: string; status: string; resources: number; reason: string | null }>;
+    };
+    const byKey = new Map(coverage.entries.map((e) => [e.key, e]));
+    assert.deepEqual(byKey.get('Procedure'), {
+      key: 'Procedure',
+      resourceType: 'Procedure',
+      category: null,
+      status: 'rejected',
+      resources: 0,
+      reason:
+        'rejected by the server (http 400): fatal 4100: The resource request contained an invalid parameter.',
+    });
+    assert.equal(byKey.get('Encounter')?.status, 'received');
+  });
+
   it('serves resources by type with _since and paging, and rejects hostile filters', async () => {
     const page = (await (
       await app.api(`/api/connections/${connectionId}/resources?type=Immunization&_count=5`)

@@ -1,5 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { FaultRule } from './fault-rule.ts';
+import { epicCodes } from '../fhir/epic-outcome.ts';
+import { respondOutcome } from '../fhir/fhir-responses.ts';
 
 /**
  * Response rewrites for the body-level faults. Each takes the response the sandbox would have sent and returns
@@ -12,6 +14,8 @@ const defaultOversizedBytes = 16 * 1024 * 1024;
 /** 429/503/5xx without touching the server; `Retry-After` as given (seconds or an HTTP date). */
 export function respondWithStatus(rule: FaultRule): Response {
   const status = rule.status ?? 503;
+  // Epic rejects a search it cannot run with a FHIR OperationOutcome, not the web server's HTML page.
+  if (status === 400) return respondOutcome(400, epicCodes.invalidParameter);
   const headers = new Headers({ 'content-type': 'text/html; charset=utf-8' });
   if (rule.retryAfter !== undefined) headers.set('retry-after', rule.retryAfter);
   const body = `<html><head><title>${status}</title></head><body><h1>Service unavailable (${status})</h1></body></html>`;
