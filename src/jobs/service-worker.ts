@@ -1,3 +1,4 @@
+import { importDirectoryFromUrl } from '../directory/update-directory.ts';
 import type { Services } from '../services.ts';
 import { runSync } from '../sync/run-sync.ts';
 import { createFhirHostLimiter } from './limits/fhir-host-limiter.ts';
@@ -26,6 +27,15 @@ export interface ServiceWorkerOptions extends Partial<WorkerSettings> {
 export function createRunSync(services: Services): SyncRunner {
   return ({ connectionId, full, signal, limiter, context }) =>
     runSync({ services, connectionId, full, signal, limiter, fence: context.fence });
+}
+
+/** The scheduled `directory update` of CHARTBRIDGE_DIRECTORY_URL (off without it), like the CLI's but quiet. */
+function createDirectorySchedule(services: Services, intervalMs: number | undefined) {
+  const deps = { db: services.store.db, clock: services.clock, log: services.log, fetch: services.fetch };
+  return {
+    settings: { url: services.config.directoryUrl, ...(intervalMs === undefined ? {} : { intervalMs }) },
+    update: (url: string) => importDirectoryFromUrl(deps, { url, skipUnchanged: true }),
+  };
 }
 
 /** A worker on the full service set: real refresh and sync handlers, database-wide limits, the scheduler. */
@@ -68,6 +78,7 @@ export async function startServiceWorker(
                 owner,
                 settings: schedule,
                 intervalMs: options.schedulerIntervalMs,
+                directory: createDirectorySchedule(services, options.directoryUpdateIntervalMs),
                 notify: createWebhookNoticeSender({
                   url: (options.webhook ?? services.config.webhook)?.url,
                   secret: (options.webhook ?? services.config.webhook)?.secret,

@@ -11,6 +11,7 @@ const settingsSchema = z.object({
   CHARTBRIDGE_WORKER_LEASE_SECONDS: positiveInt.default(30),
   CHARTBRIDGE_RESYNC_INTERVAL_HOURS: z.coerce.number().positive().default(24),
   CHARTBRIDGE_NOTICE_DAYS: positiveInt.default(14),
+  CHARTBRIDGE_DIRECTORY_UPDATE_HOURS: z.coerce.number().min(0).default(24),
 });
 
 /** Worker tuning, from the environment (flags override). All optional; defaults suit one hospital-sized load. */
@@ -23,6 +24,8 @@ export interface WorkerSettings {
   leaseTtlMs: number;
   resyncIntervalMs: number;
   noticeDays: number;
+  /** Scheduled `directory update` period (with CHARTBRIDGE_DIRECTORY_URL); 0 turns it off. */
+  directoryUpdateIntervalMs: number;
 }
 
 export function loadWorkerSettings(env: Record<string, string | undefined>): WorkerSettings {
@@ -43,6 +46,7 @@ export function loadWorkerSettings(env: Record<string, string | undefined>): Wor
     leaseTtlMs: e.CHARTBRIDGE_WORKER_LEASE_SECONDS * 1000,
     resyncIntervalMs: e.CHARTBRIDGE_RESYNC_INTERVAL_HOURS * 3_600_000,
     noticeDays: e.CHARTBRIDGE_NOTICE_DAYS,
+    directoryUpdateIntervalMs: e.CHARTBRIDGE_DIRECTORY_UPDATE_HOURS * 3_600_000,
   };
 }
 

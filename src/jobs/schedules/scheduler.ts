@@ -5,6 +5,13 @@ import { createJobLeaseRepository } from '../../store/jobs-leases.ts';
 import { createScheduleRepository, type ScheduleRepository } from '../../store/jobs-schedules.ts';
 import type { JobQueue } from '../job-queue.ts';
 import { describeFailure } from '../run-job.ts';
+import type { UpdateResult } from '../../directory/update-directory.ts';
+import {
+  defaultDirectoryUpdateSettings,
+  updateDirectoryIfDue,
+  type DirectoryUpdateOutcome,
+  type DirectoryUpdateSettings,
+} from './directory-update.ts';
 import { sendDueNotices, type NoticeSender } from './notices.ts';
 
 export interface ScheduleSettings {
@@ -103,12 +110,16 @@ export async function planResyncs(deps: TickDeps): Promise<number> {
 
 export interface Scheduler {
   tick(): Promise<ScheduleTickResult>;
+  /** The scheduled `directory update`, when due (it runs beside the ticks, under its own lease). */
+  updateDirectory(): Promise<DirectoryUpdateOutcome>;
   stop(): Promise<void>;
 }
 
 /**
  * The scheduler: every `intervalMs` one process at a time (a lease, not a leader election) plans refreshes,
- * re-syncs and notices. Every step is idempotent through rows, so a second scheduler would change nothing.
+ * re-syncs and notices. Every step is idempotent through rows, so a second scheduler would change nothing. The
+ * directory update (when a URL is configured) starts from the same timer but runs apart, under its own lease, so a
+ * long import holds up neither the ticks nor a shutdown (an import cut short swaps nothing in and is retried).
  */
 export function createScheduler(input: {
   store: Store;
@@ -121,6 +132,8 @@ export function createScheduler(input: {
   intervalMs?: number;
   random?: () => number;
   autoStart?: boolean;
+  /** The scheduled `directory update`: settings (off without a URL) and the download-and-import it runs. */
+  directory?: { settings: Partial<DirectoryUpdateSettings>; update(url: string): Promise<UpdateResult> };
 }): Scheduler {
   const settings = { ...defaultScheduleSettings, ...input.settings };
   const schedules = createScheduleRepository(input.store.db);
@@ -163,18 +176,34 @@ export function createScheduler(input: {
     }
   }
 
+  const directory = input.directory;
+  const directorySettings = { ...defaultDirectoryUpdateSettings, ...directory?.settings };
+  function updateDirectory(): Promise<DirectoryUpdateOutcome> {
+    if (!directory) return Promise.resolve('off');
+    // Its own owner name: a worker's shutdown (releaseOwner) must not cut the schedule short.
+    const deps = { ...input, leases, owner: `${input.owner}/directory`, update: directory.update };
+    return updateDirectoryIfDue(deps, directorySettings);
+  }
+
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
+  let directoryRun: Promise<unknown> | undefined;
   if (input.autoStart !== false) {
     timer = setInterval(() => {
       current = guardedTick().catch((error: unknown) =>
         input.log.warn({ err: describeFailure(error) }, 'scheduler tick failed'),
       );
+      directoryRun ??= updateDirectory()
+        .catch((error: unknown) =>
+          input.log.warn({ err: describeFailure(error) }, 'directory update schedule failed'),
+        )
+        .finally(() => (directoryRun = undefined));
     }, intervalMs);
     timer.unref();
   }
   return {
     tick,
+    updateDirectory,
     async stop() {
       clearInterval(timer);
       await current;
