@@ -59,7 +59,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
     closers.unshift(() => server.close());
     const sandbox = await startDemoSandbox(services, sandboxPort, options.autoApprove === true);
     closers.unshift(() => sandbox.close());
-    await registerSandboxHospitals(services.repos, sandbox.orgs(), services.clock.now());
+    await registerSandboxHospitals(services.store.db, sandbox.orgs(), services.clock.now());
     const worker = await startInProcessWorker(services);
     closers.unshift(async () => void (await worker.stop()));
     printBanner({

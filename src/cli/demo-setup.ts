@@ -5,7 +5,10 @@ import { generateEncryptionKey } from '../crypto/sealer.ts';
 import { generateKey } from '../keys/key-admin.ts';
 import { readKeyIndex } from '../keys/key-files.ts';
 import type { SandboxOrgInfo } from '../sandbox/sandbox.ts';
-import type { Repositories } from '../store/repositories.ts';
+import type { Kysely } from 'kysely';
+import { toSearchText } from '../directory/bundle-entry-mapper.ts';
+import { createDirectoryManualRepository } from '../store/directory-manual-repository.ts';
+import type { Database } from '../store/schema.ts';
 
 export const DEMO_CLIENT_ID = 'chartbridge-demo-nonprod';
 
@@ -53,18 +56,23 @@ export async function ensureDemoSigningKey(keysDir: string): Promise<void> {
 
 /** The sandbox hospitals become manual directory entries (Epic, non-production), so the picker and API list them. */
 export async function registerSandboxHospitals(
-  repos: Repositories,
+  db: Kysely<Database>,
   orgs: SandboxOrgInfo[],
   now: number,
 ): Promise<void> {
+  const manual = createDirectoryManualRepository(db);
   for (const org of orgs) {
-    await repos.endpoints.upsertManual({
+    await manual.upsert({
       organizationId: `sandbox-${org.id}`,
       name: org.name,
+      city: null,
+      state: null,
+      searchText: toSearchText({ name: org.name, aliases: [], city: null, state: null, website: null }),
       endpointId: `sandbox-${org.id}`,
       fhirBase: org.fhirBase,
       vendor: 'epic',
       environment: 'non-production',
+      clientId: null,
       now,
     });
   }

@@ -16,8 +16,10 @@ export interface ManualEntry {
 }
 
 /**
- * Hand-made directory entries (source `manual`): never touched by imports. An endpoint the published directory
- * already has is shared, and a given client id is set on it.
+ * Hand-made directory entries (source `manual`: `chartbridge directory add`, the demo's sandbox hospitals): never
+ * touched by imports. An endpoint the published directory already has is shared, and a given client id is set on
+ * it. Writing an entry again updates it: the FHIR base follows (the sandbox's port changes between runs), and so
+ * do the name and place.
  */
 export function createDirectoryManualRepository(db: Kysely<Database>) {
   return {
@@ -41,6 +43,7 @@ export function createDirectoryManualRepository(db: Kysely<Database>) {
           })
           .onConflict((oc) =>
             oc.column('id').doUpdateSet((eb) => ({
+              fhir_base: entry.fhirBase,
               status: 'active',
               updated_at: entry.now,
               client_id: entry.clientId ?? eb.ref('endpoints.client_id'),
@@ -80,7 +83,13 @@ export function createDirectoryManualRepository(db: Kysely<Database>) {
             updated_at: entry.now,
           })
           .onConflict((oc) =>
-            oc.column('id').doUpdateSet({ city: entry.city, state: entry.state, updated_at: entry.now }),
+            oc.column('id').doUpdateSet({
+              name: entry.name,
+              search_text: entry.searchText,
+              city: entry.city,
+              state: entry.state,
+              updated_at: entry.now,
+            }),
           )
           .execute();
       }),

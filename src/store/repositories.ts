@@ -5,6 +5,7 @@ import {
   type ConnectSessionRepository,
 } from './connect-session-repository.ts';
 import { createConnectionRepository, type ConnectionRepository } from './connection-repository.ts';
+import { createDirectoryRepository, type DirectoryRepository } from './directory-repository.ts';
 import { createEndpointRepository, type EndpointRepository } from './endpoint-repository.ts';
 import { createLaunchRepository, type LaunchRepository } from './launch-repository.ts';
 import type { Database } from './schema.ts';
@@ -17,6 +18,8 @@ export interface Repositories {
   launches: LaunchRepository;
   connections: ConnectionRepository;
   endpoints: EndpointRepository;
+  /** The imported and manual directory: which endpoint an organisation id resolves to. */
+  directory: DirectoryRepository;
   audit: AuditRepository;
 }
 
@@ -27,6 +30,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     launches: createLaunchRepository(db),
     connections: createConnectionRepository(db),
     endpoints: createEndpointRepository(db),
+    directory: createDirectoryRepository(db),
     audit: createAuditRepository(db),
   };
 }

@@ -26,6 +26,8 @@ export interface LaunchOptions {
   username?: string;
   /** Sandbox organisation id (default: the first). */
   orgId?: string;
+  /** The directory organisation the patient picks (default: the sandbox organisation's entry, `sandbox-{orgId}`). */
+  organizationId?: string;
   browser?: TestBrowser;
   returnUrl?: string | null;
 }
@@ -103,7 +105,7 @@ export async function startConnectedApp(
     ],
     ...options.sandboxOptions,
   });
-  await registerSandboxHospitals(services.repos, sandbox.orgs(), services.clock.now());
+  await registerSandboxHospitals(services.store.db, sandbox.orgs(), services.clock.now());
   const base = { url, apiKey: cliEnv.CHARTBRIDGE_API_KEY, services, sandbox, logs, secrets, cliEnv };
   const cleanup = async () => {
     await sandbox.close();
@@ -159,7 +161,8 @@ function createLaunchDriver(app: AppBase): Omit<ConnectedApp, keyof AppBase | 'c
       throw new Error(`connect session: http ${created.status} ${await created.text()}`);
     const session = (await created.json()) as { url: string };
     const browser = launch.browser ?? createBrowser();
-    const start = await browser.get(`${session.url}?org=sandbox-${encodeURIComponent(orgId)}`);
+    const organizationId = launch.organizationId ?? `sandbox-${orgId}`;
+    const start = await browser.get(`${session.url}?org=${encodeURIComponent(organizationId)}`);
     if (start.status !== 302) throw new Error(`launch: http ${start.status} ${await start.text()}`);
     const authorize = new URL(start.headers.get('location')!);
     authorize.searchParams.set('login_hint', username);
