@@ -133,14 +133,14 @@ async function loadEndpoints(
   try {
     const repos = createRepositories(store.db);
     if (org) {
-      const endpoints = await repos.endpoints.findEndpointsForOrganization(org);
-      if (endpoints.length === 0)
+      const endpoint = await repos.directory.findEndpointForOrganization(org);
+      if (!endpoint)
         checks.push({
           name: `organization ${org}`,
           status: 'fail',
           detail: 'no active endpoint for this organization id: check it with chartbridge directory search',
         });
-      return endpoints;
+      return endpoint ? [endpoint] : [];
     }
     const rows = await store.db
       .selectFrom('endpoints')

@@ -24,3 +24,41 @@ test('the whole flow: connect session → EHR sign-in → active connection with
     await app.close();
   }
 });
+
+test('a facility of the directory connects through its brand’s endpoint', async () => {
+  const app = await startConnectedApp();
+  try {
+    const org = app.sandbox.orgs()[1]!;
+    const now = app.services.clock.now();
+    await app.services.store.db
+      .insertInto('organizations')
+      .values({
+        id: 'facility-north-clinic',
+        name: 'North Clinic',
+        brand_id: `sandbox-${org.id}`,
+        kind: 'facility',
+        aliases: '[]',
+        city: 'Springfield',
+        state: 'IL',
+        postal_code: null,
+        website: null,
+        logo_url: null,
+        portal_name: null,
+        portal_url: null,
+        search_text: 'north clinic springfield il',
+        endpoint_id: `sandbox-${org.id}`,
+        source: 'manual',
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const connectionId = await app.connectPatient('facility-user', {
+      orgId: org.id,
+      organizationId: 'facility-north-clinic',
+    });
+    const row = await app.services.repos.connections.findById(connectionId);
+    assert.deepEqual([row?.endpoint_id, row?.fhir_base], [`sandbox-${org.id}`, org.fhirBase]);
+  } finally {
+    await app.close();
+  }
+});

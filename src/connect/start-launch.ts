@@ -131,7 +131,7 @@ async function buildLaunchRow(
 
 async function findEndpoint(deps: LaunchDeps, organizationId: string) {
   const valid = /^[A-Za-z0-9._:-]{1,200}$/.test(organizationId);
-  const [endpoint] = valid ? await deps.repos.endpoints.findEndpointsForOrganization(organizationId) : [];
+  const endpoint = valid ? await deps.repos.directory.findEndpointForOrganization(organizationId) : undefined;
   if (!endpoint) {
     throw new ChartbridgeError('ERR_NOT_FOUND', 'unknown organization: pick a hospital from the directory', {
       status: 404,

@@ -1,9 +1,12 @@
-import type { OrganizationWithEndpoint } from '../store/endpoint-repository.ts';
+import type { DirectorySearchResult } from '../directory/directory-search.ts';
+
+/** What the hospital lists show of a directory search result. */
+type Hospital = Pick<DirectorySearchResult, 'organizationId' | 'name' | 'city' | 'state'>;
 import { Layout } from './layout.tsx';
 import { ConnectExplainer } from './patient/connect-explainer-page.tsx';
 
 /** Home: the hospitals one can connect to, and one button that starts a connect session (POST + CSRF token). */
-export function renderHomePage(props: { hospitals: OrganizationWithEndpoint[]; csrfToken: string }) {
+export function renderHomePage(props: { hospitals: Hospital[]; csrfToken: string }) {
   return (
     <Layout title="Connect your health record">
       <h1>Connect your health record</h1>
@@ -19,11 +22,7 @@ export function renderHomePage(props: { hospitals: OrganizationWithEndpoint[]; c
 }
 
 /** The picker behind a connect-session URL: each hospital links to `?org=`, which redirects to its sign-in. */
-export function renderPickerPage(props: {
-  hospitals: OrganizationWithEndpoint[];
-  query: string;
-  sessionPath: string;
-}) {
+export function renderPickerPage(props: { hospitals: Hospital[]; query: string; sessionPath: string }) {
   return (
     <Layout title="Pick your hospital" script>
       <h1>Pick your hospital</h1>
@@ -55,10 +54,7 @@ export function renderPickerPage(props: {
   );
 }
 
-function HospitalList(props: {
-  hospitals: OrganizationWithEndpoint[];
-  linkFor?: (h: OrganizationWithEndpoint) => string;
-}) {
+function HospitalList(props: { hospitals: Hospital[]; linkFor?: (h: Hospital) => string }) {
   if (props.hospitals.length === 0)
     return (
       <>

@@ -18,10 +18,8 @@ export function createConnectRoutes(services: Services): Hono {
     const org = c.req.query('org');
     if (org === undefined) {
       const query = (c.req.query('q') ?? '').slice(0, 100);
-      // A typed name goes through the directory's typo-tolerant search; no name lists what is connectable.
-      const hospitals = query.trim()
-        ? await services.directory.search(query, { limit: 50 })
-        : await services.repos.endpoints.listConnectable({ limit: 50 });
+      // The directory's typo-tolerant search; no name lists what is connectable, brands first.
+      const hospitals = await services.directory.search(query, { limit: 50 });
       return c.html(renderPickerPage({ hospitals, query, sessionPath: `/connect/${token}` }));
     }
     if (org.length === 0 || org.length > 200)

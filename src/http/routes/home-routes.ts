@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { createConnectSession } from '../../connect/connect-sessions.ts';
+import { MAX_LIMIT } from '../../directory/directory-search.ts';
 import { createRandomToken, hashSecret } from '../../connect/secrets.ts';
 import { ChartbridgeError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
@@ -25,7 +26,7 @@ export function createHomeRoutes(services: Services): Hono {
   routes.get('/', async (c) => {
     const csrfToken = readCookie(c, CSRF_COOKIE) ?? createRandomToken();
     writeCookie(c, CSRF_COOKIE, csrfToken, services.config.publicUrl);
-    const hospitals = await services.repos.endpoints.listConnectable({ limit: 100 });
+    const hospitals = await services.directory.search('', { limit: MAX_LIMIT });
     return c.html(renderHomePage({ hospitals, csrfToken }));
   });
   routes.post('/connect', (c) => startBrowserSession(c, services));

@@ -55,18 +55,18 @@ async function showConnectExplainer(c: Context, services: Services): Promise<Res
   const token = c.req.param('token') ?? '';
   await findUsableConnectSession(services, token);
   const org = c.req.query('org') ?? '';
-  const endpoints =
+  const endpoint =
     org.length > 0 && org.length <= 200
-      ? await services.repos.endpoints.findEndpointsForOrganization(org)
-      : [];
-  if (endpoints.length === 0)
+      ? await services.repos.directory.findEndpointForOrganization(org)
+      : undefined;
+  if (!endpoint)
     throw new ChartbridgeError('ERR_NOT_FOUND', 'that hospital is not in the directory; pick another one', {
       status: 404,
     });
   const sessionPath = `/connect/${encodeURIComponent(token)}`;
   return c.html(
     renderConnectExplainerPage({
-      hospital: endpoints[0]!.name,
+      hospital: endpoint.name,
       continueHref: `${sessionPath}?org=${encodeURIComponent(org)}`,
       backHref: sessionPath,
     }),
