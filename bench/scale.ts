@@ -38,21 +38,29 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/**
+ * Connects every patient, hospitals taken in turn (one patient of each, then the next of each…), as patients of
+ * many hospitals connect over a day; the syncs are queued in the same order. Queued hospital by hospital instead,
+ * every worker would wait on one hospital's five slots and the run would measure that hospital, not the workers.
+ */
 async function connectAll(app: ConnectedApp): Promise<string[]> {
-  const targets = app.sandbox
+  const byOrg = app.sandbox
     .orgs()
-    .flatMap((org) => app.sandbox.data.organization(org.id)!.patients.map((p) => ({ org: org.id, p })));
+    .map((org) => app.sandbox.data.organization(org.id)!.patients.map((p) => ({ org: org.id, p })));
+  const longest = Math.max(...byOrg.map((patients) => patients.length));
+  const targets = Array.from({ length: longest }, (_, i) => byOrg.flatMap((patients) => patients[i] ?? []));
+  const flat = targets.flat();
   const ids: string[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: 20 }, async () => {
-      while (next < targets.length) {
-        const { org, p } = targets[next++]!;
+      while (next < flat.length) {
+        const { org, p } = flat[next++]!;
         ids.push(
           await app.connectPatient(`bench-user-${ids.length}-${next}`, { orgId: org, username: p.username }),
         );
-        if (ids.length % 250 === 0) log(`  connected ${ids.length}/${targets.length}`);
+        if (ids.length % 250 === 0) log(`  connected ${ids.length}/${flat.length}`);
       }
     }),
   );
