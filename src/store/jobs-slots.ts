@@ -13,7 +13,7 @@ export interface SlotRepository {
   }): Promise<number | null>;
   renew(pool: string, slot: number, owner: string, expiresAt: number): Promise<boolean>;
   release(pool: string, slot: number, owner: string): Promise<void>;
-  /** Frees every slot an owner holds (graceful shutdown). */
+  /** Frees every slot an owner holds, including its numbered holders `{owner}#{n}` (graceful shutdown). */
   releaseOwner(owner: string): Promise<number>;
   countHeld(pool: string, now: number): Promise<number>;
 }
@@ -88,7 +88,12 @@ export function createSlotRepository(db: Kysely<Database>, dialect: DialectName)
       const result = await db
         .updateTable('limit_slots')
         .set({ owner: null, expires_at: 0 })
-        .where('owner', '=', owner)
+        .where((eb) =>
+          eb.or([
+            eb('owner', '=', owner),
+            eb(eb.fn('substr', ['owner', eb.val(1), eb.val(owner.length + 1)]), '=', `${owner}#`),
+          ]),
+        )
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },

@@ -76,6 +76,27 @@ for (const dialect of testDialects) {
       await cleanup();
     }
   });
+  test(`a slot row is freed only by the take that holds it, and an owner's shutdown frees all its takes (${dialect})`, async () => {
+    const { store, cleanup } = await createTestStore(dialect);
+    try {
+      const slots = createSlotRepository(store.db, store.dialect);
+      const take = (owner: string) =>
+        slots.acquire({ pool: 'p', limit: 1, owner, ttlMs: 60_000, now: Date.now() });
+      assert.equal(await take('worker-a#1'), 0);
+      await slots.release('p', 0, 'worker-a#1');
+      assert.equal(await take('worker-a#2'), 0);
+      // A late give-back of the first take must not free the row the process took again.
+      await slots.release('p', 0, 'worker-a#1');
+      assert.equal(await take('worker-b#1'), null);
+      assert.equal(await slots.releaseOwner('worker-a'), 1);
+      assert.equal(await take('worker-b#1'), 0);
+      // A name that merely starts with the owner's is someone else's.
+      assert.equal(await slots.releaseOwner('worker'), 0);
+      assert.equal(await slots.countHeld('p', Date.now()), 1);
+    } finally {
+      await cleanup();
+    }
+  });
 }
 
 test('host pools are keyed by host and port, case-insensitively', () => {

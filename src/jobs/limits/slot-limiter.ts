@@ -19,6 +19,11 @@ export interface SlotLimiter {
 interface HeldSlot {
   pool: string;
   slot: number;
+  /**
+   * The slot row's owner: this process's name and a number unique to this take from the database. Renewing and
+   * giving back match it exactly, so nothing done for one take can ever free a row the process took again.
+   */
+  holder: string;
   /** When this process took the slot from the database (hand-overs inside the process keep it). */
   takenAt: number;
 }
@@ -51,19 +56,22 @@ export function createSlotLimiter(input: {
   const held = new Set<HeldSlot>();
   const seekers = new Map<string, Seeker[]>();
   const polling = new Set<string>();
+  let takes = 0;
   const renewTimer = setInterval(() => void renewHeld(), Math.max(1000, ttlMs / 3));
   renewTimer.unref();
 
   async function renewHeld(): Promise<void> {
     const expiresAt = input.clock.now() + ttlMs;
-    for (const h of held) await input.slots.renew(h.pool, h.slot, input.owner, expiresAt).catch(() => false);
+    for (const h of held) await input.slots.renew(h.pool, h.slot, h.holder, expiresAt).catch(() => false);
   }
 
   async function takeFromDatabase(pool: string, limit: number): Promise<HeldSlot | null> {
     const now = input.clock.now();
-    const slot = await input.slots.acquire({ pool, limit, owner: input.owner, ttlMs, now });
+    takes += 1;
+    const holder = `${input.owner}#${takes}`;
+    const slot = await input.slots.acquire({ pool, limit, owner: holder, ttlMs, now });
     if (slot === null) return null;
-    const h = { pool, slot, takenAt: now };
+    const h = { pool, slot, holder, takenAt: now };
     held.add(h);
     return h;
   }
@@ -116,7 +124,7 @@ export function createSlotLimiter(input: {
 
   async function giveBack(h: HeldSlot): Promise<void> {
     held.delete(h);
-    await input.slots.release(h.pool, h.slot, input.owner);
+    await input.slots.release(h.pool, h.slot, h.holder);
   }
 
   function wrap(h: HeldSlot): Slot {
