@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { createSilentLogger } from '../src/log/logger.ts';
 import { loadSandboxData } from '../src/sandbox/data/load-data.ts';
+import type { RequestLogEntry } from '../src/sandbox/request-log.ts';
 import type { ConnectedApp } from '../src/testing/connected-app.ts';
 import { createJobQueue } from '../src/jobs/create-job-queue.ts';
 import { killAll, spawnWorker, type WorkerProcess } from '../src/jobs/testing/worker-processes.ts';
@@ -33,6 +34,42 @@ const hostLimit = Number(values['host-limit']);
 process.env.CHARTBRIDGE_TEST_PG_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 // Imported after the line above: the test-database helper reads the PostgreSQL URL when it loads.
 const { startConnectedApp, noJobs } = await import('../src/testing/connected-app.ts');
+
+/**
+ * For each host whose requests overlapped beyond the limit: how long the excess lasted in all, and its longest
+ * stretch, from the sandbox's own timings (arrival to last body byte). Telling a real breach (requests truly in
+ * flight together) from a few milliseconds of the sandbox's event loop noticing an ended body late.
+ */
+function describeExcess(entries: RequestLogEntry[], limit: number): string[] {
+  const byHost = new Map<string, Array<[number, number]>>();
+  for (const e of entries) {
+    const events = byHost.get(e.host) ?? [];
+    events.push([e.at, 1], [e.at + e.durationMs, -1]);
+    byHost.set(e.host, events);
+  }
+  const lines: string[] = [];
+  for (const [host, events] of byHost) {
+    // Ends before starts at the same instant: touching requests do not overlap.
+    events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let inFlight = 0;
+    let since = 0;
+    let total = 0;
+    let longest = 0;
+    let stretches = 0;
+    for (const [at, change] of events) {
+      if (inFlight > limit) {
+        total += at - since;
+        longest = Math.max(longest, at - since);
+      }
+      inFlight += change;
+      if (inFlight > limit && inFlight - change <= limit) stretches += 1;
+      since = at;
+    }
+    if (stretches > 0)
+      lines.push(`${host}: ${stretches} stretches over the limit, ${total} ms in all, longest ${longest} ms`);
+  }
+  return lines;
+}
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -137,6 +174,7 @@ async function measureRun(name: string, dialect: 'sqlite' | 'postgres', processe
     log(
       `  statuses ${JSON.stringify([...statuses])}, distinct urls ${new Set(entries.map((e) => e.host + e.url)).size}`,
     );
+    for (const line of describeExcess(entries, hostLimit)) log(`  over the limit: ${line}`);
     const perMin = Number((ids.length / minutes).toFixed(1));
     log(
       `  ${name}: ${ids.length} connections in ${(minutes * 60).toFixed(1)} s = ${perMin}/min; ` +
