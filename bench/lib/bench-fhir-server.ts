@@ -1,6 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { systemClock } from '../../src/clock.ts';
+import { createHostLimiter } from '../../src/fhir/host-limiter.ts';
+import { createSilentLogger } from '../../src/log/logger.ts';
 import type { Store } from '../../src/store/database.ts';
+import type { SyncServices } from '../../src/sync/run-sync.ts';
 import type { BenchScenario, ServerReport } from './sandbox-server.ts';
 
 /**
@@ -35,8 +39,32 @@ export async function startBenchFhirServer(scenario: BenchScenario): Promise<Ben
   };
 }
 
+/**
+ * A connection `id` to the server's first patient, and the services a sync of it needs: the bench token from a
+ * stand-in vault, a silent log, the default per-host limit of 5.
+ */
+export async function connectFirstPatient(
+  server: BenchFhirServer,
+  store: Store,
+  connection: { id: string; scope: string },
+): Promise<{ fhirBase: string; patientId: string; token: string; services: SyncServices }> {
+  const { orgId, patientId } = server.started.patients[0]!;
+  const token = `${orgId}~${patientId}`;
+  const fhirBase = `${server.started.origin}/${orgId}/api/FHIR/R4`;
+  await insertBareConnection(store, { ...connection, fhirBase, patientId });
+  const services: SyncServices = {
+    store,
+    clock: systemClock,
+    log: createSilentLogger(),
+    fetch,
+    vault: { getAccessToken: async () => token, refreshAfterRejection: async () => token },
+    hostLimiter: createHostLimiter(),
+  };
+  return { fhirBase, patientId, token, services };
+}
+
 /** A bare active connection row (no user, directory entry or tokens): all a sync against the bench server needs. */
-export async function insertBareConnection(
+async function insertBareConnection(
   store: Store,
   connection: { id: string; fhirBase: string; patientId: string; scope: string },
 ): Promise<void> {

@@ -2,14 +2,11 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import smart from 'fhirclient/lib/entry/node.js';
-import { systemClock } from '../../src/clock.ts';
-import { createHostLimiter } from '../../src/fhir/host-limiter.ts';
-import { createSilentLogger } from '../../src/log/logger.ts';
 import { patientFixturesDir } from '../../src/sandbox/fixtures-dir.ts';
 import { buildEpicPlan } from '../../src/sync/epic-plan.ts';
 import { runSync } from '../../src/sync/run-sync.ts';
 import { createTestStore } from '../../src/testing/databases.ts';
-import { insertBareConnection, startBenchFhirServer } from './bench-fhir-server.ts';
+import { connectFirstPatient, startBenchFhirServer } from './bench-fhir-server.ts';
 
 export interface NetworkFigures {
   chartbridgeMs: number;
@@ -47,22 +44,13 @@ export async function measureNetwork(
   });
   const { store, cleanup } = await createTestStore('sqlite');
   try {
-    const { orgId, patientId } = server.started.patients[0]!;
-    const token = `${orgId}~${patientId}`;
-    const fhirBase = `${server.started.origin}/${orgId}/api/FHIR/R4`;
-    await insertBareConnection(store, { id: 'bench', fhirBase, patientId, scope: SCOPE });
+    const connection = { id: 'bench', scope: SCOPE };
+    const { fhirBase, patientId, token, services } = await connectFirstPatient(server, store, connection);
 
     let searchesDoneAt = 0;
     const started = performance.now();
     const summary = await runSync({
-      services: {
-        store,
-        clock: systemClock,
-        log: createSilentLogger(),
-        fetch,
-        vault: { getAccessToken: async () => token, refreshAfterRejection: async () => token },
-        hostLimiter: createHostLimiter({ maxPerHost: CONCURRENCY }),
-      },
+      services,
       connectionId: 'bench',
       syncLimits: { pageSize: PAGE_SIZE, dateWindows },
       onProgress: (p) => {
