@@ -113,7 +113,10 @@ async function orderLongestFirst(ctx: SyncContext, queries: PlannedQuery[]): Pro
   const last = await ctx.repos.runs.findLatest(ctx.connectionId, ['succeeded', 'partial']);
   if (!last) return [...queries].sort((a, b) => firstSyncRank(b) - firstSyncRank(a));
   const pages = new Map((await ctx.repos.runs.listQueryStates(last.id)).map((s) => [s.query_key, s.pages]));
-  const weight = (q: PlannedQuery) => pages.get(q.key) ?? 0;
+  // The timeline's searches still go first: windowed searches wait for them, and with few query lanes they
+  // would otherwise hold every lane while the search they wait for never starts.
+  const weight = (q: PlannedQuery) =>
+    TIMELINE_QUERY_KEYS.includes(q.key) ? Number.MAX_SAFE_INTEGER : (pages.get(q.key) ?? 0);
   return [...queries].sort((a, b) => weight(b) - weight(a));
 }
 

@@ -41,4 +41,20 @@ describe('sync against the sandbox: every fixture patient, exactly', () => {
     assert.deepEqual(foreignBearer, []);
     await app.assertNoSecretsLeaked();
   });
+
+  it('a full re-sync with one query lane finishes with the same record (windowed searches never wait on an unstarted one)', async () => {
+    const org = app.sandbox.orgs()[1]!;
+    const connectionId = await app.connectPatient('one-lane-user', { orgId: org.id, username: 'vitofeeney' });
+    const lanes = { queryConcurrency: 1 };
+    assert.equal(
+      (await runSync({ services: app.services, connectionId, syncLimits: lanes })).status,
+      'succeeded',
+    );
+    const full = await runSync({ services: app.services, connectionId, full: true, syncLimits: lanes });
+    assert.equal(full.status, 'succeeded');
+    const patientId = app.sandbox.data
+      .organization(org.id)!
+      .patients.find((p) => p.username === 'vitofeeney')!.id;
+    await assertRecordMatchesSandbox(app.services.store, app.sandbox, connectionId, org.id, patientId);
+  });
 });
