@@ -71,7 +71,8 @@ for (const dialect of testDialects) {
       const leases = createJobLeaseRepository(db, dialect);
       const key = leaseKeyFor('sync', connectionId);
       const taken: { before?: number; fence?: Awaited<ReturnType<typeof leases.acquire>> } = {};
-      const fetchWithTakeover = createHoldingFetch(app.services.fetch, 12, async () => {
+      let takeoverDone: Promise<void> | undefined;
+      const takeover = async () => {
         await waitFor(async () => (await storedCount(app, connectionId)) > 0, { what: 'a first page' });
         // The zombie's lease looks expired to another worker (its clock is past the expiry): a real takeover.
         taken.fence = await leases.acquire({
@@ -82,7 +83,8 @@ for (const dialect of testDialects) {
         });
         // The takeover waited for any page commit holding the lease row; from here on the count is final.
         taken.before = await storedCount(app, connectionId);
-      });
+      };
+      const fetchWithTakeover = createHoldingFetch(app.services.fetch, 12, () => (takeoverDone = takeover()));
       const queue = createRecordingQueue();
       const job: QueuedJob = {
         id: 'job-1',
@@ -114,6 +116,8 @@ for (const dialect of testDialects) {
         new AbortController().signal,
       );
 
+      // The zombie can stop (a page already in flight meets the new lease) before the takeover has counted.
+      await takeoverDone;
       assert.equal(outcome, 'lease_lost');
       assert.ok(taken.before !== undefined && taken.before > 0, 'the takeover happened mid-run');
       assert.equal(await storedCount(app, connectionId), taken.before);
