@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { DialectName } from './database.ts';
 import type { Database } from './schema.ts';
 
@@ -11,7 +11,11 @@ export interface SlotRepository {
     ttlMs: number;
     now: number;
   }): Promise<number | null>;
-  renew(pool: string, slot: number, owner: string, expiresAt: number): Promise<boolean>;
+  /**
+   * Extends to `expiresAt` every lease an owner holds, its numbered holders `{owner}#{n}` included, and never
+   * shortens one: a renewal that was slow on its way must not cut short a lease taken after it was computed.
+   */
+  renewOwner(owner: string, expiresAt: number): Promise<number>;
   release(pool: string, slot: number, owner: string): Promise<void>;
   /** Frees every slot an owner holds, including its numbered holders `{owner}#{n}` (graceful shutdown). */
   releaseOwner(owner: string): Promise<number>;
@@ -63,15 +67,14 @@ export function createSlotRepository(db: Kysely<Database>, dialect: DialectName)
       return result ? result.slot : null;
     },
 
-    async renew(pool, slot, owner, expiresAt) {
+    async renewOwner(owner, expiresAt) {
       const result = await db
         .updateTable('limit_slots')
         .set({ expires_at: expiresAt })
-        .where('pool', '=', pool)
-        .where('slot', '=', slot)
-        .where('owner', '=', owner)
+        .where((eb) => heldBy(eb, owner))
+        .where('expires_at', '<', expiresAt)
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+      return Number(result.numUpdatedRows);
     },
 
     async release(pool, slot, owner) {
@@ -88,12 +91,7 @@ export function createSlotRepository(db: Kysely<Database>, dialect: DialectName)
       const result = await db
         .updateTable('limit_slots')
         .set({ owner: null, expires_at: 0 })
-        .where((eb) =>
-          eb.or([
-            eb('owner', '=', owner),
-            eb(eb.fn('substr', ['owner', eb.val(1), eb.val(owner.length + 1)]), '=', `${owner}#`),
-          ]),
-        )
+        .where((eb) => heldBy(eb, owner))
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
@@ -109,4 +107,12 @@ export function createSlotRepository(db: Kysely<Database>, dialect: DialectName)
       return Number(row.n);
     },
   };
+}
+
+/** Rows held by `owner` itself or by one of its numbered takes `{owner}#{n}` (not by `{owner}x…`). */
+function heldBy(eb: ExpressionBuilder<Database, 'limit_slots'>, owner: string) {
+  return eb.or([
+    eb('owner', '=', owner),
+    eb(eb.fn('substr', ['owner', eb.val(1), eb.val(owner.length + 1)]), '=', `${owner}#`),
+  ]);
 }

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { systemClock } from '../../clock.ts';
-import { createSlotRepository } from '../../store/jobs-slots.ts';
+import { createManualClock, systemClock } from '../../clock.ts';
+import { createSlotRepository, type SlotRepository } from '../../store/jobs-slots.ts';
 import { createTestStore, testDialects } from '../../testing/databases.ts';
 import { openStore } from '../../store/database.ts';
+import { waitFor } from '../../testing/wait-for.ts';
 import { createHostLimiter, hostPoolFor } from './host-limiter.ts';
 import { createSlotLimiter } from './slot-limiter.ts';
 
@@ -93,6 +94,75 @@ for (const dialect of testDialects) {
       // A name that merely starts with the owner's is someone else's.
       assert.equal(await slots.releaseOwner('worker'), 0);
       assert.equal(await slots.countHeld('p', Date.now()), 1);
+    } finally {
+      await cleanup();
+    }
+  });
+}
+
+for (const dialect of testDialects) {
+  test(`renewing extends an owner's leases and its takes', never another's, and never shortens one (${dialect})`, async () => {
+    const { store, cleanup } = await createTestStore(dialect);
+    try {
+      const slots = createSlotRepository(store.db, store.dialect);
+      const t = 1_000_000;
+      const take = (owner: string) => slots.acquire({ pool: 'p', limit: 3, owner, ttlMs: 60_000, now: t });
+      assert.equal(await take('worker-a#1'), 0);
+      assert.equal(await take('worker-a#2'), 1);
+      assert.equal(await take('worker-ab#1'), 2);
+      assert.equal(await slots.renewOwner('worker-a', t + 120_000), 2);
+      assert.equal(await slots.countHeld('p', t + 90_000), 2);
+      assert.equal(await slots.renewOwner('worker-a', t + 30_000), 0);
+      assert.equal(await slots.countHeld('p', t + 120_000), 2);
+      assert.equal(await slots.countHeld('p', t + 120_001), 0);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test(`a renewal still on its way never cuts short a lease taken after it was computed (${dialect})`, async () => {
+    const { store, cleanup } = await createTestStore(dialect);
+    try {
+      const slots = createSlotRepository(store.db, store.dialect);
+      const clock = createManualClock(1_000_000);
+      let letFirstThrough = () => {};
+      const firstHeld = new Promise<void>((resolve) => (letFirstThrough = resolve));
+      let calls = 0;
+      let firstDone = false;
+      // The first renewal waits until the test lets it through; later ones never arrive (they would mend it).
+      const slowRenewals: SlotRepository = {
+        ...slots,
+        async renewOwner(owner, expiresAt) {
+          calls += 1;
+          if (calls > 1) return new Promise<number>(() => {});
+          await firstHeld;
+          const renewed = await slots.renewOwner(owner, expiresAt);
+          firstDone = true;
+          return renewed;
+        },
+      };
+      const limiter = createSlotLimiter({
+        slots: slowRenewals,
+        owner: 'worker-a',
+        clock,
+        ttlMs: 60_000,
+        renewEveryMs: 5,
+      });
+      await limiter.acquire('p', 2);
+      // The renewal computed its expiry now: 1_060_000.
+      await waitFor(() => calls === 1, { what: 'a renewal under way' });
+      clock.set(1_030_000);
+      await limiter.acquire('p', 2);
+      letFirstThrough();
+      await waitFor(() => firstDone, { what: 'the slow renewal done' });
+      // The slot taken at 1_030_000 still holds its lease to 1_090_000; the first one ends at 1_060_000.
+      assert.equal(await slots.countHeld('p', 1_059_000), 2);
+      assert.equal(await slots.countHeld('p', 1_070_000), 1);
+      assert.equal(
+        await slots.acquire({ pool: 'p', limit: 2, owner: 'worker-b#1', ttlMs: 1, now: 1_070_000 }),
+        0,
+      );
+      await limiter.releaseAll();
     } finally {
       await cleanup();
     }

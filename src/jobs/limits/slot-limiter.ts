@@ -20,8 +20,8 @@ interface HeldSlot {
   pool: string;
   slot: number;
   /**
-   * The slot row's owner: this process's name and a number unique to this take from the database. Renewing and
-   * giving back match it exactly, so nothing done for one take can ever free a row the process took again.
+   * The slot row's owner: this process's name and a number unique to this take from the database. Giving back
+   * matches it exactly, so nothing done for one take can ever free a row the process took again.
    */
   holder: string;
   /** When this process took the slot from the database (hand-overs inside the process keep it). */
@@ -45,6 +45,8 @@ export function createSlotLimiter(input: {
   clock: Clock;
   /** Lease length of a slot; renewed while held, so it only bounds how long a crashed process blocks one. */
   ttlMs?: number;
+  /** How often every lease this process holds is renewed (default a third of `ttlMs`, at least 1 s). */
+  renewEveryMs?: number;
   /** Pause between attempts while a pool is full (jittered ×0.5–1.5). */
   pollMs?: number;
   handoverMs?: number;
@@ -53,16 +55,28 @@ export function createSlotLimiter(input: {
   const pollMs = input.pollMs ?? 25;
   const handoverMs = input.handoverMs ?? 1000;
   const gate = createLocalGate();
-  const held = new Set<HeldSlot>();
   const seekers = new Map<string, Seeker[]>();
   const polling = new Set<string>();
   let takes = 0;
-  const renewTimer = setInterval(() => void renewHeld(), Math.max(1000, ttlMs / 3));
+  let renewing = false;
+  const renewTimer = setInterval(() => void renewHeld(), input.renewEveryMs ?? Math.max(1000, ttlMs / 3));
   renewTimer.unref();
 
+  /**
+   * One statement renews every lease this process holds, however many. (Renewing row by row took longer than
+   * the interval under load, so passes overlapped and an old pass's expiry reached slots taken since: a lease
+   * set to end in the past let another process take a slot that was in use.)
+   */
   async function renewHeld(): Promise<void> {
-    const expiresAt = input.clock.now() + ttlMs;
-    for (const h of held) await input.slots.renew(h.pool, h.slot, h.holder, expiresAt).catch(() => false);
+    if (renewing) return;
+    renewing = true;
+    try {
+      await input.slots.renewOwner(input.owner, input.clock.now() + ttlMs);
+    } catch {
+      // The next tick tries again; a lease lasts three intervals.
+    } finally {
+      renewing = false;
+    }
   }
 
   async function takeFromDatabase(pool: string, limit: number): Promise<HeldSlot | null> {
@@ -71,9 +85,7 @@ export function createSlotLimiter(input: {
     const holder = `${input.owner}#${takes}`;
     const slot = await input.slots.acquire({ pool, limit, owner: holder, ttlMs, now });
     if (slot === null) return null;
-    const h = { pool, slot, holder, takenAt: now };
-    held.add(h);
-    return h;
+    return { pool, slot, holder, takenAt: now };
   }
 
   function queueOf(pool: string): Seeker[] {
@@ -123,7 +135,6 @@ export function createSlotLimiter(input: {
   }
 
   async function giveBack(h: HeldSlot): Promise<void> {
-    held.delete(h);
     await input.slots.release(h.pool, h.slot, h.holder);
   }
 
@@ -172,7 +183,6 @@ export function createSlotLimiter(input: {
 
     async releaseAll() {
       clearInterval(renewTimer);
-      held.clear();
       await input.slots.releaseOwner(input.owner);
     },
   };
