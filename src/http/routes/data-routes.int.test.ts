@@ -6,6 +6,8 @@ import { startTestServer } from '../../fhir/test-server.ts';
 import { runCli } from '../../testing/run-cli.ts';
 import { startConnectedApp, type ConnectedApp } from '../../testing/connected-app.ts';
 import { waitFor } from '../../testing/wait-for.ts';
+import { startInProcessWorker } from '../../jobs/service-worker.ts';
+import { createSyncRunsRepository } from '../../store/sync-runs-repository.ts';
 import { runSync } from '../../sync/run-sync.ts';
 import { storedRecord, hashCanonical } from '../../sync/testing/compare-with-sandbox.ts';
 
@@ -266,15 +268,18 @@ describe('data out over the management api and the cli', () => {
       })
       .execute();
     const before = app.sandbox.requestLog.entries().length;
-    const runsBefore = (
-      await app.services.store.db
-        .selectFrom('sync_runs')
-        .select('id')
-        .where('connection_id', '=', connectionId)
-        .execute()
-    ).length;
+    const runsBefore = (await createSyncRunsRepository(app.services.store.db).listRuns(connectionId, 50))
+      .length;
     const started = await app.api(`/api/connections/${connectionId}/sync`, { method: 'POST' });
     assert.equal(started.status, 202);
+    // The first sync queued when the patient connected is still waiting (no worker yet): it absorbs this one.
+    assert.deepEqual(await started.json(), {
+      connectionId,
+      status: 'already_queued',
+      full: false,
+      jobId: null,
+    });
+    const worker = await startInProcessWorker(app.services, { schedule: false });
     await waitFor(
       async () => {
         const runs = (await (await app.api(`/api/connections/${connectionId}/sync-runs`)).json()) as {
@@ -284,6 +289,11 @@ describe('data out over the management api and the cli', () => {
       },
       { timeoutMs: 30_000, what: 'the api-started sync' },
     );
+    await worker.stop();
+    const { connections } = app.services.repos;
+    await connections.setStatus(connectionId, 'needs_reauth', 'test', 0);
+    assert.equal((await app.api(`/api/connections/${connectionId}/sync`, { method: 'POST' })).status, 409);
+    await connections.setStatus(connectionId, 'active', null, 0);
     const searches = app.sandbox.requestLog
       .entries()
       .slice(before)

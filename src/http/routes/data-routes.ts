@@ -8,7 +8,6 @@ import { createSyncRunsRepository, type SyncRunRow } from '../../store/sync-runs
 import { buildCoverageReport } from '../../sync/coverage.ts';
 import { EXPORT_FORMATS, streamExport, type ExportFormat } from '../../sync/export-stream.ts';
 import { FHIR_ID, RESOURCE_TYPE } from '../../sync/prepare-resource.ts';
-import { runSync } from '../../sync/run-sync.ts';
 import { requireApiKey } from '../middleware/api-key.ts';
 
 const ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
@@ -31,7 +30,6 @@ export function createDataRoutes(services: Services): Hono {
   const resources = createResourcesRepository(db);
   const runs = createSyncRunsRepository(db);
   const binaries = createBinariesRepository(db);
-  const syncing = new Set<string>();
   routes.use('/api/connections/*', requireApiKey(services.config.apiKey));
 
   const connectionOf = async (c: Context): Promise<string> => {
@@ -98,17 +96,16 @@ export function createDataRoutes(services: Services): Hono {
   routes.post('/api/connections/:id/sync', async (c) => {
     const id = await connectionOf(c);
     const full = c.req.query('full') === 'true';
-    if (syncing.has(id))
-      throw new ChartbridgeError('ERR_CONFLICT', `a sync of connection '${id}' is already running here`, {
-        status: 409,
-      });
-    syncing.add(id);
-    void runSync({ services, connectionId: id, full })
-      .catch((error: unknown) =>
-        services.log.warn({ err: error, connectionId: id }, 'api-started sync ended without success'),
-      )
-      .finally(() => syncing.delete(id));
-    return c.json({ connectionId: id, status: 'started', full }, 202);
+    const row = await services.repos.connections.findById(id);
+    if (row?.status !== 'active')
+      throw new ChartbridgeError(
+        'ERR_CONNECTION_INACTIVE',
+        `connection '${id}' is ${row?.status ?? 'gone'}; the patient must connect again`,
+        { status: 409 },
+      );
+    // A worker runs it; an identical sync already waiting absorbs this request (its id comes back null).
+    const jobId = await services.jobs.send('sync', full ? { connectionId: id, full } : { connectionId: id });
+    return c.json({ connectionId: id, status: jobId ? 'queued' : 'already_queued', full, jobId }, 202);
   });
   return routes;
 }
