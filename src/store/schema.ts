@@ -215,6 +215,8 @@ export interface SyncRunTable {
   pages: number;
   bytes: number;
   resources: number;
+  /** Searches in the run's plan, once it is built (007-sync-progress); 0 before. */
+  queries_total: number;
 }
 
 export type SyncQueryStatus = 'pending' | 'running' | 'done' | 'not_granted' | 'not_available' | 'failed';

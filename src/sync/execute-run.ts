@@ -22,6 +22,8 @@ const FINISHED = new Set(['done', 'not_available', 'not_granted']);
 /** The body of a run, from plan to vanished-resource removal; EHR trouble that ends the run throws. */
 export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<RunOutcome> {
   const plan = await buildPlan(ctx.client, target, ctx.limits.pageSize);
+  // Other processes show this run's progress from the database (sync/run-progress.ts).
+  await ctx.repos.runs.updateRun(ctx.runId, { queries_total: plan.queries.length });
   const states = new Map((await ctx.repos.runs.listQueryStates(ctx.runId)).map((s) => [s.query_key, s]));
   await recordNotGranted(ctx, plan, states);
   await runSearches(ctx, plan, states);

@@ -49,6 +49,7 @@ export async function openRun(
     pages: 0,
     bytes: 0,
     resources: 0,
+    queries_total: 0,
   };
   await runs.insertRun(run);
   return { run, resumed: false, since: sinceFor(run, lastGood) };

@@ -120,7 +120,7 @@ export function renderStatusPage(props: { connection: ConnectionStatusView }) {
       {c.progressHref ? (
         <p class="actions">
           <a class="button" href={c.progressHref}>
-            Get my record now
+            Watch my record arrive
           </a>
           <a class="button secondary" href="/my">
             My hospitals

@@ -89,7 +89,7 @@ export async function connectThroughPages(
 
 /** From the status page: the live progress page until the first sync says it finished. */
 export async function watchFirstSync(page: Page, shots?: string): Promise<string> {
-  await page.click('a:has-text("Get my record now")');
+  await page.click('a:has-text("Watch my record arrive")');
   await page.waitForSelector('[data-progress-done]:not([hidden])', { timeout: 60_000 });
   if (shots) await saveScreenshot(page, `${shots}-06-sync-finished`);
   return (await page.textContent('[data-progress-text]')) ?? '';

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { startInProcessWorker } from '../../src/jobs/service-worker.ts';
+import type { WorkerRuntime } from '../../src/jobs/worker-process.ts';
 import { loadSandboxData } from '../../src/sandbox/data/load-data.ts';
 import { patientFixturesDir } from '../../src/sandbox/fixtures-dir.ts';
 import { startConnectedApp, type ConnectedApp } from '../../src/testing/connected-app.ts';
@@ -24,6 +26,7 @@ import { buildHostileBundle, HOSTILE } from './hostile-bundle.ts';
  */
 describe('web ui in Chromium', { skip: skipWithoutChromium }, () => {
   let app: ConnectedApp;
+  let worker: WorkerRuntime;
   let browser: Browser;
   let dataDir: string;
 
@@ -36,10 +39,13 @@ describe('web ui in Chromium', { skip: skipWithoutChromium }, () => {
     writeFileSync(join(dataDir, 'b-hostile.json'), JSON.stringify(buildHostileBundle()));
     const data = await loadSandboxData({ folders: [dataDir] });
     app = await startConnectedApp({ sandboxOptions: { autoApprove: false, data } });
+    // Runs the first sync each connection queues; the progress page only watches it.
+    worker = await startInProcessWorker(app.services, { schedule: false });
     browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
+    await worker?.stop();
     await app?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

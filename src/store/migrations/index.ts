@@ -5,6 +5,7 @@ import * as directory from './003-directory.ts';
 import * as jobs from './004-jobs.ts';
 import * as sync from './005-sync.ts';
 import * as directoryIndexes from './006-directory-indexes.ts';
+import * as syncProgress from './007-sync-progress.ts';
 
 /** Every migration in the order it applies. Add a new file and one line here; never edit an applied one. */
 export const migrations: MigrationStep[] = [
@@ -14,4 +15,5 @@ export const migrations: MigrationStep[] = [
   { name: '004-jobs', up: jobs.up },
   { name: '005-sync', up: sync.up },
   { name: '006-directory-indexes', up: directoryIndexes.up },
+  { name: '007-sync-progress', up: syncProgress.up },
 ];

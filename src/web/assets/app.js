@@ -48,6 +48,9 @@ function startProgress(box) {
   const text = box.querySelector('[data-progress-text]');
   const done = box.querySelector('[data-progress-done]');
   const events = new EventSource(box.dataset.events);
+  events.addEventListener('waiting', () => {
+    text.textContent = 'Getting ready to read your record…';
+  });
   events.addEventListener('progress', (event) => {
     const p = JSON.parse(event.data);
     bar.max = Math.max(1, p.queriesTotal);

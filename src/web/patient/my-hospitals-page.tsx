@@ -45,9 +45,7 @@ function ConnectionCard(props: { connection: PatientConnectionView; csrfToken: s
       </dl>
       <div class="actions">
         {c.status === 'active' ? (
-          <a class="button" href={`${base}/progress`}>
-            Update now
-          </a>
+          <PostButton action={`${base}/sync`} csrfToken={props.csrfToken} label="Update now" />
         ) : null}
         {c.status === 'needs_reauth' || c.status === 'error' || c.status === 'key_error' ? (
           <PostButton action={`${base}/reconnect`} csrfToken={props.csrfToken} label="Reconnect" />

@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createRandomToken, hashSecret } from '../../connect/secrets.ts';
+import { startInProcessWorker } from '../../jobs/service-worker.ts';
+import type { WorkerRuntime } from '../../jobs/worker-process.ts';
+import type { DialectName } from '../../store/database.ts';
+import { createSyncRunsRepository } from '../../store/sync-runs-repository.ts';
+import { testDialects } from '../../testing/databases.ts';
+import { startConnectedApp, type ConnectedApp } from '../../testing/connected-app.ts';
+import type { TestBrowser } from '../../testing/test-browser.ts';
+import { createSyncProgressHub, type SyncEvent } from './sync-progress-hub.ts';
+
+interface StreamedEvent {
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/** Reads a server-sent event stream until `stopAt` says so or the server ends it. */
+async function readEvents(
+  response: Response,
+  stopAt: (e: StreamedEvent) => boolean,
+): Promise<StreamedEvent[]> {
+  const events: StreamedEvent[] = [];
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return events;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = {
+        event: readField(block, 'event') ?? 'message',
+        data: JSON.parse(readField(block, 'data') ?? '{}') as Record<string, unknown>,
+      };
+      events.push(event);
+      if (stopAt(event)) {
+        await reader.cancel();
+        return events;
+      }
+    }
+  }
+}
+
+function readField(block: string, name: string): string | undefined {
+  return block
+    .split('\n')
+    .find((line) => line.startsWith(`${name}:`))
+    ?.slice(name.length + 1)
+    .trim();
+}
+
+for (const dialect of testDialects) describeProgress(dialect);
+
+function describeProgress(dialect: DialectName): void {
+  describe(`the progress page follows the worker's sync (${dialect})`, () => {
+    let app: ConnectedApp;
+    let owner: TestBrowser;
+    let connectionId: string;
+    let worker: WorkerRuntime | undefined;
+
+    before(async () => {
+      app = await startConnectedApp({ dialect });
+      const secret = createRandomToken();
+      connectionId = await app.connectPatient(`browser-${hashSecret(secret).slice(0, 24)}`);
+      owner = app.newBrowser();
+      owner.cookies.set('cb_user', secret);
+    });
+    after(async () => {
+      await worker?.stop();
+      await app?.close();
+    });
+
+    const fhirRequests = () => app.sandbox.requestLog.entries().filter((e) => e.url.includes('/api/FHIR/'));
+    const runsOf = () => createSyncRunsRepository(app.services.store.db).listRuns(connectionId, 10);
+
+    it('waits while no worker has started the queued first sync, and watching starts none', async () => {
+      const before = fhirRequests().length;
+      const events = await readEvents(
+        await owner.get(`${app.url}/my/connections/${connectionId}/events`),
+        (e) => e.event === 'waiting',
+      );
+      assert.deepEqual(
+        events.map((e) => e.event),
+        ['waiting'],
+      );
+      assert.equal((await runsOf()).length, 0);
+      assert.equal(fhirRequests().length, before);
+    });
+
+    it('streams the worker run to its end, with the counts the run recorded', async () => {
+      worker = await startInProcessWorker(app.services, { schedule: false });
+      const events = await readEvents(
+        await owner.get(`${app.url}/my/connections/${connectionId}/events`),
+        (e) => e.event === 'done',
+      );
+      const runs = await runsOf();
+      assert.equal(runs.length, 1);
+      assert.equal(runs[0]!.status, 'succeeded');
+      const done = events.at(-1)!;
+      assert.deepEqual(done, {
+        event: 'done',
+        data: {
+          type: 'done',
+          status: 'succeeded',
+          message: `Your record is up to date: ${runs[0]!.resources} items read.`,
+        },
+      });
+      let resources = 0;
+      for (const progress of events.filter((e) => e.event === 'progress')) {
+        assert.equal(progress.data.queriesTotal, runs[0]!.queries_total);
+        assert.ok(Number(progress.data.queriesDone) <= runs[0]!.queries_total);
+        assert.ok(Number(progress.data.resources) >= resources, 'counts only grow');
+        resources = Number(progress.data.resources);
+      }
+      assert.ok(runs[0]!.queries_total > 10, `${runs[0]!.queries_total} searches planned`);
+    });
+
+    it('"Update now" queues a sync, and the page follows the new run rather than the finished one', async () => {
+      const [first] = await runsOf();
+      await owner.get(`${app.url}/my`);
+      const queued = await owner.post(`${app.url}/my/connections/${connectionId}/sync`, {
+        csrf: owner.cookies.get('cb_csrf')!,
+      });
+      assert.equal(queued.status, 303);
+      const location = queued.headers.get('location')!;
+      assert.equal(location, `/my/connections/${connectionId}/progress?after=${first!.id}`);
+      const page = await (await owner.get(`${app.url}${location}`)).text();
+      assert.ok(page.includes(`data-events="/my/connections/${connectionId}/events?after=${first!.id}"`));
+      const events = await readEvents(
+        await owner.get(`${app.url}/my/connections/${connectionId}/events?after=${first!.id}`),
+        (e) => e.event === 'done',
+      );
+      const runs = await runsOf();
+      assert.equal(runs.length, 2);
+      assert.notEqual(runs[0]!.id, first!.id);
+      assert.equal(runs[0]!.full, 0);
+      assert.equal(events.at(-1)!.data.status, 'succeeded');
+      const forged = await owner.post(`${app.url}/my/connections/${connectionId}/sync`, {
+        csrf: 'x'.repeat(43),
+      });
+      assert.equal(forged.status, 403);
+    });
+
+    it('tells the patient the record will come later when no worker starts it in time', async () => {
+      await worker?.stop();
+      worker = undefined;
+      const other = await app.connectPatient('browser-without-worker', { orgId: 'org-b' });
+      const hub = createSyncProgressHub(app.services, { pollMs: 10, waitMs: 100 });
+      const events: SyncEvent[] = [];
+      await new Promise<void>((resolve) => {
+        hub.watch(other, (event) => {
+          events.push(event);
+          if (event.type === 'done') resolve();
+        });
+      });
+      assert.deepEqual(events, [
+        { type: 'waiting' },
+        {
+          type: 'done',
+          status: 'queued',
+          message:
+            'Your hospital is connected. Your record will be read in the background; come back in a few minutes.',
+        },
+      ]);
+    });
+  });
+}
