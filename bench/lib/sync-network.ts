@@ -6,7 +6,7 @@ import { patientFixturesDir } from '../../src/sandbox/fixtures-dir.ts';
 import { buildEpicPlan } from '../../src/sync/epic-plan.ts';
 import { runSync } from '../../src/sync/run-sync.ts';
 import { createTestStore } from '../../src/testing/databases.ts';
-import { connectFirstPatient, startBenchFhirServer } from './bench-fhir-server.ts';
+import { connectFirstPatient, startBenchFhirServer, warmUp } from './bench-fhir-server.ts';
 
 export interface NetworkFigures {
   chartbridgeMs: number;
@@ -28,7 +28,7 @@ const SCOPE = 'patient/*.read';
  * (a) chartbridge's sync, (b) fhirclient `request` with `pageLimit: 0`, one query after another, (c) the
  * physical bound for a client keeping to five concurrent requests — one sandbox FHIR server in a child process
  * (an EHR is a machine of its own), 50 ms per request, ≤ 50 per page, the 5k-resource fixture. Both clients
- * read the same server with the same token and scope; chartbridge stores into a real SQLite file.
+ * read the same warmed-up server with the same token and scope; chartbridge stores into a real SQLite file.
  */
 export async function measureNetwork(
   log: (line: string) => void,
@@ -46,6 +46,7 @@ export async function measureNetwork(
   try {
     const connection = { id: 'bench', scope: SCOPE };
     const { fhirBase, patientId, token, services } = await connectFirstPatient(server, store, connection);
+    await warmUp(server, { fhirBase, patientId, token });
 
     let searchesDoneAt = 0;
     const started = performance.now();
