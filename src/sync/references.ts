@@ -26,10 +26,11 @@ export async function chaseReferences(ctx: SyncContext, searchedTypes: string[])
   const outcome: ReferenceOutcome = { fetched: 0, unavailable: 0 };
   const attempted = new Set<string>();
   let scanTypes = searchedTypes;
+  // The searches are over once this phase starts, before the stored record is scanned for references.
+  reportProgress(ctx, { phase: 'references' });
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
     const wanted = await collectReferences(ctx, scanTypes, attempted);
     if (wanted.length === 0) break;
-    reportProgress(ctx, { phase: 'references' });
     await runPool(wanted, ctx.limits.queryConcurrency, (key) => readReference(ctx, key, outcome));
     scanTypes = REFERENCE_TYPES;
   }
