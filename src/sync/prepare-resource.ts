@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ResourceRecord } from '../store/resources-repository.ts';
 
 /** FHIR R4 id: 1–64 of letters, digits, '-' and '.'. Anything else is never used as a key or in a URL (A9). */
@@ -34,7 +34,7 @@ export function prepareResource(resource: unknown): PreparedResource {
       lastUpdated,
       versionRank: rankVersion(versionId, lastUpdated),
       json,
-      hash: createHash('sha256').update(json).digest('hex'),
+      hash: hash('sha256', json, 'hex'),
     },
   };
 }
