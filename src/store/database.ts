@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { ChartbridgeError } from '../errors.ts';
 import type { Database } from './schema.ts';
+import { startWalCheckpointer } from './sqlite-checkpointer.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -39,8 +40,19 @@ function openSqlite(path: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
+  if (path === ':memory:') {
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+  }
+  // The log is copied back by a background thread; the writer does it only if the thread falls far behind.
+  sqlite.pragma('wal_autocheckpoint = 4000');
+  const checkpointer = startWalCheckpointer(path);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+  const close = async () => {
+    await checkpointer.stop();
+    await db.destroy();
+  };
+  return { db, dialect: 'sqlite', sqlite, close };
 }
 
 function openPostgres(url: string, poolSize: number): Store {
