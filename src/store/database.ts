@@ -40,14 +40,11 @@ function openSqlite(path: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  if (path === ':memory:') {
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-    return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
-  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  if (path === ':memory:') return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
   // The log is copied back by a background thread; the writer does it only if the thread falls far behind.
   sqlite.pragma('wal_autocheckpoint = 4000');
   const checkpointer = startWalCheckpointer(path);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   const close = async () => {
     await checkpointer.stop();
     await db.destroy();

@@ -32,14 +32,15 @@ export function createDataRoutes(services: Services): Hono {
   const binaries = createBinariesRepository(db);
   routes.use('/api/connections/*', requireApiKey(services.config.apiKey));
 
-  const connectionOf = async (c: Context): Promise<string> => {
+  const connectionRowOf = async (c: Context) => {
     const id = c.req.param('id') ?? '';
     if (!ID_PATTERN.test(id))
       throw invalid("'connection id' must be 1-128 characters of letters, digits and . _ : @ -");
-    if (!(await services.repos.connections.findById(id)))
-      throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${id}' not found`, { status: 404 });
-    return id;
+    const row = await services.repos.connections.findById(id);
+    if (!row) throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${id}' not found`, { status: 404 });
+    return row;
   };
+  const connectionOf = async (c: Context): Promise<string> => (await connectionRowOf(c)).id;
 
   routes.get('/api/connections/:id/sync-runs', async (c) => {
     const rows = await runs.listRuns(await connectionOf(c), 50);
@@ -94,13 +95,12 @@ export function createDataRoutes(services: Services): Hono {
     });
   });
   routes.post('/api/connections/:id/sync', async (c) => {
-    const id = await connectionOf(c);
+    const { id, status } = await connectionRowOf(c);
     const full = c.req.query('full') === 'true';
-    const row = await services.repos.connections.findById(id);
-    if (row?.status !== 'active')
+    if (status !== 'active')
       throw new ChartbridgeError(
         'ERR_CONNECTION_INACTIVE',
-        `connection '${id}' is ${row?.status ?? 'gone'}; the patient must connect again`,
+        `connection '${id}' is ${status}; the patient must connect again`,
         { status: 409 },
       );
     // A worker runs it; an identical sync already waiting absorbs this request (its id comes back null).

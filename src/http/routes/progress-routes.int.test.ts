@@ -165,6 +165,16 @@ function describeProgress(dialect: DialectName): void {
             'Your hospital is connected. Your record will be read in the background; come back in a few minutes.',
         },
       ]);
+      // A connection that cannot sync until the patient signs in again says so at once.
+      await app.services.repos.connections.setStatus(other, 'key_error', 'test', 0);
+      const last = await new Promise<SyncEvent>((resolve) => {
+        hub.watch(other, (event) => resolve(event));
+      });
+      assert.deepEqual(last, {
+        type: 'done',
+        status: 'needs_reauth',
+        message: 'Your hospital needs you to sign in again.',
+      });
     });
   });
 }

@@ -5,7 +5,7 @@ import type { Services } from '../../services.ts';
 import { createSyncRunsRepository } from '../../store/sync-runs-repository.ts';
 import { renderProgressPage } from '../../web/patient/progress-page.tsx';
 import { allowSameOriginScript, checkFormPost, findOwnConnection } from './patient-session.ts';
-import { createSyncProgressHub, type SyncEvent, type SyncProgressHubOptions } from './sync-progress-hub.ts';
+import { createSyncProgressHub, type SyncEvent } from './sync-progress-hub.ts';
 
 /** A run id as openRun makes them (a UUID); anything else in `?after=` is ignored rather than trusted. */
 const RUN_ID = /^[0-9a-f-]{36}$/;
@@ -15,9 +15,9 @@ const RUN_ID = /^[0-9a-f-]{36}$/;
  * queues a sync for a worker. Only the browser that owns the connection can watch or ask; events carry counts and
  * plain messages, never data.
  */
-export function createProgressRoutes(services: Services, hubOptions?: SyncProgressHubOptions): Hono {
+export function createProgressRoutes(services: Services): Hono {
   const routes = new Hono();
-  const hub = createSyncProgressHub(services, hubOptions);
+  const hub = createSyncProgressHub(services);
   const runs = createSyncRunsRepository(services.store.db);
   routes.use('/my/connections/:id/progress', allowSameOriginScript());
   routes.get('/my/connections/:id/progress', async (c) => {

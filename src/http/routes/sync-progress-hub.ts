@@ -105,7 +105,9 @@ async function readEvent(
   afterRunId: string | undefined,
 ): Promise<SyncEvent> {
   const connection = await services.repos.connections.findById(connectionId);
-  if (connection?.status === 'needs_reauth') return needsReauthEvent;
+  if (connection?.status === 'revoked') return disconnectedEvent;
+  // The statuses "My hospitals" offers Reconnect for: no sync can run until the patient signs in again.
+  if (connection && connection.status !== 'active') return needsReauthEvent;
   const [run] = await runs.listRuns(connectionId, 1);
   if (run && run.id === afterRunId && run.status !== 'running') return { type: 'waiting' };
   if (run?.status === 'running') {
@@ -138,6 +140,12 @@ const needsReauthEvent: SyncEvent = {
   type: 'done',
   status: 'needs_reauth',
   message: 'Your hospital needs you to sign in again.',
+};
+
+const disconnectedEvent: SyncEvent = {
+  type: 'done',
+  status: 'revoked',
+  message: 'This hospital is disconnected; connect it again to update your record.',
 };
 
 const queuedEvent: SyncEvent = {
