@@ -2,8 +2,9 @@ import type { Clock } from '../clock.ts';
 import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeadLetterRepository } from '../store/jobs-dead-letters.ts';
-import { leaseLostError, type Fence, type JobLeaseRepository } from '../store/jobs-leases.ts';
+import type { Fence, JobLeaseRepository } from '../store/jobs-leases.ts';
 import type { JobContext, JobHandlers } from './job-context.ts';
+import { startLeaseHeartbeat } from './lease-heartbeat.ts';
 import type { JobName, JobQueue, QueuedJob } from './job-queue.ts';
 
 export interface JobRunnerDeps {
@@ -62,7 +63,7 @@ export async function runJob(
   const onShutdown = () => controller.abort(interruptedError());
   shutdown.addEventListener('abort', onShutdown, { once: true });
   if (shutdown.aborted) onShutdown();
-  const stopHeartbeat = startHeartbeat(deps, grant, controller);
+  const stopHeartbeat = startLeaseHeartbeat(deps, grant, controller);
   try {
     return await executeHandler(deps, job, grant, controller.signal);
   } finally {
@@ -159,24 +160,6 @@ export async function handBack(
   // Complete-and-resend instead of fail: handing back is not the job's fault and must not use up a retry.
   await deps.queue.complete(job.name, job.id, { handedBack: true, ...output });
   await deps.queue.send(job.name, job.data, { startAfter: deps.clock.now() + deps.handBackDelayMs });
-}
-
-function startHeartbeat(deps: JobRunnerDeps, fence: Fence, controller: AbortController): () => void {
-  let lastRenewed = deps.clock.now();
-  const timer = setInterval(() => {
-    deps.leases.renew(fence, deps.leaseTtlMs, deps.clock.now()).then(
-      (held) => {
-        if (held) lastRenewed = deps.clock.now();
-        else controller.abort(leaseLostError(fence.key));
-      },
-      () => {
-        // The database is unreachable: keep trying, but once the lease has surely expired, stop working.
-        if (deps.clock.now() - lastRenewed > deps.leaseTtlMs) controller.abort(leaseLostError(fence.key));
-      },
-    );
-  }, deps.heartbeatMs);
-  timer.unref();
-  return () => clearInterval(timer);
 }
 
 function interruptedError(): ChartbridgeError {
