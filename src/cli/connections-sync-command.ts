@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { ChartbridgeError } from '../errors.ts';
+import { withManualSyncLease } from '../jobs/manual-sync-lease.ts';
 import { runSync, SyncRunError, type SyncSummary } from '../sync/run-sync.ts';
 import { withCliServices } from './cli-services.ts';
 
-/** `chartbridge connections sync <id>`: one sync run in this process, with a progress bar on stderr. */
+/**
+ * `chartbridge connections sync <id>`: one sync run in this process, with a progress bar on stderr, under the
+ * connection's sync lease (refused while a worker syncs it).
+ */
 export function registerConnectionsSyncCommand(group: Command): Command {
   return group
     .command('sync <connectionId>')
@@ -31,15 +35,19 @@ export function registerConnectionsSyncCommand(group: Command): Command {
         bar.start(1, 0, { resources: 0, pages: 0, phase: 'planning' });
         let summary: SyncSummary;
         try {
-          summary = await runSync({
-            services,
-            connectionId: id,
-            full: options.full ?? false,
-            onProgress: (p) => {
-              bar.setTotal(Math.max(p.queriesTotal, 1));
-              bar.update(p.queriesDone, { resources: p.resources, pages: p.pages, phase: p.phase });
-            },
-          });
+          summary = await withManualSyncLease(services, id, ({ fence, signal }) =>
+            runSync({
+              services,
+              connectionId: id,
+              full: options.full ?? false,
+              fence,
+              signal,
+              onProgress: (p) => {
+                bar.setTotal(Math.max(p.queriesTotal, 1));
+                bar.update(p.queriesDone, { resources: p.resources, pages: p.pages, phase: p.phase });
+              },
+            }),
+          );
         } catch (error) {
           bar.stop();
           if (error instanceof SyncRunError) printSummary(error.summary, options.json ?? false);

@@ -38,6 +38,8 @@ export interface JobLeaseRepository {
   assertHeld(db: Kysely<Database>, fence: Fence): Promise<void>;
   /** Claims expired leases that still name a job, so exactly one reaper fails each abandoned job. */
   claimExpired(now: number, limit: number): Promise<ExpiredLease[]>;
+  /** Who holds `key` now, and for which job, if anyone ever did. */
+  find(key: string): Promise<{ owner: string | null; jobId: string | null; expiresAt: number } | undefined>;
 }
 
 /** The error a fenced write raises when its lease was taken over. */
@@ -103,6 +105,15 @@ export function createJobLeaseRepository(db: Kysely<Database>, _dialect: Dialect
           ? { name: row.job_name, id: row.job_id }
           : null;
       return { key, owner, token: row.fence + 1, abandoned };
+    },
+
+    async find(key) {
+      const row = await db
+        .selectFrom('job_leases')
+        .select(['owner', 'job_id', 'expires_at'])
+        .where('key', '=', key)
+        .executeTakeFirst();
+      return row && { owner: row.owner, jobId: row.job_id, expiresAt: row.expires_at };
     },
 
     async renew(fence, ttlMs, now) {
