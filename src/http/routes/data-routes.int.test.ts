@@ -5,9 +5,6 @@ import { Hono } from 'hono';
 import { startTestServer } from '../../fhir/test-server.ts';
 import { runCli } from '../../testing/run-cli.ts';
 import { startConnectedApp, type ConnectedApp } from '../../testing/connected-app.ts';
-import { waitFor } from '../../testing/wait-for.ts';
-import { startInProcessWorker } from '../../jobs/service-worker.ts';
-import { createSyncRunsRepository } from '../../store/sync-runs-repository.ts';
 import { runSync } from '../../sync/run-sync.ts';
 import { storedRecord, hashCanonical } from '../../sync/testing/compare-with-sandbox.ts';
 
@@ -250,58 +247,5 @@ describe('data out over the management api and the cli', () => {
     const evil = await app.api(`/api/connections/${connectionId}/binaries/evil`);
     assert.equal(evil.headers.get('content-type'), 'application/octet-stream');
     assert.equal((await app.api(`/api/connections/${connectionId}/binaries/..%2F..%2Fetc`)).status, 400);
-  });
-
-  it('POST sync starts an incremental run that asks only for changes; a full run removes vanished resources', async () => {
-    await app.services.store.db
-      .insertInto('resources')
-      .values({
-        connection_id: connectionId,
-        resource_type: 'Observation',
-        resource_id: 'vanished',
-        version_id: '1',
-        last_updated: null,
-        json: '{"resourceType":"Observation","id":"vanished"}',
-        hash: 'x',
-        fetched_at: 1,
-        sync_run_id: 'old-run',
-      })
-      .execute();
-    const before = app.sandbox.requestLog.entries().length;
-    const runsBefore = (await createSyncRunsRepository(app.services.store.db).listRuns(connectionId, 50))
-      .length;
-    const started = await app.api(`/api/connections/${connectionId}/sync`, { method: 'POST' });
-    assert.equal(started.status, 202);
-    // The first sync queued when the patient connected is still waiting (no worker yet): it absorbs this one.
-    assert.deepEqual(await started.json(), {
-      connectionId,
-      status: 'already_queued',
-      full: false,
-      jobId: null,
-    });
-    const worker = await startInProcessWorker(app.services, { schedule: false });
-    await waitFor(
-      async () => {
-        const runs = (await (await app.api(`/api/connections/${connectionId}/sync-runs`)).json()) as {
-          runs: Array<{ status: string }>;
-        };
-        return runs.runs.length === runsBefore + 1 && runs.runs[0]!.status === 'succeeded';
-      },
-      { timeoutMs: 30_000, what: 'the api-started sync' },
-    );
-    await worker.stop();
-    const { connections } = app.services.repos;
-    await connections.setStatus(connectionId, 'needs_reauth', 'test', 0);
-    assert.equal((await app.api(`/api/connections/${connectionId}/sync`, { method: 'POST' })).status, 409);
-    await connections.setStatus(connectionId, 'active', null, 0);
-    const searches = app.sandbox.requestLog
-      .entries()
-      .slice(before)
-      .filter((e) => e.url.includes('?patient='));
-    assert.ok(searches.length > 0 && searches.every((e) => e.url.includes('_lastUpdated=gt')));
-    assert.equal((await storedRecord(app.services.store, connectionId)).has('Observation/vanished'), true);
-    const full = await runSync({ services: app.services, connectionId, full: true });
-    assert.equal(full.full, true);
-    assert.equal((await storedRecord(app.services.store, connectionId)).has('Observation/vanished'), false);
   });
 });
