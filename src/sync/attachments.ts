@@ -1,7 +1,7 @@
 import { isChartbridgeError } from '../errors.ts';
 import { describeOrigin } from '../fhir/base-guard.ts';
 import { decodeBinary } from './decode-binary.ts';
-import { FHIR_ID } from './prepare-resource.ts';
+import { isSafeFhirId } from '../fhir/fhir-id.ts';
 import { runPool } from './run-pool.ts';
 import { scanRunResources } from './scan-run-resources.ts';
 import { addWarning, reportProgress, type SyncContext } from './sync-context.ts';
@@ -71,7 +71,7 @@ function toWantedBinary(ctx: SyncContext, attachment: Record<string, unknown>): 
     return undefined;
   }
   const rest = url.pathname.slice(new URL(ctx.client.guard.base).pathname.length + 1).split('/');
-  if (rest.length !== 2 || rest[0] !== 'Binary' || !FHIR_ID.test(rest[1]!)) {
+  if (rest.length !== 2 || rest[0] !== 'Binary' || !isSafeFhirId(rest[1]!)) {
     addWarning(ctx, 'attachments: skipped an attachment url that is not Binary/<id>');
     return undefined;
   }

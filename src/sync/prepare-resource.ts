@@ -1,8 +1,7 @@
 import { hash } from 'node:crypto';
+import { describeUnsafeId, isSafeFhirId } from '../fhir/fhir-id.ts';
 import type { ResourceRecord } from '../store/resources-repository.ts';
 
-/** FHIR R4 id: 1–64 of letters, digits, '-' and '.'. Anything else is never used as a key or in a URL (A9). */
-export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 export const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 
 export type PreparedResource = { ok: true; record: ResourceRecord } | { ok: false; reason: string };
@@ -20,8 +19,8 @@ export function prepareResource(resource: unknown): PreparedResource {
   if (typeof resourceType !== 'string' || !RESOURCE_TYPE.test(resourceType)) {
     return { ok: false, reason: 'entry with an invalid resourceType' };
   }
-  if (typeof id !== 'string' || !FHIR_ID.test(id)) {
-    return { ok: false, reason: `${resourceType} entry with an id that is not a fhir id` };
+  if (!isSafeFhirId(id)) {
+    return { ok: false, reason: `${resourceType} entry with ${describeUnsafeId(id)}` };
   }
   const { versionId, lastUpdated } = readMeta(meta);
   const json = JSON.stringify(resource);

@@ -95,20 +95,41 @@ describe('reading a search page (case 8)', () => {
 });
 
 describe('hostile ids (case 9)', () => {
-  it('rejects ids that are not fhir ids and never builds keys from them', () => {
-    for (const id of ['../x', 'a/b', 'a\u0000b', 'x'.repeat(65), '', "1' or '1'='1", 'a b', '%2e%2e']) {
+  it('refuses ids that could escape a path, with a reason that never quotes the id', () => {
+    const unsafe = 'Observation entry with an id that is not safe in a url path';
+    const cases: Array<[unknown, string]> = [
+      ['../x', unsafe],
+      ['a/b', unsafe],
+      ['..', unsafe],
+      ['.', unsafe],
+      ['a\u0000b', unsafe],
+      ['a\\b', unsafe],
+      ["1' or '1'='1", unsafe],
+      ['a b', unsafe],
+      ['%2e%2e', unsafe],
+      ['a?b', unsafe],
+      ['a#b', unsafe],
+      ['x'.repeat(1025), 'Observation entry with an id longer than 1024 characters'],
+      ['', 'Observation entry with no id'],
+      [42, 'Observation entry with no id'],
+    ];
+    for (const [id, reason] of cases) {
       const prepared = prepareResource({ resourceType: 'Observation', id });
-      assert.deepEqual(
-        prepared,
-        { ok: false, reason: 'Observation entry with an id that is not a fhir id' },
-        JSON.stringify(id),
-      );
+      assert.deepEqual(prepared, { ok: false, reason }, JSON.stringify(id));
     }
     assert.deepEqual(prepareResource({ resourceType: '../Patient', id: 'a' }), {
       ok: false,
       reason: 'entry with an invalid resourceType',
     });
-    assert.equal(prepareResource({ resourceType: 'Observation', id: 'eAbC-12.3' }).ok, true);
+  });
+
+  it('keeps the long ids real servers send (Epic unconstrained ids, payer hex ids)', () => {
+    const epicLong = `e${'AbC9.x-'.repeat(18)}Z`; // 128 characters
+    for (const id of ['eAbC-12.3', epicLong, 'f'.repeat(96), 'a-80000.E-14545', 'x'.repeat(1024)]) {
+      const prepared = prepareResource({ resourceType: 'Observation', id });
+      assert.equal(prepared.ok, true, id);
+      assert.equal(prepared.ok && prepared.record.id, id);
+    }
   });
 });
 

@@ -2,7 +2,8 @@ import { isChartbridgeError } from '../errors.ts';
 import { parseJsonCapped } from '../fhir/json-limits.ts';
 import type { ResourceCursor } from '../store/resources-repository.ts';
 import { commitPage } from './commit-page.ts';
-import { FHIR_ID, prepareResource } from './prepare-resource.ts';
+import { isSafeFhirId } from '../fhir/fhir-id.ts';
+import { prepareResource } from './prepare-resource.ts';
 import { runPool } from './run-pool.ts';
 import { scanRunResources, walkObjects } from './scan-run-resources.ts';
 import { addWarning, reportProgress, type SyncContext } from './sync-context.ts';
@@ -69,7 +70,7 @@ function parseReference(ctx: SyncContext, reference: unknown): ResourceCursor | 
     path = url.pathname.slice(new URL(ctx.client.guard.base).pathname.length + 1);
   }
   const [type, id, ...rest] = path.split('/');
-  if (rest.length > 0 || !type || !id || !REFERENCE_TYPES.includes(type) || !FHIR_ID.test(id))
+  if (rest.length > 0 || !type || !id || !REFERENCE_TYPES.includes(type) || !isSafeFhirId(id))
     return undefined;
   return { type, id };
 }

@@ -7,7 +7,8 @@ import { createResourcesRepository } from '../../store/resources-repository.ts';
 import { createSyncRunsRepository, type SyncRunRow } from '../../store/sync-runs-repository.ts';
 import { buildCoverageReport } from '../../sync/coverage.ts';
 import { EXPORT_FORMATS, streamExport, type ExportFormat } from '../../sync/export-stream.ts';
-import { FHIR_ID, RESOURCE_TYPE } from '../../sync/prepare-resource.ts';
+import { isSafeFhirId } from '../../fhir/fhir-id.ts';
+import { RESOURCE_TYPE } from '../../sync/prepare-resource.ts';
 import { requireApiKey } from '../middleware/api-key.ts';
 
 const ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
@@ -79,7 +80,8 @@ export function createDataRoutes(services: Services): Hono {
   routes.get('/api/connections/:id/binaries/:binaryId', async (c) => {
     const id = await connectionOf(c);
     const binaryId = c.req.param('binaryId');
-    if (!FHIR_ID.test(binaryId)) throw invalid("'binaryId' must be a fhir id");
+    if (!isSafeFhirId(binaryId))
+      throw invalid("'binaryId' must be an id safe in a url path (at most 1024 characters)");
     const found = await binaries.findForDownload(id, binaryId);
     if (!found || found.status !== 'ok' || found.data === null) {
       throw new ChartbridgeError('ERR_NOT_FOUND', `binary '${binaryId}' is not stored for this connection`, {
@@ -128,7 +130,7 @@ function readResourceFilter(c: Context) {
   let after: { type: string; id: string } | undefined;
   if (cursor !== undefined) {
     const [t, i, ...rest] = cursor.split('/');
-    if (rest.length > 0 || !t || !i || !RESOURCE_TYPE.test(t) || !FHIR_ID.test(i))
+    if (rest.length > 0 || !t || !i || !RESOURCE_TYPE.test(t) || !isSafeFhirId(i))
       throw invalid("'_cursor' must be a next link's value");
     after = { type: t, id: i };
   }

@@ -7,7 +7,7 @@ import { createBinariesRepository, type BinariesRepository } from '../../store/b
 import { eraseConnectionData } from '../../store/connection-data-eraser.ts';
 import type { ConnectionRow } from '../../store/connection-repository.ts';
 import { createResourcesRepository, type ResourcesRepository } from '../../store/resources-repository.ts';
-import { FHIR_ID } from '../../sync/prepare-resource.ts';
+import { isSafeFhirId } from '../../fhir/fhir-id.ts';
 import type { PatientConnectionView } from '../../web/patient/connection-view.ts';
 import { renderMyHospitalsPage } from '../../web/patient/my-hospitals-page.tsx';
 import { renderDocumentPage } from '../../web/patient/record-document-page.tsx';
@@ -123,7 +123,7 @@ async function loadRecord(
 async function showDocument(c: Context, deps: RecordDeps): Promise<Response> {
   const row = await findOwnConnection(c, deps.services);
   const binaryId = c.req.param('binaryId') ?? '';
-  const found = FHIR_ID.test(binaryId) ? await deps.binaries.findForDownload(row.id, binaryId) : undefined;
+  const found = isSafeFhirId(binaryId) ? await deps.binaries.findForDownload(row.id, binaryId) : undefined;
   if (!found || found.status !== 'ok' || found.data === null)
     throw new ChartbridgeError('ERR_NOT_FOUND', 'this document is not stored here (yet)', { status: 404 });
   const type = found.contentType.toLowerCase().split(';')[0]!.trim();
