@@ -139,15 +139,6 @@ async function runCase(hostile: HostileCase) {
         break;
       }
     }
-    if (process.env.BENCH_DEBUG)
-      log(
-        JSON.stringify(
-          app.sandbox.requestLog
-            .entries()
-            .filter((e) => /Procedure/.test(e.url))
-            .map((e) => [e.status, e.bytes, e.url.slice(0, 60)]),
-        ),
-      );
     const seconds = Math.round((performance.now() - started) / 100) / 10;
     const latencies = await health.stop();
     const peakRssMb = readPeakRssMb(serve.child.pid!);
