@@ -143,13 +143,22 @@ function isTransient(error: unknown): boolean {
   return isChartbridgeError(error, 'ERR_TIMEOUT') || isChartbridgeError(error, 'ERR_FHIR_HTTP');
 }
 
+/** Every attempt failed: `lastStatus` is the server's last answer (5xx, 429, 408), undefined after timeouts. */
+export class RetriesExhaustedError extends ChartbridgeError {
+  readonly lastStatus: number | undefined;
+  constructor(message: string, lastStatus: number | undefined, cause: unknown) {
+    super('ERR_FHIR_RETRYABLE', message, { cause, status: 503 });
+    this.lastStatus = lastStatus;
+  }
+}
+
 function exhausted(input: SendInput, status: number | undefined, cause: unknown): ChartbridgeError {
   const origin = describeOrigin(input.url);
   const detail = status === undefined ? 'kept failing' : `kept answering http ${status}`;
-  return new ChartbridgeError(
-    'ERR_FHIR_RETRYABLE',
+  return new RetriesExhaustedError(
     `${input.what} to '${origin}' ${detail} after retries; the sync will resume from its checkpoint later`,
-    { cause, status: 503 },
+    status,
+    cause,
   );
 }
 

@@ -1,4 +1,5 @@
 import { isChartbridgeError } from '../errors.ts';
+import { RetriesExhaustedError } from '../fhir/fhir-client.ts';
 import { parseJsonCapped } from '../fhir/json-limits.ts';
 import type { ResourceCursor } from '../store/resources-repository.ts';
 import { commitPage } from './commit-page.ts';
@@ -124,6 +125,13 @@ async function readReference(
     outcome.fetched += 1;
     reportProgress(ctx, { resources: ctx.progress.resources + 1 });
   } catch (error) {
+    // A read that answers 5xx through every retry is the server's failure (payers' Practitioner reads do):
+    // not available, like a 403, never a reason to pause the whole run.
+    if (error instanceof RetriesExhaustedError && (error.lastStatus ?? 0) >= 500) {
+      outcome.unavailable += 1;
+      addWarning(ctx, `${key.type} reads: not available (http ${error.lastStatus})`);
+      return;
+    }
     if (
       !isChartbridgeError(error) ||
       !['ERR_SIZE_LIMIT', 'ERR_FHIR_RESPONSE_INVALID', 'ERR_ORIGIN_MISMATCH'].includes(error.code)

@@ -1,5 +1,5 @@
 import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
-import type { FhirResponse } from '../fhir/fhir-client.ts';
+import { RetriesExhaustedError, type FhirResponse } from '../fhir/fhir-client.ts';
 import type { SyncQueryStateRow } from '../store/sync-runs-repository.ts';
 import { commitPage } from './commit-page.ts';
 import { addDrops, countDrops, parseDrops } from './drop-counts.ts';
@@ -70,7 +70,8 @@ export async function runQuery(
       throwIfInterrupted(ctx);
       const what = `the ${query.key} ${query.key === 'Patient' ? 'read' : 'search'}`;
       const priority = pagePriority(ctx, query, chain, state.pages + 1);
-      const fetched = await fetchPage(ctx, query, url, what, priority);
+      const first = state.pages === 0 && !resuming;
+      const fetched = await fetchPage(ctx, query, url, what, priority, first);
       if (fetched.kind === 'unavailable' && resuming) {
         state = {
           ...state,
@@ -151,7 +152,10 @@ type FetchedPage =
 
 /**
  * One page: 4xx comes back as "unavailable"; a body that is not JSON or not a Bundle is fetched once more (a
- * truncated transfer looks exactly like that, and cursors may be retried) before it fails the query (A8).
+ * truncated transfer looks exactly like that, and cursors may be retried) before it fails the query (A8). A
+ * search whose FIRST page answers 5xx through every retry is a type the server lists but cannot search
+ * (REAL-WORLD.md: MedicationStatement answering 500): "unavailable" too, so one such type never pauses the run;
+ * a later page that keeps failing still pauses it, to resume from its checkpoint.
  */
 export async function fetchPage(
   ctx: SyncContext,
@@ -159,9 +163,17 @@ export async function fetchPage(
   url: string,
   what: string,
   priority: number,
+  firstPage = false,
 ): Promise<FetchedPage> {
   for (let attempt = 1; ; attempt += 1) {
-    const response = await ctx.client.get(url, { what, priority });
+    let response: FhirResponse;
+    try {
+      response = await ctx.client.get(url, { what, priority });
+    } catch (error) {
+      const status = error instanceof RetriesExhaustedError ? error.lastStatus : undefined;
+      if (!firstPage || status === undefined || status < 500) throw error;
+      return { kind: 'unavailable', response: answeredWith(status, url) };
+    }
     if (response.status >= 400) return { kind: 'unavailable', response };
     try {
       const page = await parsePageOffLoop({
@@ -175,6 +187,11 @@ export async function fetchPage(
       if (attempt >= 2 || !isChartbridgeError(error, 'ERR_FHIR_RESPONSE_INVALID')) throw error;
     }
   }
+}
+
+/** The server's last answer, for describeUnavailable: its status alone (the body went with the retries). */
+function answeredWith(status: number, url: string): FhirResponse {
+  return { status, url, contentType: '', retryAfter: null, body: Buffer.alloc(0) };
 }
 
 function startUrl(ctx: SyncContext, query: PlannedQuery): string {
