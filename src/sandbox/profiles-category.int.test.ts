@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readCategoryCodes } from './data/epic-shape.ts';
-import { matchKeys, pageThrough, startProfileHarness, type Connection, type ProfileHarness } from './profiles/profile-test-kit.ts';
+import {
+  matchKeys,
+  pageThrough,
+  startProfileHarness,
+  type Connection,
+  type ProfileHarness,
+} from './profiles/profile-test-kit.ts';
 
 let harness: ProfileHarness;
 let connection: Connection;
@@ -11,14 +17,20 @@ before(async () => {
 });
 after(() => harness.close());
 
-const get = (path: string, token = connection.accessToken) => harness.get(`${connection.fhirBase}/${path}`, token);
+const get = (path: string, token = connection.accessToken) =>
+  harness.get(`${connection.fhirBase}/${path}`, token);
 
 describe('profile category-required: a generic server that needs a category for Observation', () => {
   it('is a generic provider under /{orgId}/fhir/r4 with short dotted ids and no expires_in', async () => {
     const org = harness.sandbox.orgs().find((item) => item.id === 'org-a')!;
     assert.deepEqual(
       { profile: org.profile, vendor: org.vendor, kind: org.kind, fhirBase: org.fhirBase },
-      { profile: 'category-required', vendor: 'generic', kind: 'provider', fhirBase: `${harness.sandbox.url}/org-a/fhir/r4` },
+      {
+        profile: 'category-required',
+        vendor: 'generic',
+        kind: 'provider',
+        fhirBase: `${harness.sandbox.url}/org-a/fhir/r4`,
+      },
     );
     assert.match(connection.patient, /^a-\d{5}\.[A-Za-z]-\d{5}$/);
     assert.equal('expires_in' in connection.tokenBody, false);
@@ -37,7 +49,10 @@ describe('profile category-required: a generic server that needs a category for 
     type Entry = { type: string; searchParam?: { name: string }[] };
     const resources = answer.json<{ rest: { resource: Entry[] }[] }>().rest[0]!.resource;
     const observation = resources.find((entry) => entry.type === 'Observation')!;
-    assert.deepEqual(observation.searchParam?.map((param) => param.name), ['patient', 'category', 'code', 'date', '_lastUpdated']);
+    assert.deepEqual(
+      observation.searchParam?.map((param) => param.name),
+      ['patient', 'category', 'code', 'date', '_lastUpdated'],
+    );
     assert.ok(resources.some((entry) => entry.type === 'MedicationStatement' && entry.searchParam));
   });
 
@@ -46,7 +61,13 @@ describe('profile category-required: a generic server that needs a category for 
     assert.equal(answer.status, 400);
     assert.deepEqual(answer.json(), {
       resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: 'required', diagnostics: "Search for observation resource must have 'code' or 'category'" }],
+      issue: [
+        {
+          severity: 'error',
+          code: 'required',
+          diagnostics: "Search for observation resource must have 'code' or 'category'",
+        },
+      ],
     });
   });
 
@@ -56,9 +77,20 @@ describe('profile category-required: a generic server that needs a category for 
       .filter((resource) => readCategoryCodes(resource).includes('laboratory'));
     assert.ok(labs.length > 5, 'the first patient has laboratory results');
     const first = await get(`Observation?patient=${connection.patient}&category=laboratory&_count=5`);
-    const next = first.json<{ link: { relation: string; url: string }[] }>().link.find((link) => link.relation === 'next')!.url;
-    assert.match(next, new RegExp(`^${connection.fhirBase}\\?_getpages=[^&]+&_getpagesoffset=5&_count=5&_bundletype=searchset$`));
-    const pages = await pageThrough(harness, `${connection.fhirBase}/Observation?patient=${connection.patient}&category=laboratory&_count=5`, connection.accessToken);
+    const next = first
+      .json<{ link: { relation: string; url: string }[] }>()
+      .link.find((link) => link.relation === 'next')!.url;
+    assert.match(
+      next,
+      new RegExp(
+        `^${connection.fhirBase}\\?_getpages=[^&]+&_getpagesoffset=5&_count=5&_bundletype=searchset$`,
+      ),
+    );
+    const pages = await pageThrough(
+      harness,
+      `${connection.fhirBase}/Observation?patient=${connection.patient}&category=laboratory&_count=5`,
+      connection.accessToken,
+    );
     assert.deepEqual(matchKeys(pages).sort(), labs.map((resource) => `Observation/${resource.id}`).sort());
     assert.ok(pages.every((page) => page.total === labs.length));
     assert.ok(pages.every((page) => !page.entry?.some((entry) => entry.search?.mode === 'outcome')));
@@ -66,7 +98,11 @@ describe('profile category-required: a generic server that needs a category for 
 
   it('searches CarePlan and Condition without Epic category rules', async () => {
     for (const type of ['CarePlan', 'Condition']) {
-      const pages = await pageThrough(harness, `${connection.fhirBase}/${type}?patient=${connection.patient}`, connection.accessToken);
+      const pages = await pageThrough(
+        harness,
+        `${connection.fhirBase}/${type}?patient=${connection.patient}`,
+        connection.accessToken,
+      );
       const held = harness.sandbox.data.patientResources('org-a', connection.patient, type);
       assert.equal(matchKeys(pages).length, held.length, type);
     }
@@ -77,17 +113,31 @@ describe('profile category-required: a generic server that needs a category for 
     assert.equal(answer.status, 500);
     assert.deepEqual(answer.json(), {
       resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: 'exception', diagnostics: 'an internal error occurred while searching MedicationStatement' }],
+      issue: [
+        {
+          severity: 'error',
+          code: 'exception',
+          diagnostics: 'an internal error occurred while searching MedicationStatement',
+        },
+      ],
     });
   });
 
   it('answers 401 (not 403) for a type outside the granted scopes', async () => {
-    const narrow = await harness.connectTo('org-a', { scope: 'openid fhirUser launch/patient patient/Patient.read' });
+    const narrow = await harness.connectTo('org-a', {
+      scope: 'openid fhirUser launch/patient patient/Patient.read',
+    });
     const answer = await get(`Condition?patient=${narrow.patient}`, narrow.accessToken);
     assert.equal(answer.status, 401);
     assert.deepEqual(answer.json(), {
       resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: 'security', diagnostics: 'the access token does not grant access to Condition' }],
+      issue: [
+        {
+          severity: 'error',
+          code: 'security',
+          diagnostics: 'the access token does not grant access to Condition',
+        },
+      ],
     });
     assert.equal((await get(`Patient/${narrow.patient}`, narrow.accessToken)).status, 200);
   });

@@ -70,7 +70,8 @@ export async function pageThrough(harness: ProfileHarness, url: string, token: s
   let next: string | undefined = url;
   while (next) {
     const answer = await harness.get(next, token);
-    if (answer.status !== 200) throw new Error(`${next} answered ${answer.status}: ${answer.text.slice(0, 200)}`);
+    if (answer.status !== 200)
+      throw new Error(`${next} answered ${answer.status}: ${answer.text.slice(0, 200)}`);
     const bundle = answer.json<Bundle>();
     pages.push(bundle);
     next = bundle.link?.find((link) => link.relation === 'next')?.url;

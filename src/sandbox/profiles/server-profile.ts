@@ -110,7 +110,12 @@ const profiles: Record<ProfileName, ServerProfile> = {
     tokenOmits: ['scope'],
   },
   'sparse-capability-401': { ...generic, name: 'sparse-capability-401', metadata: 'needs-token' },
-  'sparse-capability-500': { ...generic, name: 'sparse-capability-500', metadata: 'fails' },
+  'sparse-capability-500': {
+    ...generic,
+    name: 'sparse-capability-500',
+    metadata: 'fails',
+    tokenOmits: ['refresh_token'],
+  },
   'everything-only': {
     ...generic,
     name: 'everything-only',
