@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { externalAttachmentUrl } from './fhir/attachment-urls.ts';
-import { matchKeys, pageThrough, startProfileHarness, type Connection, type ProfileHarness } from './profiles/profile-test-kit.ts';
+import {
+  matchKeys,
+  pageThrough,
+  startProfileHarness,
+  type Connection,
+  type ProfileHarness,
+} from './profiles/profile-test-kit.ts';
 
 let harness: ProfileHarness;
 let connection: Connection;
@@ -11,10 +17,17 @@ before(async () => {
   connection = await harness.connectTo('org-b', { loginHint: 'lawerencebaumbach' });
   urls = [];
   for (const type of ['DocumentReference', 'DiagnosticReport']) {
-    const pages = await pageThrough(harness, `${connection.fhirBase}/${type}?patient=${connection.patient}&_count=100`, connection.accessToken);
+    const pages = await pageThrough(
+      harness,
+      `${connection.fhirBase}/${type}?patient=${connection.patient}&_count=100`,
+      connection.accessToken,
+    );
     for (const page of pages) {
       for (const entry of page.entry ?? []) {
-        const resource = entry.resource as { content?: { attachment: { url?: string } }[]; presentedForm?: { url?: string }[] };
+        const resource = entry.resource as {
+          content?: { attachment: { url?: string } }[];
+          presentedForm?: { url?: string }[];
+        };
         for (const item of resource.content ?? []) if (item.attachment.url) urls.push(item.attachment.url);
         for (const item of resource.presentedForm ?? []) if (item.url) urls.push(item.url);
       }
@@ -28,7 +41,13 @@ describe('profile flaky-attachments: Binaries that always fail, attachments else
     const org = harness.sandbox.orgs().find((item) => item.id === 'org-b')!;
     assert.deepEqual([org.profile, org.vendor, org.kind], ['flaky-attachments', 'epic', 'provider']);
     const kinds = new Set(
-      urls.map((url) => (url.startsWith('Binary/') ? 'binary' : url.startsWith(`${connection.fhirBase}/document/pdf-`) ? 'document' : url)),
+      urls.map((url) =>
+        url.startsWith('Binary/')
+          ? 'binary'
+          : url.startsWith(`${connection.fhirBase}/document/pdf-`)
+            ? 'document'
+            : url,
+      ),
     );
     assert.deepEqual([...kinds].sort(), ['binary', 'document', externalAttachmentUrl].sort());
   });
@@ -41,7 +60,8 @@ describe('profile flaky-attachments: Binaries that always fail, attachments else
       assert.equal(again.status, first.status, 'a failing Binary fails every time');
       statuses.set(first.status, (statuses.get(first.status) ?? 0) + 1);
       if (first.status === 403) assert.equal(first.text, '');
-      if (first.status === 500) assert.equal(first.json<{ issue: { code: string }[] }>().issue[0]!.code, 'exception');
+      if (first.status === 500)
+        assert.equal(first.json<{ issue: { code: string }[] }>().issue[0]!.code, 'exception');
       if (first.status === 200) assert.equal(first.json().resourceType, 'Binary');
     }
     assert.deepEqual([...statuses.keys()].sort(), [200, 403, 500]);
@@ -57,19 +77,37 @@ describe('profile flaky-attachments: Binaries that always fail, attachments else
       assert.equal(answer.headers.get('content-type'), binary.contentType);
       assert.deepEqual(Buffer.from(await answer.arrayBuffer()), Buffer.from(String(binary.data), 'base64'));
       assert.equal((await harness.get(url)).status, 401);
-      assert.equal((await harness.get(`${connection.fhirBase}/Binary/${id}`, connection.accessToken)).status, 404);
+      assert.equal(
+        (await harness.get(`${connection.fhirBase}/Binary/${id}`, connection.accessToken)).status,
+        404,
+      );
     }
   });
 
   it('lists document paths with their url in expectedRecord, failing and external ones in withheldRecord', async () => {
     const expected = harness.sandbox.expectedRecord('org-b', connection.patient);
-    const withUrl = expected.filter((entry) => entry.url).map((entry) => entry.url).sort();
+    const withUrl = expected
+      .filter((entry) => entry.url)
+      .map((entry) => entry.url)
+      .sort();
     assert.deepEqual(withUrl, urls.filter((url) => url.includes('/document/pdf-')).sort());
-    const reasons = new Set(harness.sandbox.withheldRecord('org-b', connection.patient).filter((entry) => entry.resourceType === 'Binary').map((entry) => entry.reason));
-    assert.deepEqual([...reasons].sort(), ['attachment points at another host', 'read answers 403', 'read answers 500']);
+    const reasons = new Set(
+      harness.sandbox
+        .withheldRecord('org-b', connection.patient)
+        .filter((entry) => entry.resourceType === 'Binary')
+        .map((entry) => entry.reason),
+    );
+    assert.deepEqual([...reasons].sort(), [
+      'attachment points at another host',
+      'read answers 403',
+      'read answers 500',
+    ]);
     const readable = expected.filter((entry) => entry.resourceType === 'Binary' && !entry.url);
     for (const entry of readable.slice(0, 20)) {
-      assert.equal((await harness.get(`${connection.fhirBase}/Binary/${entry.id}`, connection.accessToken)).status, 200);
+      assert.equal(
+        (await harness.get(`${connection.fhirBase}/Binary/${entry.id}`, connection.accessToken)).status,
+        200,
+      );
     }
   });
 });
