@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { externalAttachmentUrl } from './fhir/attachment-urls.ts';
 import {
-  matchKeys,
   pageThrough,
   startProfileHarness,
   type Connection,
