@@ -40,7 +40,7 @@ describe('profile epic (default): unconstrained ids everywhere', () => {
     for (const page of pages) {
       for (const entry of page.entry ?? []) {
         if (entry.search?.mode === 'outcome') continue;
-        const resource = entry.resource as {
+        const resource = entry.resource as unknown as {
           id: string;
           subject: { reference: string };
           encounter?: { reference: string };

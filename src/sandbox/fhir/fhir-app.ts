@@ -80,7 +80,11 @@ export function createFhirApp(deps: FhirAppDeps): Hono {
   // HAPI-style servers page on the base itself: `{base}?_getpages=…`.
   app.get('/', (c) => search(c, '', new URL(c.req.url).searchParams, ctx));
   app.get('/document/:name', (c) =>
-    withScope(c, ctx, (scope) => serveDocumentPath(c.req.param('name'), scope, ctx.deps.data)),
+    withScope(c, ctx, (scope) =>
+      scope.profile.attachments === 'flaky'
+        ? serveDocumentPath(c.req.param('name'), scope, ctx.deps.data)
+        : respondUnknown(scope.profile),
+    ),
   );
   app.get('/Binary/:id', (c) => {
     const binary = readById(c, 'Binary', ctx);
