@@ -91,3 +91,27 @@ describe('profile case-shifted-links: next links in another case, reordered, wit
     assert.ok(page.entry!.every((entry) => entry.search?.mode === 'match'));
   });
 });
+
+describe('faults on generic profiles', () => {
+  it('match a route by resource type under /fhir/r4 and /fhir/R4 too', async () => {
+    harness.sandbox.faults.add({ org: 'org-a', route: 'Encounter', kind: 'status', status: 503, times: 2 });
+    try {
+      const lower = await harness.get(
+        `${connection.fhirBase}/Encounter?patient=${connection.patient}`,
+        connection.accessToken,
+      );
+      const upper = await harness.get(
+        `${harness.sandbox.url}/org-a/fhir/R4/Encounter?patient=${connection.patient}`,
+        connection.accessToken,
+      );
+      assert.deepEqual([lower.status, upper.status], [503, 503]);
+      const after = await harness.get(
+        `${connection.fhirBase}/Encounter?patient=${connection.patient}`,
+        connection.accessToken,
+      );
+      assert.equal(after.status, 200);
+    } finally {
+      harness.sandbox.faults.clear();
+    }
+  });
+});
