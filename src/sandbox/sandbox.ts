@@ -23,7 +23,7 @@ import { createPortalDoubleApp, type PortalDoubleOptions } from './portal/portal
 import type { PortalState } from './portal/portal-state.ts';
 import type { SandboxClient, SandboxDataStore } from './model.ts';
 import { computeRecord, type ExpectedEntry, type WithheldEntry } from './profiles/expected-record.ts';
-import { getProfile } from './profiles/server-profile.ts';
+import { getProfile, type ProfileName } from './profiles/server-profile.ts';
 import { resolveOrgProfiles, type OrgProfile, type ProfileChoice } from './profiles/org-profiles.ts';
 import { createRequestLog, type RequestLog } from './request-log.ts';
 
@@ -70,7 +70,7 @@ export interface SandboxOrgInfo {
   fhirBase: string;
   issuer: string;
   /** The server profile this organisation runs (docs/sandbox.md "Profiles"). */
-  profile: string;
+  profile: ProfileName;
   vendor: 'epic' | 'generic';
   kind: 'provider' | 'payer';
 }
