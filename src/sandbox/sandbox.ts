@@ -92,13 +92,9 @@ export interface Sandbox {
   auth: AuthBehaviour;
   /** The developer-portal double at `${url}/portal`: organisations, sessions and per-organisation call counters. */
   portal: PortalState;
-  /**
-   * Everything this organisation's server lets a client obtain for the patient: the compartment as the profile
-   * serves it plus the referenced resources it can read, limited to `grantedScope` (scope strings, or one
-   * space-separated string; default: everything). Attachments served outside `Binary/` carry their `url`.
-   */
+  /** What this organisation's server lets a `grantedScope` client obtain for the patient (docs/sandbox.md). */
   expectedRecord(orgId: string, patientId: string, grantedScope?: string | string[]): ExpectedEntry[];
-  /** What the sandbox holds for the patient but its server will not hand out, each with the reason. */
+  /** What the sandbox holds for the patient but its server will not hand out, with the reason. */
   withheldRecord(orgId: string, patientId: string, grantedScope?: string | string[]): WithheldEntry[];
   close(): Promise<void>;
 }
@@ -144,6 +140,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // Every base path a profile uses; the FHIR app answers 404 when the path is not its organisation's own.
   for (const base of ['/:orgId/api/FHIR/R4', '/:orgId/fhir/r4', '/:orgId/fhir/R4']) app.route(base, fhir);
 
+  const recordOf = (orgId: string, patientId: string, grantedScope?: string | string[]) =>
+    computeRecord({
+      data,
+      orgId,
+      patientId,
+      profile: profileOf(orgId),
+      fhirBase: orgUrls(orgId).fhirBase,
+      grantedScope,
+    });
   const servers = await listenAll(app, options, orgIds.length);
   assignOrigins(origins, options, orgIds, servers.port);
   log.info({ url: origins.base, organizations: orgIds.length }, 'sandbox listening');
@@ -163,24 +168,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     tokens: auth.tokens,
     auth: auth.behaviour,
     portal: portal.state,
-    expectedRecord: (orgId, patientId, grantedScope) =>
-      computeRecord({
-        data,
-        orgId,
-        patientId,
-        profile: profileOf(orgId),
-        fhirBase: orgUrls(orgId).fhirBase,
-        grantedScope,
-      }).expected,
-    withheldRecord: (orgId, patientId, grantedScope) =>
-      computeRecord({
-        data,
-        orgId,
-        patientId,
-        profile: profileOf(orgId),
-        fhirBase: orgUrls(orgId).fhirBase,
-        grantedScope,
-      }).withheld,
+    expectedRecord: (orgId, patientId, scope) => recordOf(orgId, patientId, scope).expected,
+    withheldRecord: (orgId, patientId, scope) => recordOf(orgId, patientId, scope).withheld,
     close: () => closeAll(servers.list),
   };
 }

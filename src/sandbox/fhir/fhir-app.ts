@@ -5,6 +5,7 @@ import { resolveOrgProfiles, type OrgProfile } from '../profiles/org-profiles.ts
 import { servedPageKey, servedResourcesKey } from '../request-log.ts';
 import { createApiGrants, readAllApiLabels, type ApiGrants, type ApiLabel } from './api-grants.ts';
 import { presentResource } from './attachment-urls.ts';
+import { respondBinary } from './binary-response.ts';
 import { buildCapabilityStatement } from './capability.ts';
 import { serveDocumentPath } from './document-path.ts';
 import { epicCodes } from './epic-outcome.ts';
@@ -286,23 +287,4 @@ function servePage(c: Context, page: SearchPage, scope: RequestScope, ctx: PageD
 function markServed(c: Context, resources: number, page: boolean): void {
   c.set(servedResourcesKey as never, resources as never);
   if (page) c.set(servedPageKey as never, true as never);
-}
-
-const fhirJsonTypes = ['application/fhir+json', 'application/json+fhir', 'application/json'];
-
-/**
- * `Binary/{id}`: the raw bytes when the client asks for the content type (or its `type/*`), otherwise the JSON
- * Binary with base64 `data` (also for `*\/*` or no Accept at all).
- */
-function respondBinary(binary: FhirResource, accept: string): Response {
-  const contentType = String(binary.contentType ?? 'application/octet-stream');
-  const base = contentType.split(';')[0]!.trim().toLowerCase();
-  const wanted = accept.split(',').map((part) => part.split(';')[0]!.trim().toLowerCase());
-  const raw =
-    !wanted.some((type) => fhirJsonTypes.includes(type)) &&
-    wanted.some((type) => type === base || type === `${base.split('/')[0]}/*`);
-  if (!raw) return respondFhir(binary);
-  return new Response(Buffer.from(String(binary.data ?? ''), 'base64'), {
-    headers: { 'content-type': contentType },
-  });
 }
