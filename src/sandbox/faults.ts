@@ -94,7 +94,8 @@ function matchesRoute(entry: ActiveRule, pathname: string): boolean {
   const route = entry.rule.route;
   if (route === undefined) return true;
   if (entry.pattern) return entry.pattern.test(pathname);
-  const base = segments.indexOf('R4');
+  // Epic's `…/api/FHIR/R4/{Type}` and the generic profiles' `…/fhir/r4/{Type}` (or `R4`, case-shifted links).
+  const base = segments.findIndex((segment) => segment.toLowerCase() === 'r4');
   return base >= 0 && segments[base + 1] === route;
 }
 

@@ -78,7 +78,7 @@ describe('sync through faults', () => {
     app.sandbox.faults.add({ org: orgId, route: 'Immunization', kind: 'latency', ms: 1500, times: 1 });
     app.sandbox.faults.add({ org: orgId, route: 'Goal', kind: 'slow-body', ms: 1000, times: 1 });
     const started = Date.now();
-    const summary = await sync(id, { fhirLimits: { headersTimeoutMs: 300, bodyIdleMs: 300 } });
+    const summary = await sync(id, { fhirLimits: { headersTimeoutMs: 1000, bodyIdleMs: 600 } });
     assert.equal(summary.status, 'succeeded');
     assert.ok(Date.now() - started < 10_000);
     await assertExact(id);
