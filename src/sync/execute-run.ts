@@ -1,5 +1,5 @@
 import type { SyncQueryStateRow, SyncTarget } from '../store/sync-runs-repository.ts';
-import { fetchAttachments } from './attachments.ts';
+import { describeAttachmentOutcome, fetchAttachments } from './attachments.ts';
 import { buildPlan } from './build-plan.ts';
 import type { PlannedQuery, QueryPlan } from './query-plan.ts';
 import { TIMELINE_QUERY_KEYS } from './care-timeline.ts';
@@ -37,16 +37,14 @@ export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<
   });
   await runPhase(ctx, states, ATTACHMENTS_KEY, async () => {
     const outcome = await fetchAttachments(ctx);
-    const problems = outcome.corrupt + outcome.unavailable;
-    return {
-      resources: outcome.fetched,
-      reason: problems ? `${outcome.corrupt} corrupt, ${outcome.unavailable} not available` : null,
-    };
+    return { resources: outcome.fetched, reason: describeAttachmentOutcome(outcome) };
   });
   reportProgress(ctx, { phase: 'finishing' });
   if (ctx.full) await removeVanished(ctx, plan.queries, states);
   const failed = plan.queries.filter((q) => states.get(q.key)?.status === 'failed');
-  if (failed.length === 0) return { status: 'succeeded', reason: null };
+  // Attachments not fetched never hold the run up (they are retried by later syncs) but make it partial.
+  const skipped = states.get(ATTACHMENTS_KEY)?.reason ?? null;
+  if (failed.length === 0) return { status: skipped ? 'partial' : 'succeeded', reason: skipped };
   const reason = `${failed.length} of ${plan.queries.length} queries failed: ${failed.map((q) => q.key).join(', ')}`;
   return { status: failed.length === plan.queries.length ? 'failed' : 'partial', reason };
 }
