@@ -1,6 +1,7 @@
 import type { SyncQueryStateRow, SyncTarget } from '../store/sync-runs-repository.ts';
 import { describeAttachmentOutcome, fetchAttachments } from './attachments.ts';
 import { buildPlan } from './build-plan.ts';
+import { countDrops, describeDrops, parseDrops, type DropCounts } from './drop-counts.ts';
 import type { PlannedQuery, QueryPlan } from './query-plan.ts';
 import { TIMELINE_QUERY_KEYS } from './care-timeline.ts';
 import { chaseReferences, REFERENCE_TYPES } from './references.ts';
@@ -33,20 +34,48 @@ export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<
     return {
       resources: outcome.fetched,
       reason: outcome.unavailable ? `${outcome.unavailable} reference read(s) not available` : null,
+      unavailable: outcome.unavailable,
+      dropped: outcome.dropped,
     };
   });
   await runPhase(ctx, states, ATTACHMENTS_KEY, async () => {
     const outcome = await fetchAttachments(ctx);
-    return { resources: outcome.fetched, reason: describeAttachmentOutcome(outcome) };
+    // Attachments not fetched never hold the run up (later syncs retry them) but count as dropped: partial.
+    const dropped: DropCounts = {};
+    for (const [reason, count] of Object.entries(outcome.reasons))
+      dropped[`attachments not fetched: ${reason}`] = count;
+    return {
+      resources: outcome.fetched,
+      reason: describeAttachmentOutcome(outcome),
+      unavailable: outcome.unavailable,
+      dropped,
+    };
   });
   reportProgress(ctx, { phase: 'finishing' });
   if (ctx.full) await removeVanished(ctx, plan.queries, states);
+  return decideOutcome(plan, states);
+}
+
+/**
+ * `succeeded` means nothing was lost: any failed query, or any entry, reference or attachment received but not
+ * stored, makes the run `partial` with the reason counted (issue 13); every query failed is `failed`.
+ */
+export function decideOutcome(plan: QueryPlan, states: Map<string, SyncQueryStateRow>): RunOutcome {
   const failed = plan.queries.filter((q) => states.get(q.key)?.status === 'failed');
-  // Attachments not fetched never hold the run up (they are retried by later syncs) but make it partial.
-  const skipped = states.get(ATTACHMENTS_KEY)?.reason ?? null;
-  if (failed.length === 0) return { status: skipped ? 'partial' : 'succeeded', reason: skipped };
-  const reason = `${failed.length} of ${plan.queries.length} queries failed: ${failed.map((q) => q.key).join(', ')}`;
-  return { status: failed.length === plan.queries.length ? 'failed' : 'partial', reason };
+  const reasons: string[] = [];
+  if (failed.length > 0)
+    reasons.push(
+      `${failed.length} of ${plan.queries.length} queries failed: ${failed.map((q) => q.key).join(', ')}`,
+    );
+  const drops: DropCounts = {};
+  for (const state of states.values()) {
+    for (const [reason, count] of Object.entries(parseDrops(state.drop_reasons)))
+      drops[reason] = (drops[reason] ?? 0) + count;
+  }
+  if (countDrops(drops) > 0) reasons.push(describeDrops(drops));
+  if (reasons.length === 0) return { status: 'succeeded', reason: null };
+  const allFailed = failed.length > 0 && failed.length === plan.queries.length;
+  return { status: allFailed ? 'failed' : 'partial', reason: reasons.join('; ') };
 }
 
 /** Every search of the plan not finished yet, longest first; windowed ones wait for the care timeline. */
@@ -120,19 +149,32 @@ async function orderLongestFirst(ctx: SyncContext, queries: PlannedQuery[]): Pro
   return [...queries].sort((a, b) => weight(b) - weight(a));
 }
 
+interface PhaseResult {
+  resources: number;
+  reason: string | null;
+  /** Reads the server refused: reported, not our loss. */
+  unavailable?: number;
+  /** Received but not stored, by reason: makes the run partial. */
+  dropped?: DropCounts;
+}
+
 async function runPhase(
   ctx: SyncContext,
   states: Map<string, SyncQueryStateRow>,
   key: string,
-  work: () => Promise<{ resources: number; reason: string | null }>,
+  work: () => Promise<PhaseResult>,
 ): Promise<void> {
   if (states.get(key)?.status === 'done') return;
   const result = await work();
+  const dropped = result.dropped ?? {};
   const state: SyncQueryStateRow = {
     ...createQueryState(ctx, { key, resourceType: key, category: null, path: '', incremental: false }),
     status: 'done',
     resources: result.resources,
     reason: result.reason,
+    unavailable: result.unavailable ?? 0,
+    dropped: countDrops(dropped),
+    drop_reasons: JSON.stringify(dropped),
   };
   await ctx.repos.runs.saveQueryState(state);
   states.set(key, state);

@@ -2,7 +2,8 @@ import { isChartbridgeError } from '../errors.ts';
 import { parseJsonCapped } from '../fhir/json-limits.ts';
 import type { ResourceCursor } from '../store/resources-repository.ts';
 import { commitPage } from './commit-page.ts';
-import { isSafeFhirId } from '../fhir/fhir-id.ts';
+import { describeUnsafeId, isSafeFhirId } from '../fhir/fhir-id.ts';
+import { addDrops, type DropCounts } from './drop-counts.ts';
 import { prepareResource } from './prepare-resource.ts';
 import { runPool } from './run-pool.ts';
 import { scanRunResources, walkObjects } from './scan-run-resources.ts';
@@ -12,10 +13,19 @@ import { describeUnavailable } from './unavailable-reason.ts';
 /** Resources read by reference (EPIC.md §5): searched by nobody, so chased from what the record points at. */
 export const REFERENCE_TYPES = ['Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Medication'];
 const MAX_ROUNDS = 3;
+/** Fixed words per refusal, so drop reasons never carry a server's text or a url. */
+const REFUSALS: Record<string, string> = {
+  ERR_SIZE_LIMIT: 'over the size cap',
+  ERR_FHIR_RESPONSE_INVALID: 'not valid json',
+  ERR_ORIGIN_MISMATCH: 'outside the fhir base',
+};
 
 export interface ReferenceOutcome {
   fetched: number;
+  /** Reads the server refused (403/404/5xx): reported, not our loss. */
   unavailable: number;
+  /** References we could not follow or answers we could not store, by reason. */
+  dropped: DropCounts;
 }
 
 /**
@@ -24,13 +34,13 @@ export interface ReferenceOutcome {
  * succeed: those are counted as unavailable, never a failure. Only relative or same-base references count.
  */
 export async function chaseReferences(ctx: SyncContext, searchedTypes: string[]): Promise<ReferenceOutcome> {
-  const outcome: ReferenceOutcome = { fetched: 0, unavailable: 0 };
+  const outcome: ReferenceOutcome = { fetched: 0, unavailable: 0, dropped: {} };
   const attempted = new Set<string>();
   let scanTypes = searchedTypes;
   // The searches are over once this phase starts, before the stored record is scanned for references.
   reportProgress(ctx, { phase: 'references' });
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
-    const wanted = await collectReferences(ctx, scanTypes, attempted);
+    const wanted = await collectReferences(ctx, scanTypes, attempted, outcome);
     if (wanted.length === 0) break;
     await runPool(wanted, ctx.limits.queryConcurrency, (key) => readReference(ctx, key, outcome));
     scanTypes = REFERENCE_TYPES;
@@ -42,14 +52,24 @@ async function collectReferences(
   ctx: SyncContext,
   types: string[],
   attempted: Set<string>,
+  outcome: ReferenceOutcome,
 ): Promise<ResourceCursor[]> {
   const found = new Map<string, ResourceCursor>();
+  const unsafe = new Map<string, string>();
   await scanRunResources(ctx, types, (resource) =>
     walkObjects(resource, (object) => {
       const key = parseReference(ctx, object.reference);
-      if (key && !attempted.has(`${key.type}/${key.id}`)) found.set(`${key.type}/${key.id}`, key);
+      if (key === undefined) return;
+      const name = `${key.type}/${key.id}`;
+      if ('unsafe' in key) unsafe.set(name, `${key.type} reference with ${describeUnsafeId(key.id)}`);
+      else if (!attempted.has(name)) found.set(name, key);
     }),
   );
+  for (const [name, reason] of unsafe) {
+    if (attempted.has(name)) continue;
+    attempted.add(name);
+    addDrops(outcome.dropped, { [reason]: 1 });
+  }
   const candidates = [...found.values()];
   const stored = await ctx.repos.resources.findStored(
     ctx.connectionId,
@@ -61,7 +81,11 @@ async function collectReferences(
   return wanted;
 }
 
-function parseReference(ctx: SyncContext, reference: unknown): ResourceCursor | undefined {
+/** A same-base reference to a type we read; `unsafe` when its id could escape a path (counted, never read). */
+function parseReference(
+  ctx: SyncContext,
+  reference: unknown,
+): ResourceCursor | (ResourceCursor & { unsafe: true }) | undefined {
   if (typeof reference !== 'string' || reference.length > 2048 || reference.startsWith('#')) return undefined;
   let path = reference;
   if (/^[a-z][a-z0-9+.-]*:/i.test(reference)) {
@@ -70,8 +94,11 @@ function parseReference(ctx: SyncContext, reference: unknown): ResourceCursor | 
     path = url.pathname.slice(new URL(ctx.client.guard.base).pathname.length + 1);
   }
   const [type, id, ...rest] = path.split('/');
-  if (rest.length > 0 || !type || !id || !REFERENCE_TYPES.includes(type) || !isSafeFhirId(id))
-    return undefined;
+  if (!type || !REFERENCE_TYPES.includes(type) || id === undefined) return undefined;
+  // `Type/id/_history/n` is a versioned reference: the resource itself is what we read.
+  const versioned = rest.length === 2 && rest[0] === '_history';
+  if (rest.length > 0 && !versioned) return { type, id: rest.join('/'), unsafe: true };
+  if (!isSafeFhirId(id)) return { type, id, unsafe: true };
   return { type, id };
 }
 
@@ -90,8 +117,7 @@ async function readReference(
     }
     const prepared = prepareResource(parseJsonCapped(response.body, ctx.limits.json, what));
     if (!prepared.ok || prepared.record.resourceType !== key.type || prepared.record.id !== key.id) {
-      outcome.unavailable += 1;
-      addWarning(ctx, `${key.type} reads: the server answered with a different or invalid resource`);
+      addDrops(outcome.dropped, { [`${key.type} reads answered with a different or invalid resource`]: 1 });
       return;
     }
     await commitPage(ctx, [prepared.record], undefined);
@@ -103,7 +129,7 @@ async function readReference(
       !['ERR_SIZE_LIMIT', 'ERR_FHIR_RESPONSE_INVALID', 'ERR_ORIGIN_MISMATCH'].includes(error.code)
     )
       throw error;
-    outcome.unavailable += 1;
+    addDrops(outcome.dropped, { [`${key.type} reads refused by chartbridge: ${REFUSALS[error.code]}`]: 1 });
     addWarning(ctx, `${key.type} reads: ${error.message}`);
   }
 }

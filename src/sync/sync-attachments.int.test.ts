@@ -53,12 +53,28 @@ function describeAttachments(dialect: DialectName): void {
       const binaryId = (doc!.content as Array<{ attachment: { url: string } }>)[0]!.attachment.url.slice(7);
       app.sandbox.faults.add({ org: orgId, route: `/Binary/${binaryId}$`, kind: 'status', status: 500 });
       const tries = () => requested.filter((url) => url.pathname.endsWith(`/Binary/${binaryId}`)).length;
-      const reason = '1 attachment(s) not fetched: 1 the server kept answering http 500 after retries';
+      const reason = '1 dropped: 1 attachments not fetched: the server kept answering http 500 after retries';
 
       const first = await sync(id);
       assert.equal(first.status, 'partial');
       assert.equal(first.reason, reason);
       assert.equal(tries(), 4, 'the client retries 4 times, then the run moves on');
+      const phase = first.queries.find((q) => q.key === '~attachments');
+      assert.equal(
+        phase?.reason,
+        '1 attachment(s) not fetched: 1 the server kept answering http 500 after retries',
+      );
+      const coverage = (await (await app.api(`/api/connections/${id}/coverage`)).json()) as {
+        attachments: { fetched: number; dropped: number; unavailable: number; reasons: unknown[] };
+      };
+      assert.deepEqual(coverage.attachments, {
+        fetched: 0,
+        dropped: 1,
+        unavailable: 1,
+        reasons: [
+          { reason: 'attachments not fetched: the server kept answering http 500 after retries', count: 1 },
+        ],
+      });
       const runs = (await (await app.api(`/api/connections/${id}/sync-runs`)).json()) as {
         runs: Array<{ status: string; finishedAt: string | null; reason: string }>;
       };
@@ -117,7 +133,10 @@ function describeAttachments(dialect: DialectName): void {
       });
       const summary = await sync(id, { full: true });
       assert.equal(summary.status, 'partial');
-      assert.equal(summary.reason, '92 attachment(s) not fetched: 92 outside the fhir base, not fetched');
+      assert.equal(
+        summary.reason,
+        '92 dropped: 92 attachments not fetched: outside the fhir base, not fetched',
+      );
       assert.ok(
         summary.warnings.includes(
           "attachments: refused an attachment at 'https://www.w3.org': outside the fhir base, not fetched",
@@ -143,7 +162,10 @@ function describeAttachments(dialect: DialectName): void {
       // Outside stays outside: a second run asks for none of them and says so again.
       requested = [];
       const again = await sync(id, { full: true });
-      assert.equal(again.reason, '92 attachment(s) not fetched: 92 outside the fhir base, not fetched');
+      assert.equal(
+        again.reason,
+        '92 dropped: 92 attachments not fetched: outside the fhir base, not fetched',
+      );
       assert.equal(requested.filter((url) => url.pathname.includes('/document/')).length, 0);
     });
   });

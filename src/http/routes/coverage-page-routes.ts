@@ -7,7 +7,6 @@ import { buildCoverageReport } from '../../sync/coverage.ts';
 import {
   summarizeCoverage,
   toAttachmentCoverage,
-  type CoverageReportInput,
   type HospitalCoverage,
 } from '../../web/coverage/coverage-model.ts';
 import { renderCoveragePage } from '../../web/coverage/coverage-page.tsx';
@@ -27,8 +26,9 @@ export function createCoveragePageRoutes(services: Services): Hono {
     const hospitals: HospitalCoverage[] = [];
     for (const row of rows) {
       const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
-      const report: CoverageReportInput = await buildCoverageReport(repos, row.id);
-      const attachments = report.attachments ?? toAttachmentCoverage(await binaries.summarize(row.id));
+      const report = await buildCoverageReport(repos, row.id);
+      // Attachments as they stand now (binaries rows), not as the reported full run left them: later syncs retry.
+      const attachments = toAttachmentCoverage(await binaries.summarize(row.id));
       hospitals.push(summarizeCoverage(endpoint?.name ?? new URL(row.fhir_base).host, report, attachments));
     }
     return hospitals;
