@@ -15,6 +15,9 @@ export interface FhirLimits {
   headersTimeoutMs: number;
   /** Longest gap between body chunks. */
   bodyIdleMs: number;
+  /** After `slowBodyAfterMs`, a body averaging less than this many bytes a second is cut (ERR_TOO_SLOW). */
+  minBodyBytesPerSecond: number;
+  slowBodyAfterMs: number;
   /** Whole request, headers and body. */
   totalTimeoutMs: number;
   /** Decoded body cap. */
@@ -30,6 +33,8 @@ export interface FhirLimits {
 export const defaultFhirLimits: FhirLimits = {
   headersTimeoutMs: 30_000,
   bodyIdleMs: 30_000,
+  minBodyBytesPerSecond: 1024,
+  slowBodyAfterMs: 10_000,
   totalTimeoutMs: 120_000,
   maxBytes: 64 * 1024 * 1024,
   maxAttempts: 4,

@@ -1,13 +1,12 @@
 import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
 import type { FhirResponse } from '../fhir/fhir-client.ts';
-import { parseJsonCapped } from '../fhir/json-limits.ts';
 import type { SyncQueryStateRow } from '../store/sync-runs-repository.ts';
 import { commitPage } from './commit-page.ts';
 import { addDrops, countDrops, parseDrops } from './drop-counts.ts';
 import { pagePriority, startChain } from './page-priority.ts';
-import { prepareResource } from './prepare-resource.ts';
 import type { PlannedQuery } from './query-plan.ts';
-import { readBundlePage, type BundlePage } from './read-bundle-page.ts';
+import { parsePageOffLoop } from './page-parser.ts';
+import type { BundlePage } from './read-bundle-page.ts';
 import { addWarning, reportProgress, type SyncContext } from './sync-context.ts';
 import { describeUnavailable } from './unavailable-reason.ts';
 
@@ -18,6 +17,7 @@ const QUERY_LOCAL_ERRORS = [
   'ERR_FHIR_RESPONSE_INVALID',
   'ERR_ORIGIN_MISMATCH',
   'ERR_PAGE_LIMIT',
+  'ERR_TOO_SLOW',
 ];
 
 export function createQueryState(ctx: SyncContext, query: PlannedQuery): SyncQueryStateRow {
@@ -89,6 +89,7 @@ export async function runQuery(
       resuming = false;
       fetchedPages += 1;
       const { page, bytes } = fetched;
+      checkRunCap(ctx, query, page.resources.length);
       // A refused `next` link ends the query, but never the page in hand: it is stored first.
       let refusal: unknown;
       let next: string | undefined;
@@ -163,7 +164,12 @@ export async function fetchPage(
     const response = await ctx.client.get(url, { what, priority });
     if (response.status >= 400) return { kind: 'unavailable', response };
     try {
-      const page = readPage(query, parseJsonCapped(response.body, ctx.limits.json, what), what);
+      const page = await parsePageOffLoop({
+        body: response.body,
+        limits: ctx.limits.json,
+        what,
+        ...(query.key === 'Patient' ? { singleType: 'Patient' } : {}),
+      });
       return { kind: 'page', page, bytes: response.body.length };
     } catch (error) {
       if (attempt >= 2 || !isChartbridgeError(error, 'ERR_FHIR_RESPONSE_INVALID')) throw error;
@@ -176,15 +182,15 @@ function startUrl(ctx: SyncContext, query: PlannedQuery): string {
   return `${query.path}&_lastUpdated=gt${new Date(ctx.since).toISOString()}`;
 }
 
-function readPage(query: PlannedQuery, json: unknown, what: string): BundlePage {
-  if (query.key !== 'Patient') return readBundlePage(json, what);
-  const prepared = prepareResource(json);
-  if (!prepared.ok || prepared.record.resourceType !== 'Patient') {
-    throw new ChartbridgeError('ERR_FHIR_RESPONSE_INVALID', `${what} did not return a patient`, {
-      status: 502,
-    });
-  }
-  return { resources: [prepared.record], warnings: [], next: undefined, times: [], dropped: {}, outcomes: 0 };
+/** Ends the query (not the run's other work) when this page would take the run past its resource cap. */
+export function checkRunCap(ctx: SyncContext, query: PlannedQuery, incoming: number): void {
+  const cap = ctx.limits.maxResourcesPerRun;
+  if (ctx.progress.resources + incoming <= cap) return;
+  throw new ChartbridgeError(
+    'ERR_SIZE_LIMIT',
+    `the run reached its cap of ${cap} resources; the rest of the ${query.key} search was skipped`,
+    { status: 502 },
+  );
 }
 
 /** Validates the `next` link: same base (else refused, C32), not seen before (loop), within the page cap. */
