@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { ChartbridgeError } from '../errors.ts';
+import { createBinariesRepository } from '../store/binaries-repository.ts';
 import { createResourcesRepository } from '../store/resources-repository.ts';
 import { EXPORT_FORMATS, streamExport, type ExportFormat } from '../sync/export-stream.ts';
 import { withCliServices } from './cli-services.ts';
@@ -14,7 +15,11 @@ export function registerExportCommand(program: Command): Command {
     .description("write a connection's stored record as NDJSON or a FHIR Bundle (stdout unless --output)")
     .requiredOption('--format <format>', `output format: ${EXPORT_FORMATS.join(' or ')}`)
     .option('--output <file>', 'write to this file instead of stdout')
-    .action(async (id: string, options: { format: string; output?: string }) => {
+    .option(
+      '--no-attachments',
+      'leave out the stored attachments (by default they follow as Binary resources)',
+    )
+    .action(async (id: string, options: { format: string; output?: string; attachments: boolean }) => {
       if (!EXPORT_FORMATS.includes(options.format as ExportFormat)) {
         throw new ChartbridgeError(
           'ERR_INVALID_INPUT',
@@ -37,11 +42,13 @@ export function registerExportCommand(program: Command): Command {
           );
         const out: Writable = options.output ? createWriteStream(options.output) : process.stdout;
         let bytes = 0;
-        for await (const chunk of streamExport(
-          createResourcesRepository(services.store.db),
-          id,
-          options.format as ExportFormat,
-        )) {
+        const source = {
+          resources: createResourcesRepository(services.store.db),
+          binaries: createBinariesRepository(services.store.db),
+          fhirBase: connection.fhir_base,
+        };
+        const format = options.format as ExportFormat;
+        for await (const chunk of streamExport(source, id, format, { attachments: options.attachments })) {
           bytes += chunk.length;
           if (!out.write(chunk)) await once(out, 'drain');
         }

@@ -15,6 +15,7 @@ import { createOperatorRoutes } from './routes/operator-routes.ts';
 import { createPatientConnectRoutes } from './routes/patient-connect-routes.ts';
 import { createProgressRoutes } from './routes/progress-routes.ts';
 import { createRecordRoutes } from './routes/record-routes.ts';
+import { createCoveragePageRoutes } from './routes/coverage-page-routes.ts';
 
 /**
  * The HTTP application: each route group lives in its own file under http/routes and is mounted here.
@@ -41,6 +42,7 @@ export function createHttpApp(services: Services): Hono {
   app.route('/', createDirectoryRoutes(services));
   app.route('/', createJwksRoutes(services.keys));
   app.route('/', createRecordRoutes(services));
+  app.route('/', createCoveragePageRoutes(services));
   app.route('/', createProgressRoutes(services));
   app.route('/', createOperatorRoutes(services));
   return app;

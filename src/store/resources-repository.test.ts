@@ -120,6 +120,8 @@ for (const dialect of testDialects) {
           data: Buffer.from('abc'),
           status: 'ok' as const,
           fetched_at: 1,
+          source: null,
+          reason: null,
         };
         await repo.save({ ...row, binary_id: 'b1' });
         await repo.save({ ...row, binary_id: 'b2' });
@@ -136,7 +138,8 @@ for (const dialect of testDialects) {
           ],
         );
         assert.deepEqual((await repo.findForDownload('c1', 'b2'))?.data, Buffer.from('abc'));
-        assert.deepEqual([...(await repo.findKnown('c1', ['b1', 'b3']))], ['b1']);
+        const known = await repo.findKnown('c1', ['b1', 'b3'], { now: 2, runId: 'r1' });
+        assert.deepEqual([...known.keys()], ['b1']);
       } finally {
         await cleanup();
       }

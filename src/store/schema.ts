@@ -195,8 +195,19 @@ export interface BinaryTable {
   size: number;
   hash: string;
   data: Buffer | null;
-  status: 'ok' | 'corrupt' | 'refused' | 'too_large';
+  /**
+   * ok: stored; corrupt, too_large: final; refused (4xx) and failed (5xx, timeouts after the client's retries):
+   * retried by later syncs on `next_attempt_at`; outside: not under the FHIR base, never fetched (C32).
+   */
+  status: 'ok' | 'corrupt' | 'refused' | 'too_large' | 'failed' | 'outside';
   fetched_at: number;
+  /** Where it lives relative to the FHIR base (`Binary/1`, `document/pdf-1`); null when outside the base (010). */
+  source: string | null;
+  /** Why it is not stored, in a few words (never a url or an id). */
+  reason: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: number | null;
+  attempt_run_id: string | null;
 }
 
 export interface SyncRunTable {

@@ -26,7 +26,7 @@ export function decodeBinary(response: FhirResponse, declaredSize: number | unde
     contentType = cleanContentType(json.contentType);
     bytes = typeof json.data === 'string' ? decodeBase64Strict(json.data) : null;
   } else {
-    contentType = cleanContentType(response.contentType.split(';')[0]);
+    contentType = cleanContentType(response.contentType);
     bytes = response.body;
   }
   if (bytes === null || (declaredSize !== undefined && declaredSize !== bytes.length)) {
@@ -62,8 +62,9 @@ export function decodeBase64Strict(text: string): Buffer | null {
   return Buffer.from(compact, 'base64');
 }
 
+/** The media type without parameters (`text/plain; charset=utf-8` → `text/plain`), or octet-stream. */
 function cleanContentType(value: unknown): string {
-  const text = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  const text = typeof value === 'string' ? value.split(';')[0]!.trim().toLowerCase() : '';
   return CONTENT_TYPE.test(text) ? text : 'application/octet-stream';
 }
 

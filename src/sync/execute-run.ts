@@ -1,5 +1,5 @@
 import type { SyncQueryStateRow, SyncTarget } from '../store/sync-runs-repository.ts';
-import { fetchAttachments } from './attachments.ts';
+import { describeAttachmentOutcome, fetchAttachments } from './attachments.ts';
 import { buildPlan } from './build-plan.ts';
 import { countDrops, describeDrops, parseDrops, type DropCounts } from './drop-counts.ts';
 import type { PlannedQuery, QueryPlan } from './query-plan.ts';
@@ -40,13 +40,14 @@ export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<
   });
   await runPhase(ctx, states, ATTACHMENTS_KEY, async () => {
     const outcome = await fetchAttachments(ctx);
-    const problems = outcome.corrupt + outcome.unavailable;
+    // Attachments not fetched never hold the run up (later syncs retry them) but count as dropped: partial.
     const dropped: DropCounts = {};
-    if (outcome.corrupt) dropped['attachments whose content was corrupt'] = outcome.corrupt;
-    if (outcome.unavailable) dropped['attachments the server did not deliver'] = outcome.unavailable;
+    for (const [reason, count] of Object.entries(outcome.reasons))
+      dropped[`attachments not fetched: ${reason}`] = count;
     return {
       resources: outcome.fetched,
-      reason: problems ? `${outcome.corrupt} corrupt, ${outcome.unavailable} not available` : null,
+      reason: describeAttachmentOutcome(outcome),
+      unavailable: outcome.unavailable,
       dropped,
     };
   });

@@ -211,6 +211,8 @@ describe('binaries (case 10)', () => {
     assert.deepEqual(decoded.bytes, html);
     const raw = decodeBinary(response(Buffer.from('<svg/>'), 'image/svg+xml; charset=utf-8'), undefined);
     assert.equal(raw.contentType, 'image/svg+xml');
+    const note = { resourceType: 'Binary', contentType: 'text/plain; charset=utf-8', data: 'aGk=' };
+    assert.equal(decodeBinary(response(note, 'application/fhir+json'), 2).contentType, 'text/plain');
     assert.equal(
       decodeBinary(response(Buffer.from('x'), 'text/html\r\nSet-Cookie: a=b'), undefined).contentType,
       'application/octet-stream',

@@ -66,16 +66,22 @@ export function createDataRoutes(services: Services): Hono {
     });
   });
   routes.get('/api/connections/:id/export', async (c) => {
-    const id = await connectionOf(c);
+    const { id, fhir_base: fhirBase } = await connectionRowOf(c);
     const format = c.req.query('format') ?? 'ndjson';
     if (!EXPORT_FORMATS.includes(format as ExportFormat)) throw invalid("'format' must be ndjson or bundle");
+    const attachments = c.req.query('attachments') ?? 'true';
+    if (attachments !== 'true' && attachments !== 'false')
+      throw invalid("'attachments' must be true or false");
     c.header('Content-Type', format === 'ndjson' ? 'application/fhir+ndjson' : 'application/fhir+json');
     c.header(
       'Content-Disposition',
       `attachment; filename="${id}.${format === 'ndjson' ? 'ndjson' : 'json'}"`,
     );
     return stream(c, async (out) => {
-      for await (const chunk of streamExport(resources, id, format as ExportFormat)) await out.write(chunk);
+      const source = { resources, binaries, fhirBase };
+      const options = { attachments: attachments === 'true' };
+      for await (const chunk of streamExport(source, id, format as ExportFormat, options))
+        await out.write(chunk);
     });
   });
   routes.get('/api/connections/:id/binaries/:binaryId', async (c) => {

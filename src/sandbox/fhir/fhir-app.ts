@@ -91,6 +91,11 @@ export function createFhirApp(deps: FhirAppDeps): Hono {
     const binary = readById(c, 'Binary', ctx);
     return binary instanceof Response ? binary : respondBinary(binary, c.req.header('accept') ?? '');
   });
+  // Some vendors serve documents at their own paths under the FHIR base (REAL-WORLD.md): raw bytes, no JSON.
+  app.get('/document/Binary/:id', (c) => {
+    const binary = readById(c, 'Binary', ctx);
+    return binary instanceof Response ? binary : respondBinary(binary, String(binary.contentType ?? ''));
+  });
   app.get('/:type/:id/:operation', (c) => everything(c, ctx));
   app.get('/:type/:id', (c) => {
     const resource = readById(c, c.req.param('type'), ctx);

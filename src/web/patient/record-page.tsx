@@ -10,6 +10,9 @@ export function renderRecordPage(props: { resources: SourcedResource[]; hospital
   return (
     <AppLayout title="My record" area="patient" wide>
       <h1>My record</h1>
+      <p>
+        <a href="/my/coverage">Where is the rest of my record?</a>
+      </p>
       {props.hospitals === 0 ? (
         <p>
           Nothing here yet. <a href="/">Connect a hospital</a> to see your record.
