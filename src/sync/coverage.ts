@@ -1,5 +1,6 @@
 import type { ResourcesRepository } from '../store/resources-repository.ts';
 import type { SyncQueryStateRow, SyncRunsRepository } from '../store/sync-runs-repository.ts';
+import { isReplaced } from './follow-up-queries.ts';
 
 export type CoverageStatus =
   | 'received'
@@ -44,13 +45,17 @@ export async function buildCoverageReport(
   const runs = await repos.runs.listRuns(connectionId, 50);
   const run = runs.find((r) => r.full === 1 && r.status !== 'running') ?? runs[0];
   const states = run ? await repos.runs.listQueryStates(run.id) : [];
+  const keys = new Set(states.map((s) => s.query_key));
   const stored = await repos.resources.countByType(connectionId);
   return {
     connectionId,
     runId: run?.id ?? null,
     runStatus: run?.status ?? null,
     runFinishedAt: run?.finished_at ? new Date(run.finished_at).toISOString() : null,
-    entries: states.filter((s) => !s.query_key.startsWith('~')).map(toEntry),
+    // A search the server rejected for want of a category shows as the category searches that replaced it.
+    entries: states
+      .filter((s) => !s.query_key.startsWith('~') && !isReplaced(s, keys))
+      .map(toEntry),
     storedByType: Object.fromEntries(stored),
   };
 }

@@ -10,7 +10,14 @@ import { addWarning, reportProgress, type SyncContext } from './sync-context.ts'
 import { describeUnavailable } from './unavailable-reason.ts';
 
 /** Resources read by reference (EPIC.md §5): searched by nobody, so chased from what the record points at. */
-export const REFERENCE_TYPES = ['Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Medication'];
+export const REFERENCE_TYPES = [
+  'Practitioner',
+  'PractitionerRole',
+  'Organization',
+  'Location',
+  'Medication',
+  'RelatedPerson',
+];
 const MAX_ROUNDS = 3;
 
 export interface ReferenceOutcome {
@@ -19,34 +26,42 @@ export interface ReferenceOutcome {
 }
 
 /**
- * Reads every referenced Practitioner, PractitionerRole, Organization, Location and Medication once per run
- * (in rounds, since a PractitionerRole points at more). Reads may be refused (403, code 4118) even when searches
- * succeed: those are counted as unavailable, never a failure. Only relative or same-base references count.
+ * Reads every referenced Practitioner, PractitionerRole, Organization, Location, Medication and RelatedPerson once
+ * per run (in rounds, since a PractitionerRole points at more), and every referenced resource of `alsoRead` (a
+ * searched type, e.g. an Encounter of another facility) that no search brought. Reads may be refused (403, code 4118) even when searches succeed: those are
+ * counted as unavailable, never a failure. Only relative or same-base references count. `searchedTypes`
+ * undefined: any type was asked for (`$everything`).
  */
-export async function chaseReferences(ctx: SyncContext, searchedTypes: string[]): Promise<ReferenceOutcome> {
+export async function chaseReferences(
+  ctx: SyncContext,
+  searchedTypes: string[] | undefined,
+  alsoRead: string[] = [],
+): Promise<ReferenceOutcome> {
   const outcome: ReferenceOutcome = { fetched: 0, unavailable: 0 };
   const attempted = new Set<string>();
-  let scanTypes = searchedTypes;
+  const chased = new Set([...REFERENCE_TYPES, ...alsoRead]);
+  let scanTypes: string[] | undefined = searchedTypes;
   // The searches are over once this phase starts, before the stored record is scanned for references.
   reportProgress(ctx, { phase: 'references' });
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
-    const wanted = await collectReferences(ctx, scanTypes, attempted);
+    const wanted = await collectReferences(ctx, scanTypes, attempted, chased);
     if (wanted.length === 0) break;
     await runPool(wanted, ctx.limits.queryConcurrency, (key) => readReference(ctx, key, outcome));
-    scanTypes = REFERENCE_TYPES;
+    scanTypes = [...chased];
   }
   return outcome;
 }
 
 async function collectReferences(
   ctx: SyncContext,
-  types: string[],
+  types: string[] | undefined,
   attempted: Set<string>,
+  chased: Set<string>,
 ): Promise<ResourceCursor[]> {
   const found = new Map<string, ResourceCursor>();
   await scanRunResources(ctx, types, (resource) =>
     walkObjects(resource, (object) => {
-      const key = parseReference(ctx, object.reference);
+      const key = parseReference(ctx, object.reference, chased);
       if (key && !attempted.has(`${key.type}/${key.id}`)) found.set(`${key.type}/${key.id}`, key);
     }),
   );
@@ -61,7 +76,11 @@ async function collectReferences(
   return wanted;
 }
 
-function parseReference(ctx: SyncContext, reference: unknown): ResourceCursor | undefined {
+function parseReference(
+  ctx: SyncContext,
+  reference: unknown,
+  chased: Set<string>,
+): ResourceCursor | undefined {
   if (typeof reference !== 'string' || reference.length > 2048 || reference.startsWith('#')) return undefined;
   let path = reference;
   if (/^[a-z][a-z0-9+.-]*:/i.test(reference)) {
@@ -70,7 +89,7 @@ function parseReference(ctx: SyncContext, reference: unknown): ResourceCursor | 
     path = url.pathname.slice(new URL(ctx.client.guard.base).pathname.length + 1);
   }
   const [type, id, ...rest] = path.split('/');
-  if (rest.length > 0 || !type || !id || !REFERENCE_TYPES.includes(type) || !isSafeFhirId(id))
+  if (rest.length > 0 || !type || !id || !chased.has(type) || !isSafeFhirId(id))
     return undefined;
   return { type, id };
 }
