@@ -41,7 +41,11 @@ async function readMetadata(client: FhirClient): Promise<unknown> {
   try {
     const response = await client.get('metadata', { what: 'the capability statement' });
     if (response.status >= 300) return undefined;
-    return parseJsonCapped(response.body, { maxDepth: 32, maxStringLength: 1 << 20 }, 'the capability statement');
+    return parseJsonCapped(
+      response.body,
+      { maxDepth: 32, maxStringLength: 1 << 20 },
+      'the capability statement',
+    );
   } catch (error) {
     if (METADATA_ERRORS.some((code) => isChartbridgeError(error, code as never))) return undefined;
     throw error;

@@ -7,10 +7,17 @@ import { buildCategoryQuery, US_CORE_CATEGORIES, type SearchOptions } from './us
  * 'category'", Epic's 59108 "Either a code or a category is required", 59159 "A category is required", HAPI's
  * "Does not know how to handle get operation with parameter [patient,_count]".
  */
-const ASKS_FOR_CATEGORY = [/\bcategory\b/i, /\bcode\b.*\brequired\b/i, /must have .*\bcode\b/i, /handle get operation/i];
+const ASKS_FOR_CATEGORY = [
+  /\bcategory\b/i,
+  /\bcode\b.*\brequired\b/i,
+  /must have .*\bcode\b/i,
+  /handle get operation/i,
+];
 
 /** Whether a query's end state is a 400 whose words ask for a category or a code. */
-export function asksForCategory(state: Pick<SyncQueryStateRow, 'status' | 'http_status' | 'reason'>): boolean {
+export function asksForCategory(
+  state: Pick<SyncQueryStateRow, 'status' | 'http_status' | 'reason'>,
+): boolean {
   if (state.status !== 'not_available' || state.http_status !== 400 || !state.reason) return false;
   return ASKS_FOR_CATEGORY.some((pattern) => pattern.test(state.reason!));
 }
@@ -32,7 +39,10 @@ export function fanOutByCategory(
   if (query.category !== null || !asksForCategory(state)) return [];
   const provenance = query.also?.includes('Provenance') ?? false;
   return (US_CORE_CATEGORIES[query.resourceType] ?? []).map((category) => {
-    const fanned = { ...buildCategoryQuery(query.resourceType, category, options), incremental: query.incremental };
+    const fanned = {
+      ...buildCategoryQuery(query.resourceType, category, options),
+      incremental: query.incremental,
+    };
     return provenance ? includeProvenance(fanned) : fanned;
   });
 }

@@ -53,9 +53,7 @@ export async function buildCoverageReport(
     runStatus: run?.status ?? null,
     runFinishedAt: run?.finished_at ? new Date(run.finished_at).toISOString() : null,
     // A search the server rejected for want of a category shows as the category searches that replaced it.
-    entries: states
-      .filter((s) => !s.query_key.startsWith('~') && !isReplaced(s, keys))
-      .map(toEntry),
+    entries: states.filter((s) => !s.query_key.startsWith('~') && !isReplaced(s, keys)).map(toEntry),
     storedByType: Object.fromEntries(stored),
   };
 }

@@ -89,10 +89,11 @@ export function buildEpicPlan(options: PlanOptions): QueryPlan {
     path: `Patient/${encodeURIComponent(options.patientId)}`,
     incremental: false,
   };
-  return splitByScope('epic', [
-    patientRead,
-    ...(provenance ? searches.map(includeProvenance) : searches),
-  ], options.scope);
+  return splitByScope(
+    'epic',
+    [patientRead, ...(provenance ? searches.map(includeProvenance) : searches)],
+    options.scope,
+  );
 }
 
 function categoryQuery(type: string, category: string, patientId: string, count: string): PlannedQuery {

@@ -41,7 +41,9 @@ export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<
   }
   const searched = [...new Set(queries.flatMap((q) => [q.resourceType, ...(q.also ?? [])]))];
   // Encounters the searches did not bring (another facility's) are read, once the Encounter search worked.
-  const encounters = queries.some((q) => q.resourceType === 'Encounter' && states.get(q.key)?.status === 'done');
+  const encounters = queries.some(
+    (q) => q.resourceType === 'Encounter' && states.get(q.key)?.status === 'done',
+  );
   await runPhase(ctx, states, REFERENCES_KEY, async () => {
     const scanned = searched.includes('*') ? undefined : searched;
     const outcome = await chaseReferences(ctx, scanned, encounters ? ['Encounter'] : []);

@@ -57,7 +57,10 @@ function planSearches(facts: CapabilityFacts, options: PlanOptions, count: strin
   const listed = facts.types.filter((t) => !REFERENCE_ONLY.has(t.type));
   if (!facts.types.some((t) => t.searchParams.length > 0)) {
     // Nothing to go on but the names (or not even those): US Core's searches, for the listed types if any.
-    const named = buildUsCoreSearches({ patientId: options.patientId, count }, listed.map((t) => t.type));
+    const named = buildUsCoreSearches(
+      { patientId: options.patientId, count },
+      listed.map((t) => t.type),
+    );
     return named.length > 0 ? named : buildUsCoreSearches({ patientId: options.patientId, count });
   }
   const revinclude = allowsRead(options.scope, 'Provenance');

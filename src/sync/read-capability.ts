@@ -43,7 +43,8 @@ export function readCapability(capability: unknown): CapabilityFacts {
       type: r.type,
       searchParams: readStrings(r.searchParam, 'name'),
       searchable: interactions.length === 0 || interactions.includes('search-type'),
-      revincludesProvenance: Array.isArray(r.searchRevInclude) && r.searchRevInclude.includes('Provenance:target'),
+      revincludesProvenance:
+        Array.isArray(r.searchRevInclude) && r.searchRevInclude.includes('Provenance:target'),
     });
   }
   return { types, everything };

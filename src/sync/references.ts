@@ -89,8 +89,7 @@ function parseReference(
     path = url.pathname.slice(new URL(ctx.client.guard.base).pathname.length + 1);
   }
   const [type, id, ...rest] = path.split('/');
-  if (rest.length > 0 || !type || !id || !chased.has(type) || !isSafeFhirId(id))
-    return undefined;
+  if (rest.length > 0 || !type || !id || !chased.has(type) || !isSafeFhirId(id)) return undefined;
   return { type, id };
 }
 
