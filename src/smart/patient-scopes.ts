@@ -18,3 +18,18 @@ export function allowsRead(scope: string, resourceType: string): boolean {
     return access === 'read' || access === '*' || access!.includes('r') || access!.includes('s');
   });
 }
+
+/**
+ * The types of `wanted` a server offers, from its `scopes_supported`: all of them when it lists none of its
+ * resource scopes, or a wildcard (`patient/*.read`); else those it names (`patient/Observation.read`, `.rs`, …).
+ */
+export function selectOfferedTypes(wanted: readonly string[], scopesSupported: readonly string[]): string[] {
+  const named = new Set<string>();
+  for (const scope of scopesSupported) {
+    const match = /^patient\/([A-Za-z*]+)\./.exec(scope);
+    if (!match) continue;
+    if (match[1] === '*') return [...wanted];
+    named.add(match[1]!);
+  }
+  return named.size === 0 ? [...wanted] : wanted.filter((type) => named.has(type));
+}

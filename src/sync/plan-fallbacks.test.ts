@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SyncQueryStateRow } from '../store/sync-runs-repository.ts';
-import { buildLaunchScope } from '../smart/authorize-url.ts';
+import { buildLaunchScope, DEFAULT_RESOURCE_TYPES } from '../smart/authorize-url.ts';
+import { selectOfferedTypes } from '../smart/patient-scopes.ts';
 import { asksForCategory, fanOutByCategory } from './category-fan-out.ts';
 import { buildEpicPlan } from './epic-plan.ts';
 import { isReplaced } from './follow-up-queries.ts';
@@ -175,6 +176,21 @@ describe('generic plan fallbacks', () => {
     for (const type of ['MedicationStatement', 'ExplanationOfBenefit', 'Coverage', 'RelatedPerson', 'Media'])
       assert.ok(scope.includes(`patient/${type}.read`), type);
     assert.equal(scope.filter((s) => s.startsWith('patient/')).length, 32);
+  });
+
+  it("narrows the launch to the types a server's scopes_supported names, unless it names none or a wildcard", () => {
+    assert.deepEqual(
+      selectOfferedTypes(DEFAULT_RESOURCE_TYPES, [
+        'openid',
+        'patient/Patient.read',
+        'patient/ExplanationOfBenefit.rs',
+        'patient/Coverage.read',
+        'user/Observation.read',
+      ]),
+      ['Patient', 'Coverage', 'ExplanationOfBenefit'],
+    );
+    assert.equal(selectOfferedTypes(DEFAULT_RESOURCE_TYPES, ['openid', 'patient/*.read']).length, 32);
+    assert.equal(selectOfferedTypes(DEFAULT_RESOURCE_TYPES, []).length, 32);
   });
 });
 
