@@ -9,7 +9,7 @@ import { runPool } from './run-pool.ts';
 import { createQueryState, runQuery } from './run-query.ts';
 import { listCompleteTypes } from './vanished-types.ts';
 import { runWindowedQuery } from './windowed-query.ts';
-import { reportProgress, type SyncContext } from './sync-context.ts';
+import { addWarning, reportProgress, type SyncContext } from './sync-context.ts';
 
 export interface RunOutcome {
   status: 'succeeded' | 'partial' | 'failed' | 'retryable';
@@ -29,6 +29,7 @@ export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<
   // Other processes show this run's progress from the database (sync/run-progress.ts).
   await ctx.repos.runs.updateRun(ctx.runId, { queries_total: plan.queries.length });
   const states = new Map((await ctx.repos.runs.listQueryStates(ctx.runId)).map((s) => [s.query_key, s]));
+  for (const warning of plan.warnings ?? []) addWarning(ctx, warning);
   await recordNotGranted(ctx, plan, states);
   await runSearches(ctx, plan.queries, states, plan.queries.length);
   let queries = plan.queries;

@@ -27,6 +27,7 @@ export function buildGenericPlan(capability: unknown, options: PlanOptions): Que
   const count = String(options.pageSize ?? 100);
   const facts = readCapability(capability);
   const searches = planSearches(facts, options, count);
+  const warnings = describeFallback(capability, facts);
   const patientRead: PlannedQuery = {
     key: 'Patient',
     resourceType: 'Patient',
@@ -35,7 +36,7 @@ export function buildGenericPlan(capability: unknown, options: PlanOptions): Que
     incremental: false,
   };
   if (!facts.everything && options.kind !== 'payer')
-    return splitByScope('generic', [patientRead, ...searches], options.scope);
+    return { ...splitByScope('generic', [patientRead, ...searches], options.scope), ...warnings };
   const everything: PlannedQuery = {
     key: buildQueryKey('Patient', '$everything'),
     resourceType: 'Patient',
@@ -48,9 +49,21 @@ export function buildGenericPlan(capability: unknown, options: PlanOptions): Que
   const later = new Set(searches.map((query) => query.key));
   return {
     ...plan,
+    ...warnings,
     queries: plan.queries.filter((query) => !later.has(query.key)),
     afterEverything: plan.queries.filter((query) => later.has(query.key)),
   };
+}
+
+function describeFallback(capability: unknown, facts: CapabilityFacts): { warnings?: string[] } {
+  if (facts.types.some((t) => t.searchParams.length > 0)) return {};
+  const why =
+    capability === undefined
+      ? 'the capability statement could not be read'
+      : facts.types.length === 0
+        ? 'the capability statement lists no resource types'
+        : 'the capability statement names no search parameters';
+  return { warnings: [`${why}; asked for US Core's patient searches instead`] };
 }
 
 function planSearches(facts: CapabilityFacts, options: PlanOptions, count: string): PlannedQuery[] {

@@ -70,6 +70,9 @@ describe('generic plan fallbacks', () => {
     );
     assert.equal(plan.queries.filter((q) => q.incremental).length, 0);
     assert.equal(plan.afterEverything, undefined);
+    assert.deepEqual(plan.warnings, [
+      "the capability statement could not be read; asked for US Core's patient searches instead",
+    ]);
   });
 
   it('uses US Core searches for the listed types when the statement names no search parameters', () => {

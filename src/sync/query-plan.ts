@@ -42,6 +42,8 @@ export interface QueryPlan {
    * (sync/follow-up-queries.ts).
    */
   afterEverything?: PlannedQuery[];
+  /** How the plan was arrived at when the server's description fell short (a sync warning each). */
+  warnings?: string[];
 }
 
 export function buildSearchPath(

@@ -105,6 +105,11 @@ for (const dialect of testDialects) {
       const summary = await runSync({ services: app.services, connectionId: id, sleep: fastSleep });
       assert.equal(summary.status, 'succeeded');
       assert.equal(app.sandbox.tokens.tokenEndpointCalls().refresh_token - refreshes, 1);
+      assert.ok(
+        summary.warnings.includes(
+          "the capability statement could not be read; asked for US Core's patient searches instead",
+        ),
+      );
       const byKey = new Map(summary.queries.map((q) => [q.key, q]));
       assert.deepEqual(
         [
