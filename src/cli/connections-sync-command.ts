@@ -71,4 +71,8 @@ function printSummary(summary: SyncSummary, json: boolean): void {
     if (query.status === 'failed' || query.status === 'not_available')
       console.log(`  ${query.key}: ${query.status} — ${query.reason}`);
   }
+  if (summary.dropped > 0) {
+    console.log(`  ${summary.dropped} received but not stored:`);
+    for (const { reason, count } of summary.dropReasons) console.log(`    ${count} ${reason}`);
+  }
 }

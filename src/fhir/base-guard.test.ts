@@ -14,6 +14,26 @@ describe('base guard (case 32)', () => {
     assert.equal(under('https://ehr.example.org/org-a/api/FHIR/R4'), true);
   });
 
+  it('accepts next links whose path differs from the base only in letter case (real servers do this)', () => {
+    const lower = createBaseGuard('https://ehr.example.org/fhir/r4');
+    const ok = (ref: string) => lower.isUnderBase(lower.resolve(ref));
+    assert.equal(ok('https://ehr.example.org/fhir/R4/Procedure?page=2&patient=1'), true);
+    assert.equal(ok('https://ehr.example.org/FHIR/R4/Procedure?sessionID=abc'), true);
+    assert.equal(under('https://ehr.example.org/ORG-A/api/fhir/r4/Observation?_getpages=x'), true);
+    // Case is the only slack: other origins, ports, userinfo and paths outside the base stay refused.
+    for (const ref of [
+      'https://EVIL.example.org/fhir/R4/Procedure',
+      'https://ehr.example.org:8443/fhir/R4/Procedure',
+      'https://u@ehr.example.org/fhir/R4/Procedure',
+      'https://ehr.example.org/FHIR/R4evil/Procedure',
+      'https://ehr.example.org/FHIR/R4/../admin',
+      'https://ehr.example.org/FHIR/admin',
+      'http://ehr.example.org/fhir/R4/Procedure',
+    ]) {
+      assert.equal(ok(ref), false, ref);
+    }
+  });
+
   it('refuses other hosts, userinfo tricks, look-alikes, ports, schemes and paths outside the base', () => {
     for (const ref of [
       'https://evil.example.org/org-a/api/FHIR/R4/Patient/1',

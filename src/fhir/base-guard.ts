@@ -5,6 +5,10 @@ import { ChartbridgeError } from '../errors.ts';
  * bearer token: same scheme, host and port, no userinfo, and a path inside the base path. The WHATWG URL parser
  * normalises dot segments (also percent-encoded ones), default ports and host case before we compare, so
  * `..`, `%2e%2e`, `user@host` and `HOST:443` tricks cannot slip past a string prefix test.
+ *
+ * The path prefix is compared without letter case: real servers send `next` links under `/fhir/R4/` for a base
+ * of `/fhir/r4` (../shared/REAL-WORLD.md). Case is the only slack: the origin must still match exactly, and a
+ * path outside the base (after dot segments are resolved) is still refused.
  */
 export interface BaseGuard {
   /** The base without a trailing slash. */
@@ -20,6 +24,7 @@ export function createBaseGuard(fhirBase: string): BaseGuard {
   const baseUrl = parseBase(fhirBase);
   const basePath = baseUrl.pathname.replace(/\/+$/, '');
   const base = `${baseUrl.origin}${basePath}`;
+  const folded = basePath.toLowerCase();
 
   function resolve(reference: string): URL {
     try {
@@ -33,7 +38,8 @@ export function createBaseGuard(fhirBase: string): BaseGuard {
     if (url.protocol !== baseUrl.protocol) return false;
     if (url.username !== '' || url.password !== '') return false;
     if (url.hostname !== baseUrl.hostname || url.port !== baseUrl.port) return false;
-    return url.pathname === basePath || url.pathname.startsWith(`${basePath}/`);
+    const path = url.pathname.toLowerCase();
+    return path === folded || path.startsWith(`${folded}/`);
   }
 
   return {

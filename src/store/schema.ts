@@ -219,6 +219,8 @@ export interface SyncRunTable {
   resources: number;
   /** Searches in the run's plan, once it is built (007-sync-progress); 0 before. */
   queries_total: number;
+  /** Entries and attachments received but not stored, all queries and phases together (008-sync-dropped). */
+  dropped: Generated<number>;
 }
 
 export type SyncQueryStatus = 'pending' | 'running' | 'done' | 'not_granted' | 'not_available' | 'failed';
@@ -241,6 +243,12 @@ export interface SyncQueryStateTable {
   /** JSON array of warning strings (OperationOutcome issues, skipped entries). */
   warnings: string;
   updated_at: number;
+  /** Entries (or attachments, references) received but not stored (008-sync-dropped). */
+  dropped: number;
+  /** JSON object: why they were not stored → how many; reasons never hold ids, urls or patient data. */
+  drop_reasons: string;
+  /** Reads the server refused (a referenced resource's 403/404/500): reported, but not our loss. */
+  unavailable: number;
 }
 
 export interface AuditEventTable {

@@ -26,6 +26,9 @@ const STATE_COLUMNS = [
   'reason',
   'warnings',
   'updated_at',
+  'dropped',
+  'drop_reasons',
+  'unavailable',
 ];
 const UPSERT_STATE = `insert into sync_query_states (run_id, query_key, ${STATE_COLUMNS.join(', ')})
   values (?, ?, ${STATE_COLUMNS.map(() => '?').join(', ')})
@@ -85,6 +88,9 @@ export function createSqlitePageWriter(sqlite: SQLite.Database): (input: PageWri
         s.reason,
         s.warnings,
         s.updated_at,
+        s.dropped,
+        s.drop_reasons,
+        s.unavailable,
       );
     }
   });

@@ -1,6 +1,7 @@
 import type { SyncQueryStateRow, SyncTarget } from '../store/sync-runs-repository.ts';
 import { fetchAttachments } from './attachments.ts';
 import { buildPlan } from './build-plan.ts';
+import { countDrops, describeDrops, parseDrops, type DropCounts } from './drop-counts.ts';
 import type { PlannedQuery, QueryPlan } from './query-plan.ts';
 import { TIMELINE_QUERY_KEYS } from './care-timeline.ts';
 import { planFollowUps } from './follow-up-queries.ts';
@@ -51,22 +52,47 @@ export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<
     return {
       resources: outcome.fetched,
       reason: outcome.unavailable ? `${outcome.unavailable} reference read(s) not available` : null,
+      unavailable: outcome.unavailable,
+      dropped: outcome.dropped,
     };
   });
   await runPhase(ctx, states, ATTACHMENTS_KEY, async () => {
     const outcome = await fetchAttachments(ctx);
     const problems = outcome.corrupt + outcome.unavailable;
+    const dropped: DropCounts = {};
+    if (outcome.corrupt) dropped['attachments whose content was corrupt'] = outcome.corrupt;
+    if (outcome.unavailable) dropped['attachments the server did not deliver'] = outcome.unavailable;
     return {
       resources: outcome.fetched,
       reason: problems ? `${outcome.corrupt} corrupt, ${outcome.unavailable} not available` : null,
+      dropped,
     };
   });
   reportProgress(ctx, { phase: 'finishing' });
   if (ctx.full) await removeVanished(ctx, queries, states);
+  return decideOutcome(queries, states);
+}
+
+/**
+ * `succeeded` means nothing was lost: any failed query, or any entry, reference or attachment received but not
+ * stored, makes the run `partial` with the reason counted (issue 13); every query failed is `failed`.
+ */
+export function decideOutcome(queries: PlannedQuery[], states: Map<string, SyncQueryStateRow>): RunOutcome {
   const failed = queries.filter((q) => states.get(q.key)?.status === 'failed');
-  if (failed.length === 0) return { status: 'succeeded', reason: null };
-  const reason = `${failed.length} of ${queries.length} queries failed: ${failed.map((q) => q.key).join(', ')}`;
-  return { status: failed.length === queries.length ? 'failed' : 'partial', reason };
+  const reasons: string[] = [];
+  if (failed.length > 0)
+    reasons.push(
+      `${failed.length} of ${queries.length} queries failed: ${failed.map((q) => q.key).join(', ')}`,
+    );
+  const drops: DropCounts = {};
+  for (const state of states.values()) {
+    for (const [reason, count] of Object.entries(parseDrops(state.drop_reasons)))
+      drops[reason] = (drops[reason] ?? 0) + count;
+  }
+  if (countDrops(drops) > 0) reasons.push(describeDrops(drops));
+  if (reasons.length === 0) return { status: 'succeeded', reason: null };
+  const allFailed = failed.length > 0 && failed.length === queries.length;
+  return { status: allFailed ? 'failed' : 'partial', reason: reasons.join('; ') };
 }
 
 /** Every search of `queries` not finished yet, longest first; windowed ones wait for the care timeline. */
@@ -141,19 +167,32 @@ async function orderLongestFirst(ctx: SyncContext, queries: PlannedQuery[]): Pro
   return [...queries].sort((a, b) => weight(b) - weight(a));
 }
 
+interface PhaseResult {
+  resources: number;
+  reason: string | null;
+  /** Reads the server refused: reported, not our loss. */
+  unavailable?: number;
+  /** Received but not stored, by reason: makes the run partial. */
+  dropped?: DropCounts;
+}
+
 async function runPhase(
   ctx: SyncContext,
   states: Map<string, SyncQueryStateRow>,
   key: string,
-  work: () => Promise<{ resources: number; reason: string | null }>,
+  work: () => Promise<PhaseResult>,
 ): Promise<void> {
   if (states.get(key)?.status === 'done') return;
   const result = await work();
+  const dropped = result.dropped ?? {};
   const state: SyncQueryStateRow = {
     ...createQueryState(ctx, { key, resourceType: key, category: null, path: '', incremental: false }),
     status: 'done',
     resources: result.resources,
     reason: result.reason,
+    unavailable: result.unavailable ?? 0,
+    dropped: countDrops(dropped),
+    drop_reasons: JSON.stringify(dropped),
   };
   await ctx.repos.runs.saveQueryState(state);
   states.set(key, state);

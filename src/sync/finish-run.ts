@@ -1,4 +1,5 @@
 import type { SyncQueryStateRow } from '../store/sync-runs-repository.ts';
+import { addDrops, countDrops, listDrops, parseDrops, type DropCounts } from './drop-counts.ts';
 import type { RunOutcome } from './execute-run.ts';
 import type { SyncContext } from './sync-context.ts';
 
@@ -12,6 +13,9 @@ export interface SyncQuerySummary {
   httpStatus: number | null;
   reason: string | null;
   warnings: string[];
+  /** Entries (attachments, references) received but not stored, and why. */
+  dropped: number;
+  dropReasons: Array<{ reason: string; count: number }>;
 }
 
 export interface SyncSummary {
@@ -29,6 +33,9 @@ export interface SyncSummary {
   bytes: number;
   queries: SyncQuerySummary[];
   warnings: string[];
+  /** Everything received but not stored in this run, all queries and phases together, by reason. */
+  dropped: number;
+  dropReasons: Array<{ reason: string; count: number }>;
 }
 
 /** Records the run's outcome with per-query counts and warnings; a retryable run keeps its checkpoint. */
@@ -42,6 +49,8 @@ export async function finishRun(
   const queries = states.map(toQuerySummary);
   const searches = queries.filter((q) => !q.key.startsWith('~'));
   const now = ctx.clock.now();
+  const drops: DropCounts = {};
+  for (const state of states) addDrops(drops, parseDrops(state.drop_reasons));
   const summary: SyncSummary = {
     runId: ctx.runId,
     connectionId: ctx.connectionId,
@@ -56,6 +65,8 @@ export async function finishRun(
     bytes: states.reduce((n, s) => n + Number(s.bytes), 0),
     queries,
     warnings: ctx.warnings,
+    dropped: countDrops(drops),
+    dropReasons: listDrops(drops),
   };
   const errors = queries.filter((q) => q.status === 'failed').map((q) => `${q.key}: ${q.reason}`);
   await ctx.repos.runs.updateRun(ctx.runId, {
@@ -71,6 +82,7 @@ export async function finishRun(
     pages: summary.pages,
     bytes: summary.bytes,
     resources: summary.resources,
+    dropped: summary.dropped,
   });
   if (outcome.status === 'succeeded' || outcome.status === 'partial')
     await ctx.repos.runs.recordLastSync(ctx.connectionId, now);
@@ -88,5 +100,7 @@ function toQuerySummary(s: SyncQueryStateRow): SyncQuerySummary {
     httpStatus: s.http_status,
     reason: s.reason,
     warnings: JSON.parse(s.warnings) as string[],
+    dropped: Number(s.dropped),
+    dropReasons: listDrops(parseDrops(s.drop_reasons)),
   };
 }

@@ -50,6 +50,7 @@ export async function openRun(
     bytes: 0,
     resources: 0,
     queries_total: 0,
+    dropped: 0,
   };
   await runs.insertRun(run);
   return { run, resumed: false, since: sinceFor(run, lastGood) };

@@ -25,6 +25,9 @@ function state(fields: Partial<SyncQueryStateRow> & { query_key: string }): Sync
     http_status: 200,
     reason: null,
     warnings: '[]',
+    dropped: 0,
+    drop_reasons: '{}',
+    unavailable: 0,
     updated_at: 0,
     ...fields,
   };

@@ -10,7 +10,7 @@ const obs = (id: string, versionId: string, lastUpdated: string, value = 1) => (
 });
 
 describe('reading a search page (case 8)', () => {
-  it('strips OperationOutcome entries into warnings, skips entries without a resource, keeps the newest duplicate', () => {
+  it('turns OperationOutcome entries into warnings, counts entries without a resource as dropped, keeps the newest duplicate', () => {
     const page = readBundlePage(
       {
         resourceType: 'Bundle',
@@ -50,11 +50,38 @@ describe('reading a search page (case 8)', () => {
         ['b', '1'],
       ],
     );
-    assert.deepEqual(page.warnings, [
-      'warning 4119: This resource may not contain the entire record.',
-      'skipped 1 entries: entry without a resource object',
-    ]);
+    assert.deepEqual(page.warnings, ['warning 4119: This resource may not contain the entire record.']);
+    assert.deepEqual(page.dropped, { 'entry without a resource object': 1 });
+    assert.equal(page.outcomes, 1);
     assert.equal(page.next, 'https://ehr/fhir/Observation?sessionID=1');
+  });
+
+  it('accounts for every entry: stored, duplicate, outcome or dropped with its reason', () => {
+    const entries = [
+      obs('ok-1', '1', '2024-01-01T00:00:00Z'),
+      obs(`long-${'x'.repeat(120)}`, '1', '2024-01-01T00:00:00Z'),
+      obs('../escape', '1', '2024-01-01T00:00:00Z'),
+      obs('a/b', '1', '2024-01-01T00:00:00Z'),
+      obs('x'.repeat(1025), '1', '2024-01-01T00:00:00Z'),
+      { resource: { resourceType: 'Observation' } },
+      { resource: { resourceType: '../Patient', id: 'p' } },
+      { resource: 'a string' },
+      {},
+    ];
+    const page = readBundlePage({ resourceType: 'Bundle', entry: entries }, 'the Observation search');
+    assert.deepEqual(
+      page.resources.map((r) => r.id.slice(0, 5)),
+      ['ok-1', 'long-'],
+    );
+    assert.deepEqual(page.dropped, {
+      'Observation entry with an id that is not safe in a url path': 2,
+      'Observation entry with an id longer than 1024 characters': 1,
+      'Observation entry with no id': 1,
+      'entry with an invalid resourceType': 1,
+      'entry without a resource object': 2,
+    });
+    const dropped = Object.values(page.dropped).reduce((a, b) => a + b, 0);
+    assert.equal(page.resources.length + dropped + page.outcomes, entries.length);
   });
 
   it('refuses bodies that are not bundles, quoting an OperationOutcome', () => {

@@ -1,5 +1,6 @@
 import { ChartbridgeError } from '../errors.ts';
 import { readCareTime } from './care-timeline.ts';
+import type { DropCounts } from './drop-counts.ts';
 import { keepNewestPerKey, prepareResource } from './prepare-resource.ts';
 import type { ResourceRecord } from '../store/resources-repository.ts';
 
@@ -10,14 +11,21 @@ export interface BundlePage {
   next: string | undefined;
   /** When the page's encounters and reports happened (care-timeline.ts); empty for other types. */
   times: number[];
+  /**
+   * Entries received but not stored, by reason. With `resources` (before duplicates collapse) and
+   * `outcomes` it accounts for every entry of the page: entries = stored + duplicates + outcomes + dropped.
+   */
+  dropped: DropCounts;
+  /** Entries that were the server's OperationOutcome (search.mode `outcome`), not part of the record. */
+  outcomes: number;
 }
 
 const MAX_WARNINGS_PER_PAGE = 20;
 
 /**
  * Splits a search page into storable resources and warnings (EPIC.md §5, RELIABILITY.md A8): OperationOutcome
- * entries become warnings, entries without a valid resource are skipped with a warning, duplicates keep the
- * newest version. A body that is not a Bundle throws ERR_FHIR_RESPONSE_INVALID (an OperationOutcome in its
+ * entries become warnings, entries without a valid resource are counted as dropped with their reason (never
+ * skipped in silence), duplicates keep the newest version. A body that is not a Bundle throws ERR_FHIR_RESPONSE_INVALID (an OperationOutcome in its
  * place is quoted).
  */
 export function readBundlePage(json: unknown, what: string): BundlePage {
@@ -31,28 +39,31 @@ export function readBundlePage(json: unknown, what: string): BundlePage {
   const warnings: string[] = [];
   const records: ResourceRecord[] = [];
   const times: number[] = [];
-  const skipped = new Map<string, number>();
+  const dropped: DropCounts = {};
+  let outcomes = 0;
   for (const entry of Array.isArray(bundle.entry) ? bundle.entry : []) {
     const resource = (entry as { resource?: unknown } | null)?.resource;
     if ((resource as { resourceType?: unknown } | undefined)?.resourceType === 'OperationOutcome') {
       warnings.push(...describeOutcome(resource));
+      outcomes += 1;
       continue;
     }
     const prepared = prepareResource(resource);
     if (!prepared.ok) {
-      skipped.set(prepared.reason, (skipped.get(prepared.reason) ?? 0) + 1);
+      dropped[prepared.reason] = (dropped[prepared.reason] ?? 0) + 1;
       continue;
     }
     records.push(prepared.record);
     const at = readCareTime(resource);
     if (at !== undefined) times.push(at);
   }
-  for (const [reason, count] of skipped) warnings.push(`skipped ${count} entries: ${reason}`);
   return {
     resources: keepNewestPerKey(records),
     warnings: warnings.slice(0, MAX_WARNINGS_PER_PAGE),
     next: findNext(bundle.link),
     times,
+    dropped,
+    outcomes,
   };
 }
 

@@ -3,6 +3,7 @@ import type { FhirResponse } from '../fhir/fhir-client.ts';
 import { parseJsonCapped } from '../fhir/json-limits.ts';
 import type { SyncQueryStateRow } from '../store/sync-runs-repository.ts';
 import { commitPage } from './commit-page.ts';
+import { addDrops, countDrops, parseDrops } from './drop-counts.ts';
 import { pagePriority, startChain } from './page-priority.ts';
 import { prepareResource } from './prepare-resource.ts';
 import type { PlannedQuery } from './query-plan.ts';
@@ -34,6 +35,9 @@ export function createQueryState(ctx: SyncContext, query: PlannedQuery): SyncQue
     reason: null,
     warnings: '[]',
     updated_at: ctx.clock.now(),
+    dropped: 0,
+    drop_reasons: '{}',
+    unavailable: 0,
   };
 }
 
@@ -68,7 +72,15 @@ export async function runQuery(
       const priority = pagePriority(ctx, query, chain, state.pages + 1);
       const fetched = await fetchPage(ctx, query, url, what, priority);
       if (fetched.kind === 'unavailable' && resuming) {
-        state = { ...state, next_url: null, resources: 0, pages: 0, bytes: 0 };
+        state = {
+          ...state,
+          next_url: null,
+          resources: 0,
+          pages: 0,
+          bytes: 0,
+          dropped: 0,
+          drop_reasons: '{}',
+        };
         url = startUrl(ctx, query);
         resuming = false;
         continue;
@@ -77,7 +89,14 @@ export async function runQuery(
       resuming = false;
       fetchedPages += 1;
       const { page, bytes } = fetched;
-      const next = checkNext(ctx, query, page.next, seen, state.pages + 1);
+      // A refused `next` link ends the query, but never the page in hand: it is stored first.
+      let refusal: unknown;
+      let next: string | undefined;
+      try {
+        next = checkNext(ctx, query, page.next, seen, state.pages + 1);
+      } catch (error) {
+        refusal = error;
+      }
       state = advance(ctx, state, page, next, bytes);
       ctx.timeline.add(query.key, page.times);
       // The next request goes out while this page commits; commits stay in page order, so the checkpoint
@@ -90,6 +109,7 @@ export async function runQuery(
         pages: ctx.progress.pages + 1,
         resources: ctx.progress.resources + page.resources.length,
       });
+      if (refusal !== undefined) throw refusal;
       if (next === undefined || fetchedPages === options.maxPages) {
         await committing;
         return state;
@@ -164,7 +184,7 @@ function readPage(query: PlannedQuery, json: unknown, what: string): BundlePage 
       status: 502,
     });
   }
-  return { resources: [prepared.record], warnings: [], next: undefined, times: [] };
+  return { resources: [prepared.record], warnings: [], next: undefined, times: [], dropped: {}, outcomes: 0 };
 }
 
 /** Validates the `next` link: same base (else refused, C32), not seen before (loop), within the page cap. */
@@ -206,8 +226,11 @@ function advance(
   for (const warning of page.warnings) {
     if (warnings.length < MAX_QUERY_WARNINGS && !warnings.includes(warning)) warnings.push(warning);
   }
+  const drops = addDrops(parseDrops(state.drop_reasons), page.dropped);
   return {
     ...state,
+    dropped: countDrops(drops),
+    drop_reasons: JSON.stringify(drops),
     status: next === undefined ? 'done' : 'running',
     next_url: next ?? null,
     resources: state.resources + page.resources.length,

@@ -152,10 +152,10 @@ describe('sync through faults', () => {
       'the Immunization search exceeds the size cap of 2097152 bytes (decoded); the rest of the sync continues without it',
     );
     assert.equal(byKey.get('Procedure')?.status, 'failed');
-    assert.deepEqual(
-      byKey.get('Goal')?.warnings.filter((w) => w.startsWith('skipped')),
-      ['skipped 5 entries: entry without a resource object'],
-    );
+    assert.equal(byKey.get('Goal')?.dropped, 5);
+    assert.deepEqual(byKey.get('Goal')?.dropReasons, [
+      { reason: 'entry without a resource object', count: 5 },
+    ]);
     const foreign = summary.queries.filter(
       (q) => q.reason?.startsWith('refused the') && q.reason.includes("'https://foreign.invalid'"),
     );

@@ -32,8 +32,15 @@ export function buildSyncWebhookBody(summary: SyncSummary): string {
     full: summary.full,
     resources: summary.resources,
     pages: summary.pages,
+    dropped: summary.dropped,
+    dropReasons: summary.dropReasons,
     finishedAt: new Date(summary.finishedAt).toISOString(),
-    queries: summary.queries.map((q) => ({ key: q.key, status: q.status, resources: q.resources })),
+    queries: summary.queries.map((q) => ({
+      key: q.key,
+      status: q.status,
+      resources: q.resources,
+      dropped: q.dropped,
+    })),
   });
 }
 

@@ -2,6 +2,7 @@ import { ChartbridgeError } from '../errors.ts';
 import type { SyncQueryStateRow } from '../store/sync-runs-repository.ts';
 import { cutAtQuantiles, windowCountFor } from './care-timeline.ts';
 import { commitPage } from './commit-page.ts';
+import { addDrops, countDrops, parseDrops, type DropCounts } from './drop-counts.ts';
 import { startChain, windowPriority } from './page-priority.ts';
 import type { PlannedQuery } from './query-plan.ts';
 import { checkNext, failQuery, fetchPage, runQuery, throwIfInterrupted } from './run-query.ts';
@@ -19,6 +20,7 @@ interface Tally {
   ids: Set<string>;
   pages: number;
   bytes: number;
+  drops: DropCounts;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function runWindowedQuery(
   query: PlannedQuery,
   prior: SyncQueryStateRow,
 ): Promise<SyncQueryStateRow> {
-  const tally: Tally = { ids: new Set(), pages: 0, bytes: 0 };
+  const tally: Tally = { ids: new Set(), pages: 0, bytes: 0, drops: {} };
   let firstPage: number[] = [];
   const probe =
     prior.next_url === null
@@ -54,8 +56,11 @@ export async function runWindowedQuery(
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason as unknown;
   if (failure instanceof WindowRejected) return runQuery(ctx, query, probe);
   if (failure !== undefined) return failQuery(ctx, query, probe, failure);
+  const drops = addDrops(parseDrops(probe.drop_reasons), tally.drops);
   const state: SyncQueryStateRow = {
     ...probe,
+    dropped: countDrops(drops),
+    drop_reasons: JSON.stringify(drops),
     status: 'done',
     next_url: null,
     resources: tally.ids.size,
@@ -104,6 +109,7 @@ async function runWindow(
     for (const r of fetched.page.resources) tally.ids.add(r.id);
     tally.pages += 1;
     tally.bytes += fetched.bytes;
+    addDrops(tally.drops, fetched.page.dropped);
     reportProgress(ctx, {
       pages: ctx.progress.pages + 1,
       resources: ctx.progress.resources + fetched.page.resources.length,

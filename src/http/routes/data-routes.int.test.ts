@@ -75,6 +75,8 @@ describe('data out over the management api and the cli', () => {
       status: 'none',
       resources: 0,
       reason: 'the server returned none',
+      dropped: 0,
+      dropReasons: [],
     });
   });
 
@@ -143,6 +145,8 @@ describe('data out over the management api and the cli', () => {
       resources: 0,
       reason:
         'rejected by the server (http 400): fatal 4100: The resource request contained an invalid parameter.',
+      dropped: 0,
+      dropReasons: [],
     });
     assert.equal(byKey.get('Encounter')?.status, 'received');
   });

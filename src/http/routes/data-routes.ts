@@ -6,6 +6,7 @@ import { createBinariesRepository } from '../../store/binaries-repository.ts';
 import { createResourcesRepository } from '../../store/resources-repository.ts';
 import { createSyncRunsRepository, type SyncRunRow } from '../../store/sync-runs-repository.ts';
 import { buildCoverageReport } from '../../sync/coverage.ts';
+import { addDrops, listDrops, type DropCounts } from '../../sync/drop-counts.ts';
 import { EXPORT_FORMATS, streamExport, type ExportFormat } from '../../sync/export-stream.ts';
 import { isSafeFhirId } from '../../fhir/fhir-id.ts';
 import { RESOURCE_TYPE } from '../../sync/prepare-resource.ts';
@@ -145,6 +146,12 @@ function buildNextUrl(c: Context, cursor: string): string {
 
 function toRunJson(row: SyncRunRow) {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const queries = JSON.parse(row.queries) as Array<{
+    dropReasons?: Array<{ reason: string; count: number }>;
+  }>;
+  const drops: DropCounts = {};
+  for (const query of queries)
+    for (const { reason, count } of query.dropReasons ?? []) addDrops(drops, { [reason]: count });
   return {
     id: row.id,
     status: row.status,
@@ -155,7 +162,9 @@ function toRunJson(row: SyncRunRow) {
     resources: Number(row.resources),
     pages: Number(row.pages),
     bytes: Number(row.bytes),
-    queries: JSON.parse(row.queries) as unknown,
+    dropped: Number(row.dropped),
+    dropReasons: listDrops(drops),
+    queries,
     warnings: JSON.parse(row.warnings) as unknown,
     errors: JSON.parse(row.errors) as unknown,
   };

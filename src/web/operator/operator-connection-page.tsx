@@ -29,6 +29,7 @@ export function renderOperatorConnectionPage(props: {
         What the newest full run received per type and category, and why nothing came when so.
       </p>
       <CoverageTable coverage={props.coverage} />
+      <PhaseNotes coverage={props.coverage} />
     </AppLayout>
   );
 }
@@ -42,6 +43,7 @@ function RunsTable(props: { runs: SyncRunRow[] }) {
             <th scope="col">Started</th>
             <th scope="col">Status</th>
             <th scope="col">Resources</th>
+            <th scope="col">Dropped</th>
             <th scope="col">Pages</th>
             <th scope="col">Warnings and errors</th>
           </tr>
@@ -54,6 +56,7 @@ function RunsTable(props: { runs: SyncRunRow[] }) {
                 <span class={`badge ${run.status}`}>{run.status}</span> {run.full === 1 ? 'full' : ''}
               </td>
               <td>{Number(run.resources)}</td>
+              <td>{Number(run.dropped)}</td>
               <td>{Number(run.pages)}</td>
               <td>
                 <RunNotes run={run} />
@@ -76,6 +79,7 @@ function CoverageTable(props: { coverage: CoverageReport }) {
             <th scope="col">Category</th>
             <th scope="col">Status</th>
             <th scope="col">Resources</th>
+            <th scope="col">Dropped</th>
             <th scope="col">Reason</th>
           </tr>
         </thead>
@@ -90,12 +94,30 @@ function CoverageTable(props: { coverage: CoverageReport }) {
                 </span>
               </td>
               <td>{e.resources}</td>
-              <td>{e.reason ?? ''}</td>
+              <td>{e.dropped}</td>
+              <td>
+                {[e.reason, ...e.dropReasons.map((d) => `${d.count} dropped: ${d.reason}`)]
+                  .filter((text) => text)
+                  .join('; ')}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Referenced resources and attachments: what came, what the server withheld, what was dropped and why. */
+function PhaseNotes(props: { coverage: CoverageReport }) {
+  const line = (name: string, phase: CoverageReport['references']) =>
+    `${name}: ${phase.fetched} stored, ${phase.unavailable} not available, ${phase.dropped} dropped` +
+    phase.reasons.map((r) => `; ${r.count} ${r.reason}`).join('');
+  return (
+    <ul>
+      <li>{line('Referenced resources', props.coverage.references)}</li>
+      <li>{line('Attachments', props.coverage.attachments)}</li>
+    </ul>
   );
 }
 
