@@ -20,6 +20,8 @@ export const REFERENCE_TYPES = [
   'RelatedPerson',
 ];
 const MAX_ROUNDS = 3;
+/** Reads of one type that kept failing (5xx after retries) before the rest of that type is not asked. */
+const FAILING_READS_CUTOFF = 3;
 /** Fixed words per refusal, so drop reasons never carry a server's text or a url. */
 const REFUSALS: Record<string, string> = {
   ERR_SIZE_LIMIT: 'over the size cap',
@@ -33,6 +35,8 @@ export interface ReferenceOutcome {
   unavailable: number;
   /** References we could not follow or answers we could not store, by reason. */
   dropped: DropCounts;
+  /** Reads per type that kept failing with 5xx in this run. */
+  failing?: Map<string, number>;
 }
 
 /**
@@ -124,6 +128,12 @@ async function readReference(
   outcome: ReferenceOutcome,
 ): Promise<void> {
   const what = `the ${key.type} read`;
+  // Payers' reads of shared Practitioners/Organizations often answer 500 every time (REAL-WORLD.md): after a
+  // few such reads, the rest of that type is counted unavailable without asking; the next sync tries again.
+  if ((outcome.failing?.get(key.type) ?? 0) >= FAILING_READS_CUTOFF) {
+    outcome.unavailable += 1;
+    return;
+  }
   try {
     const response = await ctx.client.get(`${key.type}/${key.id}`, { what });
     if (response.status >= 400) {
@@ -140,6 +150,16 @@ async function readReference(
     outcome.fetched += 1;
     reportProgress(ctx, { resources: ctx.progress.resources + 1 });
   } catch (error) {
+    if (isChartbridgeError(error, 'ERR_FHIR_RETRYABLE')) {
+      outcome.unavailable += 1;
+      outcome.failing ??= new Map();
+      outcome.failing.set(key.type, (outcome.failing.get(key.type) ?? 0) + 1);
+      addWarning(
+        ctx,
+        `${key.type} reads: not available (the server kept failing); the next sync tries again`,
+      );
+      return;
+    }
     if (
       !isChartbridgeError(error) ||
       !['ERR_SIZE_LIMIT', 'ERR_FHIR_RESPONSE_INVALID', 'ERR_ORIGIN_MISMATCH'].includes(error.code)
