@@ -54,7 +54,10 @@ export async function ensureDemoSigningKey(keysDir: string): Promise<void> {
   if (!records?.some((record) => record.status === 'active')) await generateKey(keysDir);
 }
 
-/** The sandbox hospitals become manual directory entries (Epic, non-production), so the picker and API list them. */
+/**
+ * The sandbox hospitals become manual directory entries (non-production) with their profile's vendor (`epic`, or
+ * `generic` for the generic and payer profiles), so the picker and API list them and sync picks the right plan.
+ */
 export async function registerSandboxHospitals(
   db: Kysely<Database>,
   orgs: SandboxOrgInfo[],
@@ -70,7 +73,7 @@ export async function registerSandboxHospitals(
       searchText: toSearchText({ name: org.name, aliases: [], city: null, state: null, website: null }),
       endpointId: `sandbox-${org.id}`,
       fhirBase: org.fhirBase,
-      vendor: 'epic',
+      vendor: org.vendor,
       environment: 'non-production',
       clientId: null,
       now,

@@ -4,6 +4,8 @@ import { createLogger } from '../log/logger.ts';
 import { accessPeriods, type AccessPeriodKey } from '../sandbox/auth/persistent-access.ts';
 import { loadClientsFile, parseClientFlag } from '../sandbox/clients/parse-clients.ts';
 import type { SandboxClient } from '../sandbox/model.ts';
+import { parseProfileFlags } from '../sandbox/profiles/org-profiles.ts';
+import { profileNames } from '../sandbox/profiles/server-profile.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/sandbox.ts';
 import { parsePort, waitForSignal } from './serve-command.ts';
 
@@ -23,6 +25,7 @@ interface SandboxCommandOptions {
   distinctHosts?: boolean;
   portalOrgs: string;
   portalAppId: string;
+  profile: string[];
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -83,6 +86,14 @@ function addSandboxOptions(command: Command): Command {
     )
     .option('--access-token-ttl <seconds>', 'access token lifetime', '3600')
     .option('--distinct-hosts', 'serve organisation n on 127.0.0.(n+1) (per-host concurrency tests)')
+    .addOption(
+      new Option(
+        '--profile <name|org=name>',
+        `server-behaviour profile for every organisation, or org=profile for one (repeatable): ${profileNames.join(', ')}`,
+      )
+        .argParser(collect)
+        .default([], 'epic'),
+    )
     .option('--portal-orgs <n>', 'organisations listed by the developer-portal double at /portal', '25')
     .option('--portal-app-id <id>', 'the app id the developer-portal double manages', '12345');
 }
@@ -105,6 +116,7 @@ async function readSandboxOptions(options: SandboxCommandOptions): Promise<Sandb
     faults: options.faults,
     dataFolders: options.data.length > 0 ? options.data : undefined,
     distinctHosts: options.distinctHosts === true,
+    ...parseProfileFlags(options.profile),
     portal: {
       appId: options.portalAppId,
       orgCount: parseWholeNumber(options.portalOrgs, '--portal-orgs', 0),
@@ -127,7 +139,7 @@ function printOrganizations(sandbox: Sandbox): void {
     const sample = patients.slice(0, 5).map((patient) => patient.username);
     const more = patients.length > sample.length ? `, … (${patients.length} in all)` : '';
     lines.push(
-      `  ${org.id}  ${org.name}`,
+      `  ${org.id}  ${org.name}  (profile ${org.profile}: ${org.vendor} ${org.kind})`,
       `    FHIR base:  ${org.fhirBase}`,
       `    issuer:     ${org.issuer}`,
     );

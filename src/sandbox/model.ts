@@ -5,7 +5,7 @@
 export type FhirResource = {
   resourceType: string;
   id: string;
-  meta?: { versionId?: string; lastUpdated?: string };
+  meta?: { versionId?: string; lastUpdated?: string; profile?: string[] };
 } & Record<string, unknown>;
 
 export interface SandboxPatient {

@@ -22,9 +22,15 @@ import { createFhirApp } from './fhir/fhir-app.ts';
 import { createPortalDoubleApp, type PortalDoubleOptions } from './portal/portal-double-app.ts';
 import type { PortalState } from './portal/portal-state.ts';
 import type { SandboxClient, SandboxDataStore } from './model.ts';
+import { computeRecord, type ExpectedEntry, type WithheldEntry } from './profiles/expected-record.ts';
+import { getProfile } from './profiles/server-profile.ts';
+import { resolveOrgProfiles, type OrgProfile, type ProfileChoice } from './profiles/org-profiles.ts';
 import { createRequestLog, type RequestLog } from './request-log.ts';
 
-export interface SandboxOptions {
+export type { ExpectedEntry, WithheldEntry } from './profiles/expected-record.ts';
+export type { ProfileName } from './profiles/server-profile.ts';
+
+export interface SandboxOptions extends ProfileChoice {
   /** TCP port (default 0 = chosen by the OS). */
   port?: number;
   /** Listen address (default 127.0.0.1). */
@@ -63,6 +69,10 @@ export interface SandboxOrgInfo {
   name: string;
   fhirBase: string;
   issuer: string;
+  /** The server profile this organisation runs (docs/sandbox.md "Profiles"). */
+  profile: string;
+  vendor: 'epic' | 'generic';
+  kind: 'provider' | 'payer';
 }
 
 export interface Sandbox {
@@ -82,6 +92,14 @@ export interface Sandbox {
   auth: AuthBehaviour;
   /** The developer-portal double at `${url}/portal`: organisations, sessions and per-organisation call counters. */
   portal: PortalState;
+  /**
+   * Everything this organisation's server lets a client obtain for the patient: the compartment as the profile
+   * serves it plus the referenced resources it can read, limited to `grantedScope` (scope strings, or one
+   * space-separated string; default: everything). Attachments served outside `Binary/` carry their `url`.
+   */
+  expectedRecord(orgId: string, patientId: string, grantedScope?: string | string[]): ExpectedEntry[];
+  /** What the sandbox holds for the patient but its server will not hand out, each with the reason. */
+  withheldRecord(orgId: string, patientId: string, grantedScope?: string | string[]): WithheldEntry[];
   close(): Promise<void>;
 }
 
@@ -92,14 +110,25 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createSilentLogger();
-  const data = options.data ?? (await loadDefaultData(options.dataFolders));
+  const data = options.data ?? (await loadDefaultData(options.dataFolders, options));
   const clients = createClientRegistry(options.clients ?? []);
   const requestLog = createRequestLog({ now: () => clock.now() });
   const faults = createFaultsFromOptions(options);
   const orgIds = data.organizations().map((org) => org.id);
+  const profiles = resolveOrgProfiles(orgIds, options);
+  const profileOf = (orgId: string): OrgProfile => profiles.get(orgId) ?? profiles.get(orgIds[0]!)!;
   const origins = { base: '', perOrg: new Map<string, string>() };
-  const orgUrls = (orgId: string): OrgUrls => buildOrgUrls(origins.perOrg.get(orgId) ?? origins.base, orgId);
-  const auth = await createAuthServerFor(options, { data, clients, clock, log, urlsFor: orgUrls, orgIds });
+  const orgUrls = (orgId: string): OrgUrls =>
+    buildOrgUrls(origins.perOrg.get(orgId) ?? origins.base, orgId, profileOf(orgId).fhirPath);
+  const auth = await createAuthServerFor(options, {
+    data,
+    clients,
+    clock,
+    log,
+    urlsFor: orgUrls,
+    orgIds,
+    profileOf,
+  });
 
   const app = new Hono();
   // The request log sits outermost so it records what the client really got, faults included.
@@ -111,10 +140,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // The directory double: a SMART Brands bundle of these organisations at GET /brands.json.
   app.route('/', createBrandsApp(data.organizations(), { fhirBaseFor: (org) => orgUrls(org.id).fhirBase }));
   app.route('/', auth.app);
-  app.route(
-    '/:orgId/api/FHIR/R4',
-    createFhirAppFor({ data, auth, clients, clock, pageSize: options.pageSize }),
-  );
+  const fhir = createFhirAppFor({ data, auth, clients, clock, profileOf, pageSize: options.pageSize });
+  // Every base path a profile uses; the FHIR app answers 404 when the path is not its organisation's own.
+  for (const base of ['/:orgId/api/FHIR/R4', '/:orgId/fhir/r4', '/:orgId/fhir/R4']) app.route(base, fhir);
 
   const servers = await listenAll(app, options, orgIds.length);
   assignOrigins(origins, options, orgIds, servers.port);
@@ -122,7 +150,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return {
     url: origins.base,
     port: servers.port,
-    orgs: () => data.organizations().map(({ id, name }) => ({ id, name, ...pickOrgInfo(orgUrls(id)) })),
+    orgs: () =>
+      data.organizations().map(({ id, name }) => {
+        const { name: profile, vendor, kind } = profileOf(id);
+        return { id, name, ...pickOrgInfo(orgUrls(id)), profile, vendor, kind };
+      }),
     orgUrls,
     clients,
     data,
@@ -131,15 +163,36 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     tokens: auth.tokens,
     auth: auth.behaviour,
     portal: portal.state,
+    expectedRecord: (orgId, patientId, grantedScope) =>
+      computeRecord({
+        data,
+        orgId,
+        patientId,
+        profile: profileOf(orgId),
+        fhirBase: orgUrls(orgId).fhirBase,
+        grantedScope,
+      }).expected,
+    withheldRecord: (orgId, patientId, grantedScope) =>
+      computeRecord({
+        data,
+        orgId,
+        patientId,
+        profile: profileOf(orgId),
+        fhirBase: orgUrls(orgId).fhirBase,
+        grantedScope,
+      }).withheld,
     close: () => closeAll(servers.list),
   };
 }
 
 function createAuthServerFor(
   options: SandboxOptions,
-  parts: Pick<AuthServerOptions, 'data' | 'clients' | 'clock' | 'log' | 'urlsFor'> & { orgIds: string[] },
+  parts: Pick<AuthServerOptions, 'data' | 'clients' | 'clock' | 'log' | 'urlsFor'> & {
+    orgIds: string[];
+    profileOf(orgId: string): OrgProfile;
+  },
 ): Promise<AuthServer> {
-  const { orgIds, ...shared } = parts;
+  const { orgIds, profileOf, ...shared } = parts;
   return createAuthServer({
     ...shared,
     fetch: options.fetch ?? fetch,
@@ -149,6 +202,7 @@ function createAuthServerFor(
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
     // Even-numbered organisations advertise RFC 9207 so the connector's iss check runs both ways.
     advertisesIss: (orgId) => orgIds.indexOf(orgId) % 2 === 0,
+    tokenOmits: (orgId) => profileOf(orgId).tokenOmits,
   });
 }
 
@@ -177,8 +231,13 @@ function assignOrigins(
   }
 }
 
-async function loadDefaultData(folders: string[] | undefined): Promise<SandboxDataStore> {
-  return loadSandboxData(folders && folders.length > 0 ? { folders } : {});
+/** Loads the data with each organisation's id style and kind, so ids and payer records match its profile. */
+async function loadDefaultData(
+  folders: string[] | undefined,
+  choice: ProfileChoice,
+): Promise<SandboxDataStore> {
+  const profileOf = (orgId: string) => getProfile(choice.orgProfiles?.[orgId] ?? choice.profile ?? 'epic');
+  return loadSandboxData({ ...(folders && folders.length > 0 ? { folders } : {}), profileOf });
 }
 
 /** The FHIR server answers everything under each FHIR base except the smart-configuration (the auth app's). */
@@ -187,10 +246,12 @@ function createFhirAppFor(deps: {
   auth: AuthServer;
   clients: ClientRegistry;
   clock: Clock;
+  profileOf(orgId: string): OrgProfile;
   pageSize?: number;
 }): Hono {
   return createFhirApp({
     data: deps.data,
+    profileOf: deps.profileOf,
     lookupAccessToken: deps.auth.tokens.lookupAccessToken,
     clientGrants: deps.clients.grantedApis,
     clock: deps.clock,

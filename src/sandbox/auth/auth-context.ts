@@ -18,6 +18,7 @@ export interface AuthContext {
   log: Logger;
   urlsFor(orgId: string): OrgUrls;
   advertisesIss(orgId: string): boolean;
+  tokenOmits(orgId: string): string[];
   store: TokenStore;
   counters: TokenEndpointCounters;
   authenticator: ClientAuthenticator;

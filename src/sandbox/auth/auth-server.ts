@@ -51,6 +51,8 @@ export interface AuthServerOptions {
   fetch: typeof fetch;
   urlsFor(orgId: string): OrgUrls;
   advertisesIss(orgId: string): boolean;
+  /** Token-response members an organisation leaves out (its server profile); default none. */
+  tokenOmits?(orgId: string): string[];
   autoApprove: boolean;
   autoApprovePeriod: AccessPeriodKey;
   graceSeconds: number;
@@ -87,6 +89,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     log: options.log,
     urlsFor: options.urlsFor,
     advertisesIss: options.advertisesIss,
+    tokenOmits: options.tokenOmits ?? (() => []),
     store,
     counters,
     authenticator: createClientAuthenticator({ clients: options.clients, jwks, clock }),

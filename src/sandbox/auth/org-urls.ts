@@ -10,12 +10,13 @@ export interface OrgUrls {
   jwks: string;
 }
 
-export function buildOrgUrls(origin: string, orgId: string): OrgUrls {
+/** `fhirPath` is the base under the organisation: Epic's `api/FHIR/R4` (default) or a profile's (`fhir/r4`). */
+export function buildOrgUrls(origin: string, orgId: string, fhirPath = 'api/FHIR/R4'): OrgUrls {
   const root = `${origin}/${encodeURIComponent(orgId)}`;
   const issuer = `${root}/oauth2`;
   return {
     origin,
-    fhirBase: `${root}/api/FHIR/R4`,
+    fhirBase: `${root}/${fhirPath}`,
     issuer,
     authorize: `${issuer}/authorize`,
     token: `${issuer}/token`,

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { findOrganization, type AuthContext } from './auth-context.ts';
 import { assertionAlgorithms } from './client-authenticator.ts';
 
@@ -8,10 +8,17 @@ import { assertionAlgorithms } from './client-authenticator.ts';
  * response. Tests can patch the document (e.g. a token endpoint on another origin, RELIABILITY.md case 33).
  */
 export function registerSmartConfiguration(app: Hono, ctx: AuthContext): void {
-  app.get('/:orgId/api/FHIR/R4/.well-known/smart-configuration', (c) => {
+  const serve = (c: Context): Response | Promise<Response> => {
     const org = findOrganization(ctx, c);
     if (!org) return c.notFound();
     const urls = ctx.urlsFor(org.id);
+    // Only under the organisation's own FHIR base (Epic-style or a generic profile's `fhir/r4`).
+    if (
+      new URL(urls.fhirBase).pathname + '/.well-known/smart-configuration' !==
+      new URL(c.req.url).pathname
+    ) {
+      return c.notFound();
+    }
     const document = {
       issuer: urls.issuer,
       jwks_uri: urls.jwks,
@@ -46,7 +53,9 @@ export function registerSmartConfiguration(app: Hono, ctx: AuthContext): void {
     };
     c.header('Cache-Control', 'public, max-age=3600');
     return c.json(document);
-  });
+  };
+  app.get('/:orgId/api/FHIR/R4/.well-known/smart-configuration', serve);
+  app.get('/:orgId/fhir/r4/.well-known/smart-configuration', serve);
 
   app.get('/:orgId/oauth2/.well-known/jwks.json', (c) => {
     if (!findOrganization(ctx, c)) return c.notFound();

@@ -106,6 +106,8 @@ function respondWithTokens(
     patient: grant.patientId,
     '__epic.dstu2.patient': deriveDstu2PatientId(grant.patientId),
   };
+  // Some servers leave out expires_in, scope or refresh_token (REAL-WORLD.md "Tokens"; the org's profile).
+  for (const member of ctx.tokenOmits(grant.orgId)) delete body[member];
   c.header('Cache-Control', 'no-store');
   c.header('Pragma', 'no-cache');
   const tampered = ctx.behaviour.tokenTamper ? ctx.behaviour.tokenTamper(body) : body;

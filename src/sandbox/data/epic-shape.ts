@@ -1,6 +1,5 @@
 import type { FhirResource } from '../model.ts';
 import { readClinicalRange } from './clinical-date.ts';
-import { createEpicId } from './epic-id.ts';
 
 /** The Observation categories Epic searches by (EPIC.md §5); every served Observation carries at least one. */
 export const observationCategories = [
@@ -72,7 +71,7 @@ export function assignMeta(resource: FhirResource, asOf: number): void {
  * resources and points the attachment at `Binary/{id}`, as Epic serves notes; a DocumentReference without any
  * content gets a short text note so every document has something to download.
  */
-export function extractBinaries(resource: FhirResource, orgId: string): FhirResource[] {
+export function extractBinaries(resource: FhirResource, orgId: string, newId: (seed: string) => string): FhirResource[] {
   const attachments: Record<string, unknown>[] = [];
   if (resource.resourceType === 'DocumentReference') {
     const content = ((resource.content as { attachment?: Record<string, unknown> }[] | undefined) ?? []);
@@ -83,12 +82,17 @@ export function extractBinaries(resource: FhirResource, orgId: string): FhirReso
   } else if (resource.resourceType === 'DiagnosticReport') {
     attachments.push(...((resource.presentedForm as Record<string, unknown>[] | undefined) ?? []));
   }
-  return attachments.flatMap((attachment, index) => moveToBinary(resource, attachment, index, orgId));
+  return attachments.flatMap((attachment, index) => moveToBinary(resource, attachment, `${orgId}|Binary|${resource.resourceType}/${resource.id}|${index}`, newId));
 }
 
-function moveToBinary(owner: FhirResource, attachment: Record<string, unknown>, index: number, orgId: string): FhirResource[] {
+function moveToBinary(
+  owner: FhirResource,
+  attachment: Record<string, unknown>,
+  seed: string,
+  newId: (seed: string) => string,
+): FhirResource[] {
   if (typeof attachment.data !== 'string') return [];
-  const id = createEpicId(`${orgId}|Binary|${owner.resourceType}/${owner.id}|${index}`);
+  const id = newId(seed);
   const binary: FhirResource = {
     resourceType: 'Binary',
     id,

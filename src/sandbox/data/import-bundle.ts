@@ -1,6 +1,6 @@
 import { ChartbridgeError } from '../../errors.ts';
 import type { FhirResource } from '../model.ts';
-import { createEpicId } from './epic-id.ts';
+import { createIdFor, type IdStyle } from './id-styles.ts';
 
 /** Resources that live outside any patient's compartment and are read by reference (deduplicated per org). */
 export const sharedResourceTypes = new Set(['Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Medication', 'Endpoint']);
@@ -8,6 +8,8 @@ export const sharedResourceTypes = new Set(['Practitioner', 'PractitionerRole', 
 /** What one organisation has already assigned, so bundles loaded later reuse shared resources and never clash. */
 export interface OrgIdRegistry {
   orgId: string;
+  /** Makes this organisation's ids from a seed, in its profile's style (data/id-styles.ts). */
+  newId(seed: string): string;
   usedIds: Set<string>;
   sharedByKey: Map<string, string>;
   sharedByIdentifier: Map<string, string>;
@@ -27,13 +29,13 @@ interface BundleEntry {
   request?: { url?: string };
 }
 
-export function createOrgIdRegistry(orgId: string): OrgIdRegistry {
-  return { orgId, usedIds: new Set(), sharedByKey: new Map(), sharedByIdentifier: new Map() };
+export function createOrgIdRegistry(orgId: string, style: IdStyle = 'epic'): OrgIdRegistry {
+  return { orgId, newId: createIdFor(style), usedIds: new Set(), sharedByKey: new Map(), sharedByIdentifier: new Map() };
 }
 
 /**
  * Turns a transaction Bundle into served resources: every `urn:uuid:` and `Type/id` reference becomes
- * `Type/{Epic-like id}`, conditional references (`Practitioner?identifier=…`) resolve to the resource with that
+ * `Type/{id in the organisation's style}`, conditional references (`Practitioner?identifier=…`) resolve to the resource with that
  * identifier or to a stub created for them. Ids derive from the organisation and the source key, so they are
  * stable across restarts; a clash with an earlier bundle (the same uuid in two files) falls back to a seed that
  * includes the source name.
@@ -77,8 +79,8 @@ function readSourceKey(entry: BundleEntry, resource: FhirResource): string | und
 }
 
 function assignId(registry: OrgIdRegistry, type: string, key: string, source: string): string {
-  let id = createEpicId(`${registry.orgId}|${key}`);
-  if (registry.usedIds.has(`${type}/${id}`)) id = createEpicId(`${registry.orgId}|${source}|${key}`);
+  let id = registry.newId(`${registry.orgId}|${key}`);
+  if (registry.usedIds.has(`${type}/${id}`)) id = registry.newId(`${registry.orgId}|${source}|${key}`);
   registry.usedIds.add(`${type}/${id}`);
   return id;
 }
@@ -112,7 +114,7 @@ function createReferenceResolver(
 
 /** A minimal resource for a conditional reference the bundle could not resolve, so reads by reference work. */
 function createStub(registry: OrgIdRegistry, type: string, system: string, value: string, display?: string): FhirResource {
-  const id = createEpicId(`${registry.orgId}|${type}|${system}|${value}`);
+  const id = registry.newId(`${registry.orgId}|${type}|${system}|${value}`);
   const label = display ?? `${type} ${value}`;
   const stub: FhirResource = { resourceType: type, id, identifier: [{ system, value }] };
   if (type === 'Practitioner') stub.name = [{ text: label }];

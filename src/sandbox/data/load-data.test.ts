@@ -7,7 +7,8 @@ import { ChartbridgeError } from '../../errors.ts';
 import { patientFixturesDir } from '../fixtures-dir.ts';
 import { loadSandboxData } from './load-data.ts';
 
-const epicId = /^e[A-Za-z0-9]{24}\.[A-Za-z0-9]{10}-[A-Za-z0-9]{8}$/;
+/** Epic's unconstrained ids: 70–130 characters of letters, digits, `.` and `-`. */
+const epicId = /^e[A-Za-z0-9.-]{69,129}$/;
 
 describe('loadSandboxData (fixtures)', () => {
   it('spreads the fixture patients over two organisations with deterministic usernames', async () => {

@@ -10,6 +10,8 @@ import { createSummaryDocument } from './summary-document.ts';
 import { addSyntheticPatients, type SyntheticOptions } from './synthetic.ts';
 import { createUsernameAllocator, readPatientName } from './usernames.ts';
 import { createOrganizationList } from './organizations.ts';
+import type { IdStyle } from './id-styles.ts';
+import { shapePayerRecord } from './payer-record.ts';
 
 export interface LoadDataOptions {
   /** Folders of patient Bundles (`*.json`). Default: the project fixtures, unless `synthetic` is given. */
@@ -21,6 +23,8 @@ export interface LoadDataOptions {
   synthetic?: SyntheticOptions;
   /** Latest `meta.lastUpdated` the data may carry (epoch ms). Default 2026-01-01T00:00:00Z. */
   asOf?: number;
+  /** Each organisation's id style and kind (its server profile); default Epic-style provider. */
+  profileOf?: (orgId: string) => { idStyle: IdStyle; kind: 'provider' | 'payer' };
 }
 
 export const defaultAsOf = Date.UTC(2026, 0, 1);
@@ -36,7 +40,8 @@ export async function loadSandboxData(opts: LoadDataOptions = {}): Promise<Mutab
   const organizations = createOrganizationList(opts.organizations ?? 2);
   const store = createMemoryStore();
   for (const org of organizations) store.addOrganization(org);
-  const registries = organizations.map((org) => createOrgIdRegistry(org.id));
+  const profileOf = opts.profileOf ?? (() => ({ idStyle: 'epic' as const, kind: 'provider' as const }));
+  const registries = organizations.map((org) => createOrgIdRegistry(org.id, profileOf(org.id).idStyle));
   const usernames = createUsernameAllocator();
   const asOf = opts.asOf ?? defaultAsOf;
   const files = await listBundleFiles(opts);
@@ -44,7 +49,9 @@ export async function loadSandboxData(opts: LoadDataOptions = {}): Promise<Mutab
     const registry = registries[index % registries.length] as OrgIdRegistry;
     const bundle = await readBundle(file);
     const imported = importBundle(bundle, basename(file), registry);
-    const compartment = shapeCompartment(imported.compartment, imported.patient, registry.orgId, asOf);
+    const payer = profileOf(registry.orgId).kind === 'payer';
+    const source = payer ? shapePayerRecord(imported, registry) : imported.compartment;
+    const compartment = shapeCompartment(source, imported.patient, registry, asOf);
     for (const resource of imported.shared) assignMeta(resource, asOf);
     store.addShared(registry.orgId, imported.shared.map(orderKeys));
     const { given, family } = readPatientName(imported.patient);
@@ -62,19 +69,24 @@ export async function loadSandboxData(opts: LoadDataOptions = {}): Promise<Mutab
   return store;
 }
 
-function shapeCompartment(resources: FhirResource[], patient: FhirResource, orgId: string, asOf: number): FhirResource[] {
+function shapeCompartment(
+  resources: FhirResource[],
+  patient: FhirResource,
+  registry: OrgIdRegistry,
+  asOf: number,
+): FhirResource[] {
   const shaped: FhirResource[] = [];
   for (const resource of resources) {
     shapeCategories(resource);
     assignMeta(resource, asOf);
     shaped.push(resource);
-    for (const binary of extractBinaries(resource, orgId)) {
+    for (const binary of extractBinaries(resource, registry.orgId, registry.newId)) {
       assignMeta(binary, asOf);
       binary.meta = { ...binary.meta, lastUpdated: resource.meta?.lastUpdated };
       shaped.push(binary);
     }
   }
-  shaped.push(...createSummaryDocument(patient, orgId, asOf));
+  shaped.push(...createSummaryDocument(patient, registry.orgId, asOf, registry.newId));
   return shaped.map(orderKeys);
 }
 

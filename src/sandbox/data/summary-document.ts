@@ -1,13 +1,17 @@
 import type { FhirResource } from '../model.ts';
-import { createEpicId } from './epic-id.ts';
 
 /**
  * A generated C-CDA summary (LOINC 34133-9) for a patient: a DocumentReference plus its XML Binary, like the
  * "Generated CDAs" Epic lists among a patient's documents. The XML is a minimal, well-formed ClinicalDocument.
  */
-export function createSummaryDocument(patient: FhirResource, orgId: string, asOf: number): FhirResource[] {
-  const documentId = createEpicId(`${orgId}|summary|${patient.id}`);
-  const binaryId = createEpicId(`${orgId}|summary-binary|${patient.id}`);
+export function createSummaryDocument(
+  patient: FhirResource,
+  orgId: string,
+  asOf: number,
+  newId: (seed: string) => string,
+): FhirResource[] {
+  const documentId = newId(`${orgId}|summary|${patient.id}`);
+  const binaryId = newId(`${orgId}|summary-binary|${patient.id}`);
   const xml = renderCcda(patient, new Date(asOf));
   const bytes = Buffer.from(xml, 'utf8');
   const date = new Date(asOf).toISOString();

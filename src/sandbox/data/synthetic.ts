@@ -1,5 +1,5 @@
 import type { FhirResource } from '../model.ts';
-import { createEpicId } from './epic-id.ts';
+import { createHash } from 'node:crypto';
 import { createLazyList, createRandom, hashNumbers } from './lazy-list.ts';
 import type { MutableDataStore } from './memory-store.ts';
 import { buildSyntheticResource } from './synthetic-resources.ts';
@@ -21,7 +21,7 @@ const typeShares: [type: string, code: string, share: number][] = [
 const givenNames = ['Ava', 'Liam', 'Noah', 'Emma', 'Mia', 'Lucas', 'Zoe', 'Omar', 'Priya', 'Mateo', 'Hana', 'Ivan'];
 const familyNames = ['Garcia', 'Nguyen', 'Smith', 'Okafor', 'Kowalski', 'Tanaka', 'Haddad', 'Silva', 'Novak', 'Brown'];
 const spanMs = 10 * 365 * 24 * 3600_000;
-const idPattern = /^e([A-Za-z0-9]{10})\.([0-9a-z]+)-([a-z]{2})([0-9a-z]+)-[A-Za-z0-9]{16}$/;
+const idPattern = /^e([A-Za-z0-9]{10})\.([0-9a-z]+)-([a-z]{2})([0-9a-z]+)-[A-Za-z0-9]+$/;
 
 /** How many resources of each type one synthetic patient has. */
 export function planSyntheticChart(resourcesPerPatient: number): Map<string, number> {
@@ -45,7 +45,7 @@ export function addSyntheticPatients(
   opts: SyntheticOptions,
   usernames: ReturnType<typeof createUsernameAllocator>,
 ): void {
-  const tag = createEpicId(`synthetic|${opts.seed}`).slice(1, 11);
+  const tag = createTag(opts.seed);
   const plan = planSyntheticChart(opts.resourcesPerPatient);
   const build = createBuilder(tag, opts.seed, plan);
   for (let p = 0; p < opts.patients; p += 1) {
@@ -78,12 +78,23 @@ const typesByCode = new Map([...typeCodes].map(([type, code]) => [code, type]));
 
 const fillAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-/** `e{tag}.{patient}-{type}{index}-{16 pseudo-random chars}`: Epic-looking, yet decodable for reads by id. */
+/** Ten letters and digits naming one seed's synthetic ids. */
+function createTag(seed: number): string {
+  const digest = createHash('sha256').update(`synthetic|${seed}`).digest();
+  return Array.from(digest.subarray(0, 10), (byte) => fillAlphabet[byte % fillAlphabet.length]).join('');
+}
+
+/**
+ * `e{tag}.{patient}-{type}{index}-{pseudo-random fill}`, 70–130 characters like Epic's unconstrained ids (the
+ * length varies per id), yet decodable for reads by id.
+ */
 function createSyntheticId(tag: string, patient: number, type: string, index: number): string {
   const random = createRandom(hashNumbers(patient, index, type.length, type.charCodeAt(0), type.charCodeAt(1)));
+  const prefix = `e${tag}.${patient.toString(36)}-${typeCodes.get(type)}${index.toString(36)}-`;
+  const length = 70 + Math.floor(random() * 61);
   let fill = '';
-  for (let i = 0; i < 16; i += 1) fill += fillAlphabet[Math.floor(random() * fillAlphabet.length)];
-  return `e${tag}.${patient.toString(36)}-${typeCodes.get(type)}${index.toString(36)}-${fill}`;
+  while (prefix.length + fill.length < length) fill += fillAlphabet[Math.floor(random() * fillAlphabet.length)];
+  return prefix + fill;
 }
 
 function parseSyntheticId(id: string, tag: string): { patient: number; type: string; index: number } | undefined {

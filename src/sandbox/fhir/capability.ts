@@ -1,15 +1,24 @@
+import type { OrgProfile } from '../profiles/org-profiles.ts';
+import { listedTypesOf, searchTypesOf } from './profile-types.ts';
 import { referenceTypes, searchableTypes } from './resource-kinds.ts';
+
+export interface CapabilityInput {
+  fhirBase: string;
+  /** The organisation's issuer (`{origin}/{orgId}/oauth2`). */
+  issuer: string;
+  orgName: string;
+  profile: OrgProfile;
+}
 
 /**
  * The CapabilityStatement at `{fhirBase}/metadata`, with the SMART `oauth-uris` extension pointing at this
- * organisation's authorization server (`{origin}/{orgId}/oauth2`), as Epic's metadata does.
+ * organisation's authorization server, as Epic's metadata does. Epic lists its searchable types with their
+ * parameters; generic servers list theirs (broken ones included); `sparse` servers list types without any
+ * search parameter; payers list read-only types and the `everything` operation on Patient.
  */
-export function buildCapabilityStatement(
-  origin: string,
-  orgId: string,
-  orgName: string,
-): Record<string, unknown> {
-  const root = `${origin}/${encodeURIComponent(orgId)}`;
+export function buildCapabilityStatement(input: CapabilityInput): Record<string, unknown> {
+  const { fhirBase, issuer, orgName, profile } = input;
+  const resources = profile.searchRules === 'epic' ? listResources() : listGenericResources(profile);
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -17,11 +26,41 @@ export function buildCapabilityStatement(
     publisher: orgName,
     kind: 'instance',
     software: { name: 'chartbridge sandbox EHR' },
-    implementation: { description: `${orgName} (sandbox)`, url: `${root}/api/FHIR/R4` },
+    implementation: { description: `${orgName} (sandbox)`, url: fhirBase },
     fhirVersion: '4.0.1',
     format: ['application/fhir+json', 'json'],
-    rest: [{ mode: 'server', security: buildSecurity(`${root}/oauth2`), resource: listResources() }],
+    rest: [{ mode: 'server', security: buildSecurity(issuer), resource: resources }],
   };
+}
+
+const genericSearchParams = [
+  { name: 'patient', type: 'reference' },
+  { name: 'category', type: 'token' },
+  { name: 'code', type: 'token' },
+  { name: 'date', type: 'date' },
+  { name: '_lastUpdated', type: 'date' },
+];
+
+function listGenericResources(profile: OrgProfile): Record<string, unknown>[] {
+  const searchable = searchTypesOf(profile);
+  return listedTypesOf(profile).map((type) => {
+    const search = searchable.has(type) || profile.brokenSearchTypes.includes(type) || type === 'Patient';
+    const interaction = [
+      { code: 'read' },
+      ...(search && !profile.everythingOnly ? [{ code: 'search-type' }] : []),
+    ];
+    const entry: Record<string, unknown> = { type, interaction };
+    if (search && profile.metadata === 'full' && !profile.everythingOnly) {
+      entry.searchParam = type === 'Patient' ? [{ name: '_id', type: 'token' }] : genericSearchParams;
+      entry.searchRevInclude = ['Provenance:target'];
+    }
+    if (type === 'Patient' && profile.everythingOnly) {
+      entry.operation = [
+        { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
+      ];
+    }
+    return entry;
+  });
 }
 
 function listResources(): { type: string }[] {

@@ -5,6 +5,7 @@ import type { MutableDataStore } from '../data/memory-store.ts';
 import type { FhirResource, SandboxPatient } from '../model.ts';
 import { startFhirHarness, type FhirHarness } from './fhir-test-harness.ts';
 import { isReadForbidden, referenceTypes } from './resource-kinds.ts';
+import { hashId } from './read-faults.ts';
 
 type Bundle = { entry: { resource?: FhirResource; search?: { mode: string } }[] };
 
@@ -86,7 +87,7 @@ describe('granted APIs (Epic "Incoming API" labels)', () => {
 });
 
 describe('reads by reference', () => {
-  it('reads Practitioner, Organization, Location, Medication, PractitionerRole; some are 403 4118', async () => {
+  it('reads Practitioner, Organization, Location, Medication, PractitionerRole; some are 403 4118, some Organizations 404 4102', async () => {
     const token = tokenFor('all', []);
     const shared = data
       .organizations()
@@ -101,6 +102,10 @@ describe('reads by reference', () => {
         forbidden += 1;
         assert.equal(res.status, 403);
         assert.deepEqual(codesOf(res.json()), ['4118']);
+      } else if (type === 'Organization' && hashId(id) % 5 === 1) {
+        // Unreadable although referenced (REAL-WORLD.md): a fixed fifth of Organizations.
+        assert.equal(res.status, 404, reference);
+        assert.deepEqual(codesOf(res.json()), ['4102']);
       } else {
         assert.equal(res.status, 200, reference);
         assert.equal(res.json().id, id);
@@ -134,7 +139,7 @@ describe('documents and Binary', () => {
       for (const { attachment } of doc.content as {
         attachment: { url: string; contentType: string; size: number };
       }[]) {
-        assert.match(attachment.url, /^Binary\/e[A-Za-z0-9]{24}\.[A-Za-z0-9]{10}-[A-Za-z0-9]{8}$/);
+        assert.match(attachment.url, /^Binary\/e[A-Za-z0-9.-]{69,129}$/);
         const json = await get(attachment.url, token);
         assert.equal(json.type, 'application/fhir+json; charset=utf-8');
         assert.equal(json.json().contentType, attachment.contentType);

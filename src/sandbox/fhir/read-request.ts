@@ -1,15 +1,12 @@
 import type { AccessTokenInfo, FhirResource, SandboxDataStore } from '../model.ts';
+import type { OrgProfile } from '../profiles/org-profiles.ts';
 import type { ApiGrants } from './api-grants.ts';
-import { epicCodes } from './epic-outcome.ts';
-import { respondForbiddenEmpty, respondNotFoundHtml, respondOutcome } from './fhir-responses.ts';
-import {
-  isReadForbidden,
-  readBinaryOwner,
-  readCategoryKeys,
-  readOnlyCompartmentTypes,
-  referenceTypes,
-  searchableTypes,
-} from './resource-kinds.ts';
+import { respondNotFoundHtml } from './fhir-responses.ts';
+import { respondGenericOutcome } from './generic-outcome.ts';
+import { respondNotHeld, respondOutsideGrant } from './generic-search-rules.ts';
+import { readTypesOf } from './profile-types.ts';
+import { readFault } from './read-faults.ts';
+import { readBinaryOwner, readCategoryKeys, referenceTypes } from './resource-kinds.ts';
 import { allowsByScope } from './scope-access.ts';
 
 export interface ReadInput {
@@ -19,32 +16,35 @@ export interface ReadInput {
   token: AccessTokenInfo;
   grants: ApiGrants;
   data: SandboxDataStore;
+  profile: OrgProfile;
 }
 
 /**
  * `GET <Type>/{id}`: the patient's own compartment (others' resources are 404, another Patient is 403 4118),
- * reference types for anyone in the organisation (some forbidden with 4118), Binary with 59203 when its kind was
- * not granted. Returns the resource or the Response that ends the request.
+ * reference types for anyone in the organisation (some unreadable, see read-faults.ts), Binary with 59203 when
+ * its kind was not granted. Types the profile does not read are 404 (Epic: an HTML page); a payer without a
+ * Patient read answers 404 for the Patient. Returns the resource or the Response that ends the request.
  */
 export function readResource(input: ReadInput): FhirResource | Response {
-  const { resourceType: type, id, token } = input;
-  const known = searchableTypes.has(type) || referenceTypes.has(type) || readOnlyCompartmentTypes.has(type);
-  if (!known) return respondNotFoundHtml();
-  if (type === 'Patient' && id !== token.patientId) return respondOutcome(403, epicCodes.notAuthorized, 'id');
+  const { resourceType: type, id, token, profile } = input;
+  if (!readTypesOf(profile).has(type)) {
+    return profile.searchRules === 'epic'
+      ? respondNotFoundHtml()
+      : respondGenericOutcome(404, 'not-supported', `resource type ${type} is not supported`);
+  }
+  if (type === 'Patient' && !profile.patientRead) return respondNotHeld(profile, type, 404);
+  if (type === 'Patient' && id !== token.patientId) return respondNotHeld(profile, type, 403);
   if (!allowsByScope(token.scopes, type, 'read') || !input.grants.allows('Read', type)) {
-    return type === 'Binary' ? respondOutcome(403, epicCodes.binaryNotAuthorized) : respondForbiddenEmpty();
+    return respondOutsideGrant(profile, type);
   }
   const resource = input.data.read(input.orgId, type, id);
-  if (!resource) return respondOutcome(404, epicCodes.invalidId, 'id');
-  if (referenceTypes.has(type)) {
-    return isReadForbidden(type, id) ? respondOutcome(403, epicCodes.notAuthorized) : resource;
-  }
-  if (!belongsToPatient(resource, token.patientId, input))
-    return respondOutcome(404, epicCodes.invalidId, 'id');
+  if (!resource) return respondNotHeld(profile, type, 404);
+  if (referenceTypes.has(type)) return readFault(profile, type, id) ?? resource;
+  if (!belongsToPatient(resource, token.patientId, input)) return respondNotHeld(profile, type, 404);
   if (!input.grants.allows('Read', type, readCategoryKeys(resource, input.data, input.orgId))) {
-    return type === 'Binary' ? respondOutcome(403, epicCodes.binaryNotAuthorized) : respondForbiddenEmpty();
+    return respondOutsideGrant(profile, type);
   }
-  return resource;
+  return readFault(profile, type, id) ?? resource;
 }
 
 const patientFields = ['subject', 'patient', 'beneficiary'];

@@ -8,6 +8,8 @@ import { allowsByScope } from './scope-access.ts';
 import { matchesCriteria, parseDateBounds, parseTokens, type SearchCriteria } from './search-criteria.ts';
 import type { StoredSearch } from './search-sessions.ts';
 import { carePlanCategories, conditionCategories, observationCategories } from '../data/epic-shape.ts';
+import type { OrgProfile } from '../profiles/org-profiles.ts';
+import { checkGenericSearch, respondNotHeld, respondOutsideGrant } from './generic-search-rules.ts';
 
 export interface SearchInput {
   orgId: string;
@@ -18,6 +20,7 @@ export interface SearchInput {
   data: SandboxDataStore;
   pageSize: number;
   maxPageSize: number;
+  profile: OrgProfile;
 }
 
 /** Parameters the search understands; anything else is ignored, as Epic ignores what it does not support. */
@@ -43,23 +46,24 @@ const knownCategories: Record<string, string[]> = {
 
 /**
  * Runs the first page of a `<Type>?patient=` search: validates the parameters the way Epic does (each rule of
- * EPIC.md §5), checks the client's granted APIs and scopes, and fixes the list of matches. Returns the stored
- * search, or the Response that ends the request.
+ * EPIC.md §5) or the profile's generic server does, checks the client's granted APIs and scopes, and fixes the
+ * list of matches. Returns the stored search, or the Response that ends the request.
  */
 export function startSearch(input: SearchInput): StoredSearch | Response {
-  const { resourceType: type, params } = input;
-  const rejected = rejectUnsupported(type, params);
+  const { resourceType: type, params, profile } = input;
+  const epic = profile.searchRules === 'epic';
+  const rejected = epic ? rejectUnsupported(type, params) : checkGenericSearch(profile, type, params);
   if (rejected) return rejected;
   const patient =
     type === 'Patient'
       ? readPatientId(params, input.token.patientId)
-      : readPatientParam(params, input.token.patientId);
+      : readPatientParam(params, input.token.patientId, profile);
   if (patient instanceof Response) return patient;
   const categories = parseTokens(params.getAll('category'));
   const codes = parseTokens(params.getAll('code'));
-  const invalid = checkCategories(type, categories, codes);
+  const invalid = epic ? checkCategories(type, categories, codes) : undefined;
   if (invalid) return invalid;
-  if (!allowsByScope(input.token.scopes, type, 'search')) return respondForbiddenEmpty();
+  if (!allowsByScope(input.token.scopes, type, 'search')) return respondOutsideGrant(profile, type);
   if (!input.grants.allows('Search', type, categories)) return respondForbiddenEmpty();
   const criteria = readCriteria(params, categories, codes);
   if (criteria instanceof Response) return criteria;
@@ -72,6 +76,8 @@ export function startSearch(input: SearchInput): StoredSearch | Response {
     patientId: patient,
     clientId: input.token.clientId,
     resourceType: type,
+    path: type,
+    params,
     source,
     matches,
     count,
@@ -111,13 +117,21 @@ function readPatientId(params: URLSearchParams, tokenPatient: string): string | 
   return ids.every((id) => id === tokenPatient) ? tokenPatient : '';
 }
 
-function readPatientParam(params: URLSearchParams, tokenPatient: string): string | Response {
+function readPatientParam(
+  params: URLSearchParams,
+  tokenPatient: string,
+  profile: OrgProfile,
+): string | Response {
   const values = [...params.getAll('patient'), ...params.getAll('subject')].map((value) =>
     value.replace(/^Patient\//, ''),
   );
   if (values.length === 0) return respondOutcome(400, epicCodes.missingParameter, 'patient');
   if (new Set(values).size > 1) return respondOutcome(400, epicCodes.invalidCombination, 'patient');
-  if (values[0] !== tokenPatient) return respondOutcome(403, epicCodes.notAuthorized, 'patient');
+  if (values[0] !== tokenPatient) {
+    return profile.searchRules === 'epic'
+      ? respondOutcome(403, epicCodes.notAuthorized, 'patient')
+      : respondNotHeld(profile, 'Patient', 403);
+  }
   return tokenPatient;
 }
 

@@ -9,6 +9,10 @@ export interface StoredSearch {
   patientId: string;
   clientId: string;
   resourceType: string;
+  /** Path under the FHIR base the search ran on (`Observation`, `Patient/{id}/$everything`), for next links. */
+  path: string;
+  /** The first request's parameters (some servers repeat them in next links). */
+  params: URLSearchParams;
   /** The patient's list of this type (possibly lazy); `matches` index into it. */
   source: FhirResource[];
   matches: number[];
