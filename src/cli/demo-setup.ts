@@ -74,6 +74,7 @@ export async function registerSandboxHospitals(
       endpointId: `sandbox-${org.id}`,
       fhirBase: org.fhirBase,
       vendor: org.vendor,
+      kind: org.kind,
       environment: 'non-production',
       clientId: null,
       now,

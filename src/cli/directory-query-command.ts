@@ -46,6 +46,11 @@ function registerAddCommand(group: Command): void {
     .option('--client-id <id>', 'client id to use at this endpoint instead of the vendor-wide one')
     .addOption(new Option('--vendor <vendor>', 'EHR vendor').choices(['epic', 'generic']).default('generic'))
     .addOption(
+      new Option('--kind <kind>', "a provider's EHR, or a payer's / HIE's API (synced through $everything)")
+        .choices(['provider', 'payer'])
+        .default('provider'),
+    )
+    .addOption(
       new Option('--environment <env>', 'environment')
         .choices(['production', 'non-production'])
         .default('production'),
@@ -61,6 +66,7 @@ function registerAddCommand(group: Command): void {
           fhirBase: String(options.fhirBase),
           clientId: options.clientId as string | undefined,
           vendor: options.vendor as 'epic' | 'generic',
+          kind: options.kind as 'provider' | 'payer',
           environment: options.environment as 'production' | 'non-production',
           city: options.city as string | undefined,
           state: options.state as string | undefined,
@@ -68,7 +74,7 @@ function registerAddCommand(group: Command): void {
         });
         if (options.json) return printJson(result);
         console.log(
-          `added organization ${result.organizationId} → endpoint ${result.endpointId} (${result.fhirBase})`,
+          `added organization ${result.organizationId} → endpoint ${result.endpointId} (${result.fhirBase}, ${result.kind})`,
         );
       });
     });

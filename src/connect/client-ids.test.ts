@@ -16,6 +16,7 @@ function endpoint(fields: Partial<EndpointRow>): EndpointRow {
     portal_org_id: null,
     status: 'active',
     source: 'test',
+    kind: 'provider',
     created_at: 0,
     updated_at: 0,
     ...fields,

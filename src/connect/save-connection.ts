@@ -66,7 +66,8 @@ async function buildGrantFields(deps: LaunchDeps, input: SaveInput, id: string) 
     introspection_endpoint: input.endpoints.introspectionEndpoint ?? null,
     client_id: launch.client_id,
     fhir_user: input.fhirUser,
-    scope: tokens.scope,
+    // RFC 6749 §5.1: a token response without `scope` granted what was asked (REAL-WORLD.md "Tokens").
+    scope: tokens.scope || launch.scope,
     access_token_sealed: await deps.sealer.seal(
       tokens.accessToken,
       bindingFor('connections', id, 'access_token_sealed'),

@@ -6,8 +6,10 @@ import {
   buildAuthorizationUrl,
   buildLaunchScope,
   createPkcePair,
+  DEFAULT_RESOURCE_TYPES,
   type PkcePair,
 } from '../smart/authorize-url.ts';
+import { selectOfferedTypes } from '../smart/patient-scopes.ts';
 import type { SmartClient } from '../smart/smart-client.ts';
 import type { SmartConfiguration } from '../smart/smart-configuration.ts';
 import type { ConnectSessionRow } from '../store/connect-session-repository.ts';
@@ -113,7 +115,7 @@ async function buildLaunchRow(
     token_endpoint: configuration.tokenEndpoint,
     client_id: input.clientId,
     redirect_uri: redirectUriFor(deps.config.publicUrl),
-    scope: buildLaunchScope(),
+    scope: buildLaunchScope(selectOfferedTypes(DEFAULT_RESOURCE_TYPES, configuration.scopesSupported)),
     code_verifier_sealed: await deps.sealer.seal(
       input.pkce.codeVerifier,
       bindingFor('launches', id, 'code_verifier_sealed'),

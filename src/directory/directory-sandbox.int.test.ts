@@ -120,9 +120,23 @@ test('manual entries are validated by SMART discovery before anything is stored,
       .where('id', '=', added.endpointId)
       .executeTakeFirstOrThrow();
     assert.deepEqual(
-      [endpoint.client_id, endpoint.source, endpoint.vendor],
-      ['hilltop-client', 'manual', 'generic'],
+      [endpoint.client_id, endpoint.source, endpoint.vendor, endpoint.kind],
+      ['hilltop-client', 'manual', 'generic', 'provider'],
     );
+
+    const payer = await addManualEntry(deps, {
+      name: 'Prairie Health Plan',
+      fhirBase: sandbox.orgs()[1]!.fhirBase,
+      kind: 'payer',
+      allowLoopback: true,
+    });
+    assert.equal(payer.kind, 'payer');
+    const payerRow = await deps.db
+      .selectFrom('endpoints')
+      .select('kind')
+      .where('id', '=', payer.endpointId)
+      .executeTakeFirstOrThrow();
+    assert.equal(payerRow.kind, 'payer');
   });
 });
 

@@ -11,6 +11,7 @@ const entrySchema = z.object({
   fhirBase: z.string().trim().min(1).max(2000),
   clientId: z.string().trim().min(1).max(200).optional(),
   vendor: z.enum(['epic', 'generic']).default('generic'),
+  kind: z.enum(['provider', 'payer']).default('provider'),
   environment: z.enum(['production', 'non-production']).default('production'),
   city: z.string().trim().min(1).max(100).optional(),
   state: z.string().trim().min(1).max(50).optional(),
@@ -23,6 +24,7 @@ export interface ManualEntryResult {
   organizationId: string;
   endpointId: string;
   fhirBase: string;
+  kind: 'provider' | 'payer';
   /** The issuer discovery reported: proof the server speaks SMART. */
   issuer: string;
 }
@@ -67,12 +69,19 @@ export async function addManualEntry(
     endpointId,
     fhirBase: fhirBase.fhirBase,
     vendor: entry.vendor,
+    kind: entry.kind,
     environment: entry.environment,
     clientId: entry.clientId ?? null,
     now: deps.clock.now(),
   });
   deps.log.info({ organizationId, endpointId }, 'manual directory entry added');
-  return { organizationId, endpointId, fhirBase: fhirBase.fhirBase, issuer: configuration.issuer };
+  return {
+    organizationId,
+    endpointId,
+    fhirBase: fhirBase.fhirBase,
+    kind: entry.kind,
+    issuer: configuration.issuer,
+  };
 }
 
 function checkManualFhirBase(value: string, allowLoopback: boolean): { fhirBase: string; key: string } {

@@ -1,36 +1,12 @@
 import * as oauth from 'oauth4webapi';
+import { RECORD_TYPES } from '../fhir/us-core-types.ts';
+import { patientReadScope } from './patient-scopes.ts';
 
-/** The resource types a standalone patient launch asks for (SMART v1 scopes, EPIC.md §3). */
-export const DEFAULT_RESOURCE_TYPES = [
-  'Patient',
-  'AllergyIntolerance',
-  'CarePlan',
-  'CareTeam',
-  'Condition',
-  'Coverage',
-  'Device',
-  'DiagnosticReport',
-  'DocumentReference',
-  'Binary',
-  'Encounter',
-  'FamilyMemberHistory',
-  'Goal',
-  'Immunization',
-  'Location',
-  'Medication',
-  'MedicationDispense',
-  'MedicationRequest',
-  'Observation',
-  'Organization',
-  'Practitioner',
-  'PractitionerRole',
-  'Procedure',
-  'Provenance',
-  'QuestionnaireResponse',
-  'RelatedPerson',
-  'ServiceRequest',
-  'Specimen',
-];
+/**
+ * The resource types a standalone patient launch asks for (SMART v1 scopes, EPIC.md §3): every USCDI v3 / US Core
+ * type, the medication and history types, CARIN Blue Button for payers. Servers grant what they serve.
+ */
+export const DEFAULT_RESOURCE_TYPES = RECORD_TYPES;
 
 export function buildLaunchScope(resourceTypes: string[] = DEFAULT_RESOURCE_TYPES): string {
   return [
@@ -38,7 +14,7 @@ export function buildLaunchScope(resourceTypes: string[] = DEFAULT_RESOURCE_TYPE
     'fhirUser',
     'launch/patient',
     'offline_access',
-    ...resourceTypes.map((t) => `patient/${t}.read`),
+    ...resourceTypes.map(patientReadScope),
   ].join(' ');
 }
 

@@ -12,6 +12,8 @@ export interface SmartConfiguration {
   /** RFC 9207: when true, a callback without `iss` is refused. */
   issParameterSupported: boolean;
   capabilities: string[];
+  /** `scopes_supported` as listed (empty when absent): which resource scopes the server offers. */
+  scopesSupported: string[];
 }
 
 const OAUTH_URIS_EXTENSION = 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris';
@@ -45,6 +47,9 @@ export function parseSmartConfiguration(fhirBase: string, document: unknown): Sm
     issParameterSupported: document.authorization_response_iss_parameter_supported === true,
     capabilities: Array.isArray(document.capabilities)
       ? document.capabilities.filter((c): c is string => typeof c === 'string')
+      : [],
+    scopesSupported: Array.isArray(document.scopes_supported)
+      ? document.scopes_supported.filter((c): c is string => typeof c === 'string')
       : [],
   };
   assertSameOrigin(configuration);

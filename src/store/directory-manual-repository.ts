@@ -10,6 +10,8 @@ export interface ManualEntry {
   endpointId: string;
   fhirBase: string;
   vendor: 'epic' | 'generic';
+  /** Defaults to a provider's EHR (the demo's sandbox hospitals). */
+  kind?: 'provider' | 'payer';
   environment: 'production' | 'non-production';
   clientId: string | null;
   now: number;
@@ -38,12 +40,14 @@ export function createDirectoryManualRepository(db: Kysely<Database>) {
             portal_org_id: null,
             status: 'active',
             source: 'manual',
+            kind: entry.kind ?? 'provider',
             created_at: entry.now,
             updated_at: entry.now,
           })
           .onConflict((oc) =>
             oc.column('id').doUpdateSet((eb) => ({
               fhir_base: entry.fhirBase,
+              kind: entry.kind ?? eb.ref('endpoints.kind'),
               status: 'active',
               updated_at: entry.now,
               client_id: entry.clientId ?? eb.ref('endpoints.client_id'),

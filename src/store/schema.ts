@@ -88,6 +88,8 @@ export interface EndpointTable {
   portal_org_id: string | null;
   status: 'active' | 'removed';
   source: string;
+  /** A provider's EHR, or a payer's / HIE's API (asked for `Patient/$everything` first); migration 009. */
+  kind: Generated<'provider' | 'payer'>;
   created_at: number;
   updated_at: number;
 }

@@ -13,6 +13,8 @@ export interface SyncTarget {
   scope: string;
   status: string;
   vendor: 'epic' | 'generic' | null;
+  /** The directory's kind of endpoint (null for a connection whose endpoint is gone). */
+  kind: 'provider' | 'payer' | null;
 }
 
 export interface SyncRunsRepository {
@@ -42,10 +44,11 @@ export function createSyncRunsRepository(db: Kysely<Database>): SyncRunsReposito
           'connections.scope',
           'connections.status',
           'endpoints.vendor',
+          'endpoints.kind',
         ])
         .where('connections.id', '=', connectionId)
         .executeTakeFirst();
-      return row ? { ...row, vendor: row.vendor ?? null } : undefined;
+      return row ? { ...row, vendor: row.vendor ?? null, kind: row.kind ?? null } : undefined;
     },
     async insertRun(row) {
       await db.insertInto('sync_runs').values(row).execute();

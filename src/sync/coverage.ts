@@ -2,6 +2,7 @@ import type { ResourcesRepository } from '../store/resources-repository.ts';
 import type { SyncQueryStateRow, SyncRunsRepository } from '../store/sync-runs-repository.ts';
 import { listDrops, parseDrops } from './drop-counts.ts';
 import { ATTACHMENTS_KEY, REFERENCES_KEY } from './execute-run.ts';
+import { isReplaced } from './follow-up-queries.ts';
 
 export type CoverageStatus =
   | 'received'
@@ -70,6 +71,7 @@ export async function buildCoverageReport(
   const runs = await repos.runs.listRuns(connectionId, 50);
   const run = runs.find((r) => r.full === 1 && r.status !== 'running') ?? runs[0];
   const states = run ? await repos.runs.listQueryStates(run.id) : [];
+  const keys = new Set(states.map((s) => s.query_key));
   const stored = await repos.resources.countByType(connectionId);
   const phase = (key: string) => toPhase(states.find((s) => s.query_key === key));
   return {
@@ -77,7 +79,8 @@ export async function buildCoverageReport(
     runId: run?.id ?? null,
     runStatus: run?.status ?? null,
     runFinishedAt: run?.finished_at ? new Date(run.finished_at).toISOString() : null,
-    entries: states.filter((s) => !s.query_key.startsWith('~')).map(toEntry),
+    // A search the server rejected for want of a category shows as the category searches that replaced it.
+    entries: states.filter((s) => !s.query_key.startsWith('~') && !isReplaced(s, keys)).map(toEntry),
     storedByType: Object.fromEntries(stored),
     dropped: states.reduce((total, s) => total + Number(s.dropped), 0),
     references: phase(REFERENCES_KEY),

@@ -1,10 +1,12 @@
+import { allowsRead, patientReadScope } from '../smart/patient-scopes.ts';
 import {
-  allowsRead,
   buildQueryKey,
   buildSearchPath,
+  includeProvenance,
   type PlannedQuery,
   type QueryPlan,
 } from './query-plan.ts';
+import { buildCategoryQuery } from './us-core-searches.ts';
 
 /** Observation categories Epic requires (a search without one is HTTP 400, code 59108); EPIC.md §5. */
 export const EPIC_OBSERVATION_CATEGORIES = [
@@ -26,9 +28,6 @@ export const EPIC_OBSERVATION_CATEGORIES = [
   'treatment-intervention-preference',
   'observation-adi-documentation',
 ];
-
-/** US Core makes effective[x] mandatory for these Observation categories. */
-const DATED_CATEGORIES = ['laboratory', 'vital-signs'];
 
 export const EPIC_CONDITION_CATEGORIES = ['problem-list-item', 'encounter-diagnosis', 'health-concern'];
 /** Longitudinal, encounter, assess-plan; a CarePlan search without a category is HTTP 400 (59159). */
@@ -59,19 +58,17 @@ export interface PlanOptions {
   scope: string;
   /** `_count` asked for (Epic honours about 50–100). */
   pageSize?: number;
+  /** The directory's kind of endpoint: a payer's (or an HIE's) is asked for `Patient/$everything` first. */
+  kind?: 'provider' | 'payer';
 }
 
-/** Every type and category of EPIC.md §5 that the granted scopes allow; the rest are "not granted". */
+/**
+ * Every type and category of EPIC.md §5 that the granted scopes allow; the rest are "not granted". Provenance
+ * comes with the searches (`_revinclude=Provenance:target`) when granted; RelatedPerson is read by reference.
+ */
 export function buildEpicPlan(options: PlanOptions): QueryPlan {
   const count = String(options.pageSize ?? 100);
-  const candidates: PlannedQuery[] = [
-    {
-      key: 'Patient',
-      resourceType: 'Patient',
-      category: null,
-      path: `Patient/${encodeURIComponent(options.patientId)}`,
-      incremental: false,
-    },
+  const searches: PlannedQuery[] = [
     ...EPIC_OBSERVATION_CATEGORIES.map((c) => categoryQuery('Observation', c, options.patientId, count)),
     ...EPIC_CONDITION_CATEGORIES.map((c) => categoryQuery('Condition', c, options.patientId, count)),
     ...EPIC_CAREPLAN_CATEGORIES.map((c) => categoryQuery('CarePlan', c, options.patientId, count)),
@@ -84,18 +81,23 @@ export function buildEpicPlan(options: PlanOptions): QueryPlan {
       incremental: true,
     })),
   ];
-  return splitByScope('epic', candidates, options.scope);
+  const provenance = allowsRead(options.scope, 'Provenance');
+  const patientRead: PlannedQuery = {
+    key: 'Patient',
+    resourceType: 'Patient',
+    category: null,
+    path: `Patient/${encodeURIComponent(options.patientId)}`,
+    incremental: false,
+  };
+  return splitByScope(
+    'epic',
+    [patientRead, ...(provenance ? searches.map(includeProvenance) : searches)],
+    options.scope,
+  );
 }
 
 function categoryQuery(type: string, category: string, patientId: string, count: string): PlannedQuery {
-  return {
-    key: buildQueryKey(type, category),
-    resourceType: type,
-    category,
-    path: buildSearchPath(type, patientId, { category, _count: count }),
-    incremental: true,
-    windowable: type === 'Observation' && DATED_CATEGORIES.includes(category),
-  };
+  return buildCategoryQuery(type, category, { patientId, count });
 }
 
 export function splitByScope(
@@ -111,7 +113,7 @@ export function splitByScope(
         key: query.key,
         resourceType: query.resourceType,
         category: query.category,
-        reason: `not granted: the access token's scope does not include patient/${query.resourceType}.read`,
+        reason: `not granted: the access token's scope does not include ${patientReadScope(query.resourceType)}`,
       });
   }
   return plan;

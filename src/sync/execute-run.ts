@@ -4,11 +4,14 @@ import { buildPlan } from './build-plan.ts';
 import { countDrops, describeDrops, parseDrops, type DropCounts } from './drop-counts.ts';
 import type { PlannedQuery, QueryPlan } from './query-plan.ts';
 import { TIMELINE_QUERY_KEYS } from './care-timeline.ts';
+import { giveUpOnFailingSearch } from './failing-search.ts';
+import { planFollowUps } from './follow-up-queries.ts';
 import { chaseReferences, REFERENCE_TYPES } from './references.ts';
 import { runPool } from './run-pool.ts';
 import { createQueryState, runQuery } from './run-query.ts';
+import { listCompleteTypes } from './vanished-types.ts';
 import { runWindowedQuery } from './windowed-query.ts';
-import { reportProgress, type SyncContext } from './sync-context.ts';
+import { addWarning, reportProgress, type SyncContext } from './sync-context.ts';
 
 export interface RunOutcome {
   status: 'succeeded' | 'partial' | 'failed' | 'retryable';
@@ -19,6 +22,8 @@ export interface RunOutcome {
 export const REFERENCES_KEY = '~references';
 export const ATTACHMENTS_KEY = '~attachments';
 const FINISHED = new Set(['done', 'not_available', 'not_granted']);
+/** Follow-ups of follow-ups: `$everything`, then a lacked type's search, then its category fan-out. */
+const FOLLOW_UP_ROUNDS = 3;
 
 /** The body of a run, from plan to vanished-resource removal; EHR trouble that ends the run throws. */
 export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<RunOutcome> {
@@ -26,11 +31,25 @@ export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<
   // Other processes show this run's progress from the database (sync/run-progress.ts).
   await ctx.repos.runs.updateRun(ctx.runId, { queries_total: plan.queries.length });
   const states = new Map((await ctx.repos.runs.listQueryStates(ctx.runId)).map((s) => [s.query_key, s]));
+  for (const warning of plan.warnings ?? []) addWarning(ctx, warning);
   await recordNotGranted(ctx, plan, states);
-  await runSearches(ctx, plan, states);
-  const searched = [...new Set(plan.queries.map((q) => q.resourceType))];
+  await runSearches(ctx, plan.queries, states, plan.queries.length);
+  let queries = plan.queries;
+  for (let round = 0; round < FOLLOW_UP_ROUNDS; round += 1) {
+    const more = await planFollowUps(ctx, plan, queries, states, target.patient_id);
+    if (more.length === 0) break;
+    queries = [...queries, ...more];
+    await ctx.repos.runs.updateRun(ctx.runId, { queries_total: queries.length });
+    await runSearches(ctx, more, states, queries.length);
+  }
+  const searched = [...new Set(queries.flatMap((q) => [q.resourceType, ...(q.also ?? [])]))];
+  // Encounters the searches did not bring (another facility's) are read, once the Encounter search worked.
+  const encounters = queries.some(
+    (q) => q.resourceType === 'Encounter' && states.get(q.key)?.status === 'done',
+  );
   await runPhase(ctx, states, REFERENCES_KEY, async () => {
-    const outcome = await chaseReferences(ctx, searched);
+    const scanned = searched.includes('*') ? undefined : searched;
+    const outcome = await chaseReferences(ctx, scanned, encounters ? ['Encounter'] : []);
     return {
       resources: outcome.fetched,
       reason: outcome.unavailable ? `${outcome.unavailable} reference read(s) not available` : null,
@@ -52,20 +71,20 @@ export async function executeRun(ctx: SyncContext, target: SyncTarget): Promise<
     };
   });
   reportProgress(ctx, { phase: 'finishing' });
-  if (ctx.full) await removeVanished(ctx, plan.queries, states);
-  return decideOutcome(plan, states);
+  if (ctx.full) await removeVanished(ctx, queries, states);
+  return decideOutcome(queries, states);
 }
 
 /**
  * `succeeded` means nothing was lost: any failed query, or any entry, reference or attachment received but not
  * stored, makes the run `partial` with the reason counted (issue 13); every query failed is `failed`.
  */
-export function decideOutcome(plan: QueryPlan, states: Map<string, SyncQueryStateRow>): RunOutcome {
-  const failed = plan.queries.filter((q) => states.get(q.key)?.status === 'failed');
+export function decideOutcome(queries: PlannedQuery[], states: Map<string, SyncQueryStateRow>): RunOutcome {
+  const failed = queries.filter((q) => states.get(q.key)?.status === 'failed');
   const reasons: string[] = [];
   if (failed.length > 0)
     reasons.push(
-      `${failed.length} of ${plan.queries.length} queries failed: ${failed.map((q) => q.key).join(', ')}`,
+      `${failed.length} of ${queries.length} queries failed: ${failed.map((q) => q.key).join(', ')}`,
     );
   const drops: DropCounts = {};
   for (const state of states.values()) {
@@ -74,21 +93,22 @@ export function decideOutcome(plan: QueryPlan, states: Map<string, SyncQueryStat
   }
   if (countDrops(drops) > 0) reasons.push(describeDrops(drops));
   if (reasons.length === 0) return { status: 'succeeded', reason: null };
-  const allFailed = failed.length > 0 && failed.length === plan.queries.length;
+  const allFailed = failed.length > 0 && failed.length === queries.length;
   return { status: allFailed ? 'failed' : 'partial', reason: reasons.join('; ') };
 }
 
-/** Every search of the plan not finished yet, longest first; windowed ones wait for the care timeline. */
+/** Every search of `queries` not finished yet, longest first; windowed ones wait for the care timeline. */
 async function runSearches(
   ctx: SyncContext,
-  plan: QueryPlan,
+  queries: PlannedQuery[],
   states: Map<string, SyncQueryStateRow>,
+  total: number,
 ): Promise<void> {
-  const ordered = await orderLongestFirst(ctx, plan.queries);
-  const pending = plan.queries.filter((q) => !FINISHED.has(states.get(q.key)?.status ?? ''));
+  const ordered = await orderLongestFirst(ctx, queries);
+  const pending = queries.filter((q) => !FINISHED.has(states.get(q.key)?.status ?? ''));
   reportProgress(ctx, {
-    queriesTotal: plan.queries.length,
-    queriesDone: plan.queries.length - pending.length,
+    queriesTotal: total,
+    queriesDone: total - pending.length,
     resources: sum([...states.values()], 'resources'),
     pages: sum([...states.values()], 'pages'),
   });
@@ -102,6 +122,10 @@ async function runSearches(
     try {
       const run = windowed ? runWindowedQuery(ctx, query, start) : runQuery(ctx, query, start);
       states.set(query.key, await run);
+    } catch (error) {
+      const given = await giveUpOnFailingSearch(ctx, query, start, states, error);
+      if (!given) throw error;
+      states.set(query.key, given);
     } finally {
       ctx.timeline.settle(query.key);
     }
@@ -186,13 +210,13 @@ async function removeVanished(
   queries: PlannedQuery[],
   states: Map<string, SyncQueryStateRow>,
 ): Promise<void> {
-  const complete = new Map<string, boolean>();
-  for (const query of queries) {
-    const ok = states.get(query.key)?.status === 'done';
-    complete.set(query.resourceType, (complete.get(query.resourceType) ?? true) && ok);
-  }
-  const types = [...complete].filter(([, ok]) => ok).map(([type]) => type);
-  if (states.get(REFERENCES_KEY)?.status === 'done') types.push(...REFERENCE_TYPES);
+  const types = listCompleteTypes({
+    queries,
+    states,
+    storedTypes: [...(await ctx.repos.resources.countByType(ctx.connectionId)).keys()],
+    referenceTypes: REFERENCE_TYPES,
+    referencesDone: states.get(REFERENCES_KEY)?.status === 'done',
+  });
   const removed = await ctx.repos.resources.deleteVanished(ctx.connectionId, ctx.runId, types);
   if (removed > 0)
     ctx.log.info({ connectionId: ctx.connectionId, removed }, 'removed resources that vanished at the ehr');

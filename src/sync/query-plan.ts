@@ -1,3 +1,5 @@
+export { allowsRead } from '../smart/patient-scopes.ts';
+
 /**
  * What a sync asks the EHR for. Each query is one search (or the Patient read) with a stable key; the runner
  * keeps per-query state under that key, and the coverage report speaks in the same keys.
@@ -16,6 +18,11 @@ export interface PlannedQuery {
    * (laboratory and vital-signs Observations have effective[x] 1..1), since a dateless resource matches no window.
    */
   windowable?: boolean;
+  /**
+   * Types this query stores besides its own (`Provenance` for `_revinclude=Provenance:target`, `*` for
+   * `$everything`): a type loses vanished resources only when every query that may bring it completed.
+   */
+  also?: string[];
 }
 
 export interface SkippedQuery {
@@ -30,17 +37,13 @@ export interface QueryPlan {
   queries: PlannedQuery[];
   /** Queries of the catalogue the granted scopes do not allow: reported as "not granted". */
   skipped: SkippedQuery[];
-}
-
-/** Whether the granted scope string allows reading `resourceType` (SMART v1 `.read`/`.*`, v2 `.r`/`.rs`). */
-export function allowsRead(scope: string, resourceType: string): boolean {
-  return scope.split(/\s+/).some((item) => {
-    const match = /^(patient|user)\/([A-Za-z*]+)\.(read|\*|c?r?u?d?s?)$/.exec(item);
-    if (!match) return false;
-    const [, , type, access] = match;
-    if (type !== '*' && type !== resourceType) return false;
-    return access === 'read' || access === '*' || access!.includes('r') || access!.includes('s');
-  });
+  /**
+   * With `Patient/$everything` in the plan: the per-type searches run after it, only for the types it lacked
+   * (sync/follow-up-queries.ts).
+   */
+  afterEverything?: PlannedQuery[];
+  /** How the plan was arrived at when the server's description fell short (a sync warning each). */
+  warnings?: string[];
 }
 
 export function buildSearchPath(
@@ -54,4 +57,10 @@ export function buildSearchPath(
 
 export function buildQueryKey(resourceType: string, category: string | null): string {
   return category === null ? resourceType : `${resourceType}:${category}`;
+}
+
+/** The same search with the Provenance of every match included (`_revinclude=Provenance:target`). */
+export function includeProvenance(query: PlannedQuery): PlannedQuery {
+  const include = new URLSearchParams({ _revinclude: 'Provenance:target' }).toString();
+  return { ...query, path: `${query.path}&${include}`, also: [...(query.also ?? []), 'Provenance'] };
 }

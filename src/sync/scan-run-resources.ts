@@ -9,13 +9,14 @@ const SCAN_BATCH = 500;
  */
 export async function scanRunResources(
   ctx: SyncContext,
-  types: string[],
+  /** Undefined: every type (after `$everything`, which brings any). */
+  types: string[] | undefined,
   visit: (resource: Record<string, unknown>) => void,
 ): Promise<void> {
   let after: ResourceCursor | undefined;
   for (;;) {
     const rows = await ctx.repos.resources.list(ctx.connectionId, {
-      types,
+      ...(types ? { types } : {}),
       runId: ctx.runId,
       after,
       limit: SCAN_BATCH,

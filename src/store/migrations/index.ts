@@ -7,6 +7,7 @@ import * as sync from './005-sync.ts';
 import * as directoryIndexes from './006-directory-indexes.ts';
 import * as syncProgress from './007-sync-progress.ts';
 import * as syncDropped from './008-sync-dropped.ts';
+import * as endpointKind from './009-endpoint-kind.ts';
 import * as attachmentRetries from './010-attachment-retries.ts';
 
 /** Every migration in the order it applies. Add a new file and one line here; never edit an applied one. */
@@ -19,5 +20,6 @@ export const migrations: MigrationStep[] = [
   { name: '006-directory-indexes', up: directoryIndexes.up },
   { name: '007-sync-progress', up: syncProgress.up },
   { name: '008-sync-dropped', up: syncDropped.up },
+  { name: '009-endpoint-kind', up: endpointKind.up },
   { name: '010-attachment-retries', up: attachmentRetries.up },
 ];
