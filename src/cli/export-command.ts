@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, fchmodSync, openSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
@@ -13,8 +13,9 @@ export function registerExportCommand(program: Command): Command {
     .command('export <connectionId>')
     .description("write a connection's stored record as NDJSON or a FHIR Bundle (stdout unless --output)")
     .requiredOption('--format <format>', `output format: ${EXPORT_FORMATS.join(' or ')}`)
-    .option('--output <file>', 'write to this file instead of stdout')
-    .action(async (id: string, options: { format: string; output?: string }) => {
+    .option('--output <file>', 'write to this file (created 0600) instead of stdout')
+    .option('--force', 'overwrite the --output file when it exists')
+    .action(async (id: string, options: { format: string; output?: string; force?: boolean }) => {
       if (!EXPORT_FORMATS.includes(options.format as ExportFormat)) {
         throw new ChartbridgeError(
           'ERR_INVALID_INPUT',
@@ -27,6 +28,8 @@ export function registerExportCommand(program: Command): Command {
           `invalid connection id '${id.slice(0, 40)}': use letters, digits and . _ : @ -`,
         );
       }
+      if (options.output && !options.force && existsSync(options.output))
+        throw outputExistsError(options.output);
       await withCliServices(async (services) => {
         const connection = await services.repos.connections.findById(id);
         if (!connection)
@@ -35,7 +38,9 @@ export function registerExportCommand(program: Command): Command {
             `connection '${id}' not found; list them with 'chartbridge connections list'`,
             { status: 404 },
           );
-        const out: Writable = options.output ? createWriteStream(options.output) : process.stdout;
+        const out: Writable = options.output
+          ? createWriteStream('', { fd: openOwnerOnly(options.output, options.force === true) })
+          : process.stdout;
         let bytes = 0;
         for await (const chunk of streamExport(
           createResourcesRepository(services.store.db),
@@ -52,4 +57,34 @@ export function registerExportCommand(program: Command): Command {
         process.stderr.write(`exported connection '${id}' as ${options.format} (${bytes} bytes)\n`);
       });
     });
+}
+
+/** The export is the patient's whole record: owner-only (0600), and an existing file only with --force. */
+function openOwnerOnly(path: string, force: boolean): number {
+  let fd: number;
+  try {
+    fd = openSync(path, force ? 'w' : 'wx', 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw outputExistsError(path);
+    throw new ChartbridgeError(
+      'ERR_INVALID_INPUT',
+      `cannot write output file '${path.slice(0, 200)}': ${code}`,
+    );
+  }
+  try {
+    // An overwritten file keeps its old mode through open(): tighten it before the first byte is written.
+    fchmodSync(fd, 0o600);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  return fd;
+}
+
+function outputExistsError(path: string): ChartbridgeError {
+  return new ChartbridgeError(
+    'ERR_INVALID_INPUT',
+    `output file '${path.slice(0, 200)}' already exists; pass --force to overwrite it`,
+  );
 }
