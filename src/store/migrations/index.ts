@@ -6,6 +6,7 @@ import * as jobs from './004-jobs.ts';
 import * as sync from './005-sync.ts';
 import * as directoryIndexes from './006-directory-indexes.ts';
 import * as syncProgress from './007-sync-progress.ts';
+import * as revocationOutbox from './013-revocation-outbox.ts';
 
 /** Every migration in the order it applies. Add a new file and one line here; never edit an applied one. */
 export const migrations: MigrationStep[] = [
@@ -16,4 +17,5 @@ export const migrations: MigrationStep[] = [
   { name: '005-sync', up: sync.up },
   { name: '006-directory-indexes', up: directoryIndexes.up },
   { name: '007-sync-progress', up: syncProgress.up },
+  { name: '013-revocation-outbox', up: revocationOutbox.up },
 ];
