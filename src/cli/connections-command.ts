@@ -3,6 +3,7 @@ import { toConnectionJson, type ConnectionJson } from '../connect/connection-vie
 import { disconnectConnection } from '../connect/disconnect.ts';
 import { ChartbridgeError } from '../errors.ts';
 import type { ConnectionStatus } from '../store/schema.ts';
+import { assertEncryptionKeyOpens } from '../vault/encryption-key-check.ts';
 import { withCliServices } from './cli-services.ts';
 import { registerConnectionsSyncCommand } from './connections-sync-command.ts';
 
@@ -75,6 +76,7 @@ function registerRefresh(group: Command): void {
     .option('--json', 'print JSON for scripts')
     .action(async (id: string, options: { json?: boolean }) => {
       await withCliServices(async (services) => {
+        await assertEncryptionKeyOpens(services);
         const summary = await services.vault.refreshNow(checkId(id));
         const view = {
           connectionId: summary.connectionId,
@@ -96,6 +98,7 @@ function registerDisconnect(group: Command): void {
     .option('--json', 'print JSON for scripts')
     .action(async (id: string, options: { json?: boolean }) => {
       await withCliServices(async (services) => {
+        await assertEncryptionKeyOpens(services);
         const result = await disconnectConnection(services, checkId(id), 'operator');
         if (options.json) return printJson(result);
         console.log(

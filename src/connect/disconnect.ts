@@ -1,5 +1,6 @@
 import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
 import { attemptRevocation, enqueueRevocation, type RevocationDeps } from '../vault/revocation-outbox.ts';
+import { keyOpensStoredTokens, wrongEncryptionKeyError } from '../vault/encryption-key-check.ts';
 import { bindingFor } from '../vault/token-sealer.ts';
 
 export interface DisconnectResult {
@@ -40,6 +41,8 @@ export async function disconnectConnection(
       pending = await enqueueRevocation(deps, row, token, hint);
     } catch (error) {
       if (!isChartbridgeError(error, 'ERR_SEAL_INVALID')) throw error;
+      // The wrong key must not cost the patient their grant: refuse, changing nothing.
+      if (!(await keyOpensStoredTokens(deps, row.id))) throw wrongEncryptionKeyError();
       revocation = 'unreadable';
     }
   }
