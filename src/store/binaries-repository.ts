@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { assertLeaseHeld, type Fence } from './jobs-leases.ts';
 import type { BinaryTable, Database } from './schema.ts';
 
 export type BinaryRow = Selectable<BinaryTable>;
@@ -14,7 +15,8 @@ export interface BinariesRepository {
   /** Stored ids (any status) among these, so one run fetches each attachment once. */
   findKnown(connectionId: string, binaryIds: string[]): Promise<Set<string>>;
   /** Stores an attachment; bytes identical to an already stored one (same hash) are kept once. */
-  save(row: BinaryRow): Promise<void>;
+  /** With the sync's fence, the write lands only while that sync still holds its lease (an erase voids it). */
+  save(row: BinaryRow, fence?: Fence): Promise<void>;
   findForDownload(connectionId: string, binaryId: string): Promise<BinaryDownload | undefined>;
 }
 
@@ -31,8 +33,9 @@ export function createBinariesRepository(db: Kysely<Database>): BinariesReposito
         .execute();
       return new Set(rows.map((row) => row.binary_id));
     },
-    async save(row) {
+    async save(row, fence) {
       await db.transaction().execute(async (trx) => {
+        if (fence) await assertLeaseHeld(trx, fence);
         let data = row.data;
         if (data && row.status === 'ok') {
           const twin = await trx

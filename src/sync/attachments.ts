@@ -105,14 +105,17 @@ async function fetchBinary(
     if (status === 'corrupt') outcome.corrupt += 1;
     else outcome.fetched += 1;
     const data = status === 'ok' ? decoded.bytes : null;
-    await ctx.repos.binaries.save({
-      ...base,
-      content_type: decoded.contentType,
-      size: decoded.size,
-      hash: decoded.hash,
-      data,
-      status,
-    });
+    await ctx.repos.binaries.save(
+      {
+        ...base,
+        content_type: decoded.contentType,
+        size: decoded.size,
+        hash: decoded.hash,
+        data,
+        status,
+      },
+      ctx.fence,
+    );
     reportProgress(ctx, {});
   } catch (error) {
     if (!isChartbridgeError(error, 'ERR_SIZE_LIMIT')) throw error;
@@ -126,12 +129,15 @@ function saveEmpty(
   base: { connection_id: string; binary_id: string; fetched_at: number },
   status: 'refused' | 'too_large',
 ): Promise<void> {
-  return ctx.repos.binaries.save({
-    ...base,
-    content_type: 'application/octet-stream',
-    size: 0,
-    hash: '',
-    data: null,
-    status,
-  });
+  return ctx.repos.binaries.save(
+    {
+      ...base,
+      content_type: 'application/octet-stream',
+      size: 0,
+      hash: '',
+      data: null,
+      status,
+    },
+    ctx.fence,
+  );
 }
