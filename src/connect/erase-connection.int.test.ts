@@ -135,7 +135,8 @@ for (const dialect of testDialects) {
         const response = await app.api(`/api/connections/${id}?erase=true`, { method: 'DELETE' });
         assert.equal(response.status, 200);
         const outcome = await sync;
-        assert.equal(outcome, 'ERR_LEASE_LOST');
+        // Cut either at a page commit (its fence is void) or at its next request (the tokens are gone first).
+        assert.ok(['ERR_LEASE_LOST', 'ERR_SYNC_FAILED'].includes(outcome), outcome);
         assert.deepEqual(await copiedData(app.services.store, id), { resources: 0, binaries: 0, runs: 0 });
       } finally {
         app.sandbox.faults.clear();
