@@ -38,6 +38,7 @@ for (const dialect of testDialects) {
         ['worker'],
         ['connections', 'refresh', first],
         ['connections', 'disconnect', first],
+        ['connections', 'erase', first, '--yes'],
         ['connections', 'sync', first],
         ['keys', 'reseal'],
       ];
