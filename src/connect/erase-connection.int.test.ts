@@ -137,6 +137,8 @@ for (const dialect of testDialects) {
         const outcome = await sync;
         // Cut either at a page commit (its fence is void) or at its next request (the tokens are gone first).
         assert.ok(['ERR_LEASE_LOST', 'ERR_SYNC_FAILED'].includes(outcome), outcome);
+        const row = (await app.services.repos.connections.findById(id))!;
+        assert.deepEqual([row.status, row.status_reason], ['revoked', 'erased']);
         assert.deepEqual(await copiedData(app.services.store, id), { resources: 0, binaries: 0, runs: 0 });
       } finally {
         app.sandbox.faults.clear();

@@ -44,6 +44,7 @@ export interface ConnectionRepository {
   releaseRefreshLease(id: string, owner: string): Promise<void>;
   /** Releases the lease after a transient failure, counting it and setting when to try again. */
   recordRefreshFailure(id: string, owner: string, retryAt: number, now: number): Promise<void>;
+  /** A plain status change; never moves a revoked connection to another status. */
   setStatus(id: string, status: ConnectionStatus, reason: string | null, now: number): Promise<void>;
   /**
    * needs_reauth / revoked: the grant is gone, so the tokens go too. With `owner`, only while that refresh lease
@@ -112,11 +113,14 @@ function createConnectionReads(
         .executeTakeFirst();
     },
     async setStatus(id, status, reason, now) {
-      await db
+      let query = db
         .updateTable('connections')
         .set({ status, status_reason: reason, updated_at: now })
-        .where('id', '=', id)
-        .execute();
+        .where('id', '=', id);
+      // Only a new grant (replaceGrant) brings a revoked connection back: a sync or refresh still in flight when
+      // it was disconnected or erased must not mark it needs_reauth or key_error afterwards.
+      if (status !== 'revoked') query = query.where('status', '!=', 'revoked');
+      await query.execute();
     },
   };
 }
