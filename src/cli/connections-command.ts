@@ -3,18 +3,21 @@ import { toConnectionJson, type ConnectionJson } from '../connect/connection-vie
 import { disconnectConnection } from '../connect/disconnect.ts';
 import { ChartbridgeError } from '../errors.ts';
 import type { ConnectionStatus } from '../store/schema.ts';
+import { assertEncryptionKeyOpens } from '../vault/encryption-key-check.ts';
 import { withCliServices } from './cli-services.ts';
+import { registerConnectionsEraseCommand } from './connections-erase-command.ts';
 import { registerConnectionsSyncCommand } from './connections-sync-command.ts';
 
 const STATUSES: ConnectionStatus[] = ['active', 'needs_reauth', 'revoked', 'error', 'key_error'];
 
-/** `chartbridge connections list|show|refresh|disconnect` — the operator's view of patient connections. */
+/** `chartbridge connections list|show|refresh|disconnect|erase|sync` — the operator's view of patient connections. */
 export function registerConnectionsCommand(program: Command): Command {
   const group = program.command('connections').description('operator view of patient connections');
   registerList(group);
   registerShow(group);
   registerRefresh(group);
   registerDisconnect(group);
+  registerConnectionsEraseCommand(group);
   registerConnectionsSyncCommand(group);
   return group;
 }
@@ -75,6 +78,7 @@ function registerRefresh(group: Command): void {
     .option('--json', 'print JSON for scripts')
     .action(async (id: string, options: { json?: boolean }) => {
       await withCliServices(async (services) => {
+        await assertEncryptionKeyOpens(services);
         const summary = await services.vault.refreshNow(checkId(id));
         const view = {
           connectionId: summary.connectionId,
@@ -96,6 +100,7 @@ function registerDisconnect(group: Command): void {
     .option('--json', 'print JSON for scripts')
     .action(async (id: string, options: { json?: boolean }) => {
       await withCliServices(async (services) => {
+        await assertEncryptionKeyOpens(services);
         const result = await disconnectConnection(services, checkId(id), 'operator');
         if (options.json) return printJson(result);
         console.log(
@@ -105,7 +110,7 @@ function registerDisconnect(group: Command): void {
     });
 }
 
-function checkId(id: string): string {
+export function checkId(id: string): string {
   if (!/^[A-Za-z0-9._:@-]{1,128}$/.test(id)) {
     throw new ChartbridgeError(
       'ERR_INVALID_INPUT',

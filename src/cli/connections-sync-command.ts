@@ -4,6 +4,7 @@ import { ChartbridgeError } from '../errors.ts';
 import { withManualSyncLease } from '../jobs/manual-sync-lease.ts';
 import { runSync, SyncRunError, type SyncSummary } from '../sync/run-sync.ts';
 import { withCliServices } from './cli-services.ts';
+import { assertEncryptionKeyOpens } from '../vault/encryption-key-check.ts';
 
 /**
  * `chartbridge connections sync <id>`: one sync run in this process, with a progress bar on stderr, under the
@@ -23,6 +24,7 @@ export function registerConnectionsSyncCommand(group: Command): Command {
         );
       }
       await withCliServices(async (services) => {
+        await assertEncryptionKeyOpens(services);
         const bar = new cliProgress.SingleBar(
           {
             format: 'sync [{bar}] {value}/{total} queries | {resources} resources | {pages} pages | {phase}',

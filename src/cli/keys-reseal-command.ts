@@ -4,7 +4,9 @@ import { resealStoredSecrets } from '../crypto/reseal-secrets.ts';
 import { createSealer } from '../crypto/sealer.ts';
 import { ChartbridgeError } from '../errors.ts';
 import { openStore } from '../store/database.ts';
+import { createConnectionRepository } from '../store/connection-repository.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { assertEncryptionKeyOpens } from '../vault/encryption-key-check.ts';
 
 /**
  * `chartbridge keys reseal`: after CHARTBRIDGE_ENCRYPTION_KEY became `new,old`, re-seal every stored token with
@@ -22,6 +24,10 @@ export function registerResealCommand(keys: Command): void {
       const store = openStore(config.databaseUrl);
       try {
         await migrateToLatest(store);
+        await assertEncryptionKeyOpens({
+          repos: { connections: createConnectionRepository(store.db) },
+          sealer,
+        });
         const report = await resealStoredSecrets({
           db: store.db,
           sealer,

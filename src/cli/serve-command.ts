@@ -6,6 +6,7 @@ import { startHttpServer } from '../http/start-server.ts';
 import { startInProcessWorker } from '../jobs/service-worker.ts';
 import { createServices } from '../services.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { assertEncryptionKeyOpens } from '../vault/encryption-key-check.ts';
 
 /** `chartbridge serve`: the HTTP server (JWKS, connect flow, pages, API) on HOST:PORT. */
 export function registerServeCommand(program: Command): void {
@@ -24,6 +25,11 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig(env);
       const services = await createServices(config);
       await migrateToLatest(services.store);
+      // A wrong CHARTBRIDGE_ENCRYPTION_KEY stops the process here, before any job or request changes a row.
+      await assertEncryptionKeyOpens(services).catch(async (error: unknown) => {
+        await services.store.close();
+        throw error;
+      });
       const server = await startHttpServer(createHttpApp(services), { host: config.host, port: config.port });
       const worker = options.withWorker ? await startInProcessWorker(services) : undefined;
       console.log(

@@ -6,6 +6,7 @@ import { loadWorkerSettings, parseCountFlag } from '../jobs/worker-settings.ts';
 import { createServices } from '../services.ts';
 import { openStore } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { assertEncryptionKeyOpens } from '../vault/encryption-key-check.ts';
 
 interface WorkerFlags {
   concurrency?: string;
@@ -42,6 +43,11 @@ export function registerWorkerCommand(program: Command): void {
       const store = openStore(config.databaseUrl, { poolSize: Math.min(concurrency + 4, 24) });
       const services = await createServices(config, { log, store });
       await migrateToLatest(services.store);
+      // A wrong CHARTBRIDGE_ENCRYPTION_KEY stops the process here, before any job or request changes a row.
+      await assertEncryptionKeyOpens(services).catch(async (error: unknown) => {
+        await services.store.close();
+        throw error;
+      });
       const runtime = await startServiceWorker(services, {
         ...settings,
         concurrency,

@@ -1,19 +1,26 @@
 import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
-import { pinnedEndpoints, type RefreshDeps } from '../vault/refresh-under-lease.ts';
+import { attemptRevocation, enqueueRevocation, type RevocationDeps } from '../vault/revocation-outbox.ts';
+import { keyOpensStoredTokens, wrongEncryptionKeyError } from '../vault/encryption-key-check.ts';
 import { bindingFor } from '../vault/token-sealer.ts';
 
 export interface DisconnectResult {
   connectionId: string;
-  /** 'revoked' at the EHR, 'not_offered' (no endpoint), 'failed' (EHR down; tokens deleted anyway), 'nothing' (no token). */
-  revocation: 'revoked' | 'not_offered' | 'failed' | 'nothing';
+  /**
+   * 'revoked' at the EHR; 'pending' (the EHR did not answer: the worker retries until it does or the token dies);
+   * 'expired' (the EHR did not answer and the token dies before a retry);
+   * 'refused' (the EHR answered no); 'not_offered' (no endpoint); 'unreadable' (the stored token cannot be
+   * opened, so it cannot be sent); 'nothing' (no token).
+   */
+  revocation: 'revoked' | 'pending' | 'expired' | 'refused' | 'not_offered' | 'unreadable' | 'nothing';
 }
 
 /**
- * Disconnect (case 41 basics, case 28): revoke the refresh token (else the access token) at the EHR when it
- * offers revocation, then delete our tokens whatever the EHR said, and leave an audit record without PHI.
+ * Disconnect (case 41 basics, case 28): the revocation the EHR is owed goes to the outbox first, the tokens are
+ * deleted, then the revocation is tried at once; when the EHR is down the worker retries it. An audit record
+ * without PHI or secrets says what happened.
  */
 export async function disconnectConnection(
-  deps: RefreshDeps,
+  deps: RevocationDeps,
   connectionId: string,
   actor: string,
 ): Promise<DisconnectResult> {
@@ -25,27 +32,28 @@ export async function disconnectConnection(
     : row.access_token_sealed
       ? 'access_token_sealed'
       : undefined;
-  let revocation: DisconnectResult['revocation'] = 'nothing';
-  if (column && !row.revocation_endpoint) revocation = 'not_offered';
+  let revocation: DisconnectResult['revocation'] = column ? 'not_offered' : 'nothing';
+  let pending;
   if (column && row.revocation_endpoint) {
     try {
       const token = await deps.sealer.unseal(row[column]!, bindingFor('connections', row.id, column));
       const hint = column === 'refresh_token_sealed' ? 'refresh_token' : 'access_token';
-      await deps.smart.revoke({ endpoints: pinnedEndpoints(row), clientId: row.client_id, token, hint });
-      revocation = 'revoked';
+      pending = await enqueueRevocation(deps, row, token, hint);
     } catch (error) {
-      revocation = 'failed';
-      deps.log.warn(
-        { connectionId, errorCode: isChartbridgeError(error) ? error.code : 'ERR_UNEXPECTED' },
-        'revocation failed; deleting local tokens anyway',
-      );
+      if (!isChartbridgeError(error, 'ERR_SEAL_INVALID')) throw error;
+      // The wrong key must not cost the patient their grant: refuse, changing nothing.
+      if (!(await keyOpensStoredTokens(deps, row.id))) throw wrongEncryptionKeyError();
+      revocation = 'unreadable';
     }
   }
-  const now = deps.clock.now();
-  await deps.repos.connections.endGrant(connectionId, 'revoked', 'disconnected', now);
+  await deps.repos.connections.endGrant(connectionId, 'revoked', 'disconnected', deps.clock.now());
+  if (pending) {
+    const outcome = await attemptRevocation(deps, pending, actor);
+    revocation = outcome;
+  }
   await deps.repos.audit.record(
     { actor, action: 'connection.disconnected', connectionId, userId: row.user_id, detail: { revocation } },
-    now,
+    deps.clock.now(),
   );
   return { connectionId, revocation };
 }

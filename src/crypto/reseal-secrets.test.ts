@@ -91,7 +91,8 @@ for (const dialect of testDialects) {
         onProgress: (r) => progress.push(r.checked),
       });
       assert.deepEqual(report, { checked: 7, resealed: 3, unreadable: 2 });
-      assert.deepEqual(progress, [3, 6, 7]);
+      // One report per sealed column: connections (2), launches, pending_revocations (empty here).
+      assert.deepEqual(progress, [3, 6, 7, 7]);
       // The new key alone now opens everything that was readable; token_version is untouched.
       const newOnly = createSealer(newKey);
       const rows = await store.db.selectFrom('connections').selectAll().orderBy('id').execute();

@@ -7,6 +7,7 @@ import type { Sealer } from './sealer.ts';
 const sealedColumns = {
   connections: ['access_token_sealed', 'refresh_token_sealed'],
   launches: ['code_verifier_sealed'],
+  pending_revocations: ['token_sealed'],
 } as const;
 
 type SealedTable = keyof typeof sealedColumns;

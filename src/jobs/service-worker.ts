@@ -1,6 +1,7 @@
 import { importDirectoryFromUrl } from '../directory/update-directory.ts';
 import type { Services } from '../services.ts';
 import { runSync } from '../sync/run-sync.ts';
+import { retryDueRevocations } from '../vault/revocation-outbox.ts';
 import { createFhirHostLimiter } from './limits/fhir-host-limiter.ts';
 import { createHostLimiter } from './limits/host-limiter.ts';
 import { createJobHandlers, type SyncRunner } from './handlers.ts';
@@ -36,6 +37,12 @@ function createDirectorySchedule(services: Services, intervalMs: number | undefi
     settings: { url: services.config.directoryUrl, ...(intervalMs === undefined ? {} : { intervalMs }) },
     update: (url: string) => importDirectoryFromUrl(deps, { url, skipUnchanged: true }),
   };
+}
+
+/** One batch of due pending revocations (case 28); returns how many were attempted. */
+async function retryRevocationBatch(services: Services): Promise<number> {
+  const counts = await retryDueRevocations(services, { batchSize: 50 });
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
 }
 
 /** A worker on the full service set: real refresh and sync handlers, database-wide limits, the scheduler. */
@@ -79,6 +86,7 @@ export async function startServiceWorker(
                 settings: schedule,
                 intervalMs: options.schedulerIntervalMs,
                 directory: createDirectorySchedule(services, options.directoryUpdateIntervalMs),
+                revocations: () => retryRevocationBatch(services),
                 notify: createWebhookNoticeSender({
                   url: (options.webhook ?? services.config.webhook)?.url,
                   secret: (options.webhook ?? services.config.webhook)?.secret,

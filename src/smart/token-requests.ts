@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import type { Clock } from '../clock.ts';
-import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
+import { ChartbridgeError, isChartbridgeError, type ChartbridgeErrorCode } from '../errors.ts';
 import { toAuthorizationServer, toRequestOptions, type SmartTransport } from './oauth-options.ts';
 import type { ServerClocks } from './server-clock.ts';
 import { processTokenResponse, unavailableError, type TokenSet } from './token-response.ts';
@@ -166,15 +166,28 @@ export async function revokeToken(ctx: RequestContext, input: TokenGrant): Promi
     ...toRequestOptions(endpoint, ctx.transport),
     additionalParameters: { token_type_hint: input.hint },
   };
-  const response = await send(endpoint, 'revocation', () =>
-    oauth.revocationRequest(as, client, ctx.clientAuth, input.token, options),
-  );
-  try {
-    await oauth.processRevocationResponse(response);
-  } catch {
-    const code = response.status >= 500 ? 'ERR_TOKEN_ENDPOINT_UNAVAILABLE' : 'ERR_TOKEN_RESPONSE_INVALID';
-    throw new ChartbridgeError(code, `revocation endpoint '${endpoint}' answered http ${response.status}`, {
-      status: 502,
-    });
-  }
+  await withClockSkewRetry(ctx, endpoint, async () => {
+    const response = await send(endpoint, 'revocation', () =>
+      oauth.revocationRequest(as, client, ctx.clientAuth, input.token, options),
+    );
+    try {
+      await oauth.processRevocationResponse(response);
+    } catch {
+      throw new ChartbridgeError(
+        revocationErrorCode(response.status),
+        `revocation endpoint '${endpoint}' answered http ${response.status}`,
+        { status: 502 },
+      );
+    }
+  });
+}
+
+/**
+ * Down, overloaded or timed out: worth another try later (the revocation outbox retries these); 401 is our client
+ * assertion (clock skew, a key not yet propagated): retried too. Anything else is the EHR's final answer.
+ */
+function revocationErrorCode(status: number): ChartbridgeErrorCode {
+  if (status >= 500 || status === 429 || status === 408) return 'ERR_TOKEN_ENDPOINT_UNAVAILABLE';
+  if (status === 401) return 'ERR_INVALID_CLIENT';
+  return 'ERR_TOKEN_RESPONSE_INVALID';
 }

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { assertLeaseHeld, type Fence } from './jobs-leases.ts';
 import type { BinaryTable, Database } from './schema.ts';
 
 export type BinaryRow = Selectable<BinaryTable>;
@@ -76,9 +77,10 @@ export interface BinariesRepository {
   /** Failed attachments this run did not try (their backoff is not over), by reason. */
   countWaiting(connectionId: string, runId: string): Promise<Array<{ reason: string; count: number }>>;
   /** Stores an attachment; bytes identical to an already stored one (same hash) are kept once. */
-  save(row: FetchedBinary): Promise<void>;
+  /** With the sync's fence, the write lands only while that sync still holds its lease (an erase voids it). */
+  save(row: FetchedBinary, fence?: Fence): Promise<void>;
   /** Records an attachment that was not fetched, counting its attempts for the backoff. */
-  recordMissed(missed: MissedBinary): Promise<void>;
+  recordMissed(missed: MissedBinary, fence?: Fence): Promise<void>;
   summarize(connectionId: string): Promise<AttachmentSummary>;
   /** Stored attachments in id order after `after`, without their bytes (read them one at a time). */
   listStored(connectionId: string, after: string | undefined, limit: number): Promise<ExportableBinary[]>;
@@ -132,8 +134,9 @@ export function createBinariesRepository(db: Kysely<Database>): BinariesReposito
         .execute();
       return rows.map((row) => ({ reason: row.reason ?? 'not available', count: Number(row.n) }));
     },
-    async save(row) {
+    async save(row, fence) {
       await db.transaction().execute(async (trx) => {
+        if (fence) await assertLeaseHeld(trx, fence);
         let data = row.data;
         if (data && row.status === 'ok') {
           const twin = await trx
@@ -155,8 +158,9 @@ export function createBinariesRepository(db: Kysely<Database>): BinariesReposito
           .execute();
       });
     },
-    async recordMissed(missed) {
+    async recordMissed(missed, fence) {
       await db.transaction().execute(async (trx) => {
+        if (fence) await assertLeaseHeld(trx, fence);
         const prior = await trx
           .selectFrom('binaries')
           .select('attempts')

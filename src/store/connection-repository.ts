@@ -24,6 +24,11 @@ export interface ConnectionRepository {
   findById(id: string): Promise<ConnectionRow | undefined>;
   listByUser(userId: string): Promise<ConnectionRow[]>;
   listAll(): Promise<ConnectionRow[]>;
+  /** Up to `limit` connections that hold a sealed token (other than `exceptId`): the encryption key check. */
+  listSealedSample(
+    limit: number,
+    exceptId?: string,
+  ): Promise<Pick<ConnectionRow, 'id' | 'access_token_sealed' | 'refresh_token_sealed'>[]>;
   /** The connection a re-authorisation of the same patient at the same endpoint replaces. */
   findForPatient(userId: string, endpointId: string, patientId: string): Promise<ConnectionRow | undefined>;
   /** A new grant for an existing connection (reconnect): newest grant wins, any lease is void. */
@@ -35,8 +40,11 @@ export interface ConnectionRepository {
   acquireRefreshLease(id: string, lease: RefreshLease, now: number, until: number): Promise<boolean>;
   /** Stores a refreshed token pair under the lease and bumps the version; false if the lease was lost. */
   storeRefreshedTokens(id: string, lease: RefreshLease, update: SealedTokenUpdate): Promise<boolean>;
+  /** Releases the lease and nothing else (a refresh that never reached the EHR, such as under a wrong key). */
+  releaseRefreshLease(id: string, owner: string): Promise<void>;
   /** Releases the lease after a transient failure, counting it and setting when to try again. */
   recordRefreshFailure(id: string, owner: string, retryAt: number, now: number): Promise<void>;
+  /** A plain status change; never moves a revoked connection to another status. */
   setStatus(id: string, status: ConnectionStatus, reason: string | null, now: number): Promise<void>;
   /**
    * needs_reauth / revoked: the grant is gone, so the tokens go too. With `owner`, only while that refresh lease
@@ -65,7 +73,7 @@ function createConnectionReads(
   db: Kysely<Database>,
 ): Pick<
   ConnectionRepository,
-  'insert' | 'findById' | 'listByUser' | 'listAll' | 'findForPatient' | 'setStatus'
+  'insert' | 'findById' | 'listByUser' | 'listAll' | 'listSealedSample' | 'findForPatient' | 'setStatus'
 > {
   return {
     async insert(row) {
@@ -85,6 +93,16 @@ function createConnectionReads(
     listAll() {
       return db.selectFrom('connections').selectAll().orderBy('created_at').execute();
     },
+    listSealedSample(limit, exceptId) {
+      let query = db
+        .selectFrom('connections')
+        .select(['id', 'access_token_sealed', 'refresh_token_sealed'])
+        .where((eb) =>
+          eb.or([eb('refresh_token_sealed', 'is not', null), eb('access_token_sealed', 'is not', null)]),
+        );
+      if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+      return query.limit(limit).execute();
+    },
     findForPatient(userId, endpointId, patientId) {
       return db
         .selectFrom('connections')
@@ -95,11 +113,14 @@ function createConnectionReads(
         .executeTakeFirst();
     },
     async setStatus(id, status, reason, now) {
-      await db
+      let query = db
         .updateTable('connections')
         .set({ status, status_reason: reason, updated_at: now })
-        .where('id', '=', id)
-        .execute();
+        .where('id', '=', id);
+      // Only a new grant (replaceGrant) brings a revoked connection back: a sync or refresh still in flight when
+      // it was disconnected or erased must not mark it needs_reauth or key_error afterwards.
+      if (status !== 'revoked') query = query.where('status', '!=', 'revoked');
+      await query.execute();
     },
   };
 }
@@ -107,7 +128,7 @@ function createConnectionReads(
 /** Grant lifecycle: a new grant, the end of a grant, a counted failure (which also frees the lease). */
 function createGrantWrites(
   db: Kysely<Database>,
-): Pick<ConnectionRepository, 'replaceGrant' | 'endGrant' | 'recordRefreshFailure'> {
+): Pick<ConnectionRepository, 'replaceGrant' | 'endGrant' | 'recordRefreshFailure' | 'releaseRefreshLease'> {
   return {
     async replaceGrant(id, fields, now) {
       await db
@@ -138,6 +159,14 @@ function createGrantWrites(
       if (owner !== undefined) query = query.where('refresh_lease_owner', '=', owner);
       const result = await query.executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+    async releaseRefreshLease(id, owner) {
+      await db
+        .updateTable('connections')
+        .set(CLEARED_LEASE)
+        .where('id', '=', id)
+        .where('refresh_lease_owner', '=', owner)
+        .execute();
     },
     async recordRefreshFailure(id, owner, retryAt, now) {
       await db

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
@@ -32,7 +32,7 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
 }
 
 function openSqlite(path: string): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') createOwnerOnlyFiles(path);
   const sqlite = new SQLite(path);
   // WAL lets readers run beside the one writer; busy_timeout makes a second process wait for the write lock
   // instead of failing at once.
@@ -50,6 +50,24 @@ function openSqlite(path: string): Store {
     await db.destroy();
   };
   return { db, dialect: 'sqlite', sqlite, close };
+}
+
+/**
+ * The database holds patient records and sealed tokens: the file exists, owner-only (0600), before SQLite opens
+ * it, and an older file left 0644 is tightened. SQLite gives the `-wal` and `-shm` files it creates the database
+ * file's mode, so they are 0600 too.
+ */
+function createOwnerOnlyFiles(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  // `-wal` and `-shm` left by an older version (before the database file was 0600) are tightened as well.
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }
 
 function openPostgres(url: string, poolSize: number): Store {

@@ -138,18 +138,21 @@ async function fetchOne(ctx: SyncContext, attachment: Fetchable, outcome: Attach
     return missed('too_large', tooLargeReason(ctx.limits.maxBinaryBytes));
   if (decoded.status === 'corrupt') note(outcome, 'corrupt', CORRUPT_REASON);
   else outcome.fetched += 1;
-  await ctx.repos.binaries.save({
-    connection_id: ctx.connectionId,
-    binary_id: attachment.key,
-    source: attachment.source,
-    content_type: decoded.contentType,
-    size: decoded.size,
-    hash: decoded.hash,
-    data: decoded.status === 'ok' ? decoded.bytes : null,
-    status: decoded.status,
-    reason: decoded.status === 'ok' ? null : CORRUPT_REASON,
-    fetched_at: ctx.clock.now(),
-  });
+  await ctx.repos.binaries.save(
+    {
+      connection_id: ctx.connectionId,
+      binary_id: attachment.key,
+      source: attachment.source,
+      content_type: decoded.contentType,
+      size: decoded.size,
+      hash: decoded.hash,
+      data: decoded.status === 'ok' ? decoded.bytes : null,
+      status: decoded.status,
+      reason: decoded.status === 'ok' ? null : CORRUPT_REASON,
+      fetched_at: ctx.clock.now(),
+    },
+    ctx.fence,
+  );
   reportProgress(ctx, {});
 }
 
@@ -204,11 +207,14 @@ function record(
   ctx: SyncContext,
   missed: Pick<MissedBinary, 'binaryId' | 'source' | 'status' | 'reason'>,
 ): Promise<void> {
-  return ctx.repos.binaries.recordMissed({
-    ...missed,
-    connectionId: ctx.connectionId,
-    now: ctx.clock.now(),
-    runId: ctx.runId,
-    nextAttemptAt: (attempts) => nextAttemptAt(ctx.clock.now(), attempts),
-  });
+  return ctx.repos.binaries.recordMissed(
+    {
+      ...missed,
+      connectionId: ctx.connectionId,
+      now: ctx.clock.now(),
+      runId: ctx.runId,
+      nextAttemptAt: (attempts) => nextAttemptAt(ctx.clock.now(), attempts),
+    },
+    ctx.fence,
+  );
 }

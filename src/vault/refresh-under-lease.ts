@@ -5,6 +5,7 @@ import type { SmartClient } from '../smart/smart-client.ts';
 import type { TokenSet } from '../smart/token-response.ts';
 import type { ConnectionRow, RefreshLease } from '../store/connection-repository.ts';
 import type { Repositories } from '../store/repositories.ts';
+import { keyOpensStoredTokens, wrongEncryptionKeyError } from './encryption-key-check.ts';
 import { bindingFor, type TokenSealer } from './token-sealer.ts';
 
 export interface RefreshDeps {
@@ -181,6 +182,12 @@ export async function unsealOrMarkKeyError(
   try {
     return await deps.sealer.unseal(sealed, bindingFor('connections', row.id, column));
   } catch {
+    // A key that opens no other token is the wrong key for this database, not a damaged value: marking the
+    // connection would make a healthy patient reconnect. Change nothing and say which variable to fix.
+    if (!(await keyOpensStoredTokens(deps, row.id))) {
+      if (lease) await deps.repos.connections.releaseRefreshLease(row.id, lease.owner);
+      throw wrongEncryptionKeyError();
+    }
     const now = deps.clock.now();
     await deps.repos.connections.setStatus(
       row.id,

@@ -7,6 +7,10 @@ export interface TokenSealer {
   unseal(sealed: string, binding: string): string | Promise<string>;
 }
 
-export function bindingFor(table: 'connections' | 'launches', id: string, column: string): string {
+export function bindingFor(
+  table: 'connections' | 'launches' | 'pending_revocations',
+  id: string,
+  column: string,
+): string {
   return `${table}/${id}/${column}`;
 }

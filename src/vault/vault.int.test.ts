@@ -169,7 +169,7 @@ for (const dialect of testDialects) {
       assert.notEqual(tokens[0], stale);
     });
 
-    test('case 39: tokens sealed under another key or swapped between rows → key_error, not a crash', async () => {
+    test('case 39: tokens swapped between rows → key_error; a wrong key → refused, nothing marked', async () => {
       const id = await app.connectPatient(`case39-${dialect}`);
       const other = await app.connectPatient(`case39b-${dialect}`);
       const otherRow = await row(other);
@@ -181,9 +181,10 @@ for (const dialect of testDialects) {
         .execute();
       await assert.rejects(app.services.vault.getAccessToken(id), { code: 'ERR_SEAL_INVALID' });
       assert.equal((await row(id)).status, 'key_error');
+      // A key that opens none of the stored tokens is the wrong key, not damage: refused, nothing marked.
       const changedKey = createVault({ ...app.services, sealer: createSealer(generateEncryptionKey()) });
-      await assert.rejects(changedKey.getAccessToken(other), { code: 'ERR_SEAL_INVALID' });
-      assert.equal((await row(other)).status, 'key_error');
+      await assert.rejects(changedKey.getAccessToken(other), { code: 'ERR_ENCRYPTION_KEY_INVALID' });
+      assert.equal((await row(other)).status, 'active');
     });
 
     test('case 44: a refresh racing a disconnect → the disconnect wins, the state stays revoked', async () => {

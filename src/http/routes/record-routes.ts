@@ -4,7 +4,7 @@ import { disconnectConnection } from '../../connect/disconnect.ts';
 import { ChartbridgeError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import { createBinariesRepository, type BinariesRepository } from '../../store/binaries-repository.ts';
-import { eraseConnectionData } from '../../store/connection-data-eraser.ts';
+import { eraseConnection } from '../../connect/erase-connection.ts';
 import type { ConnectionRow } from '../../store/connection-repository.ts';
 import { createResourcesRepository, type ResourcesRepository } from '../../store/resources-repository.ts';
 import { isSafeFhirId } from '../../fhir/fhir-id.ts';
@@ -145,12 +145,7 @@ async function showDocument(c: Context, deps: RecordDeps): Promise<Response> {
 async function deleteOwnData(c: Context, services: Services): Promise<Response> {
   await checkFormPost(c, services.config.publicUrl);
   const row = await findOwnConnection(c, services);
-  if (row.status !== 'revoked') await disconnectConnection(services, row.id, 'patient');
-  await eraseConnectionData(services.store.db, row.id);
-  await services.repos.audit.record(
-    { actor: 'patient', action: 'connection.data_deleted', connectionId: row.id, userId: row.user_id },
-    services.clock.now(),
-  );
+  await eraseConnection(services, row.id, 'patient');
   return c.redirect('/my', 303);
 }
 

@@ -112,6 +112,8 @@ export interface Scheduler {
   tick(): Promise<ScheduleTickResult>;
   /** The scheduled `directory update`, when due (it runs beside the ticks, under its own lease). */
   updateDirectory(): Promise<DirectoryUpdateOutcome>;
+  /** Pending revocations whose retry is due (case 28); each row is claimed, so any number of workers may run it. */
+  retryRevocations(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -134,6 +136,8 @@ export function createScheduler(input: {
   autoStart?: boolean;
   /** The scheduled `directory update`: settings (off without a URL) and the download-and-import it runs. */
   directory?: { settings: Partial<DirectoryUpdateSettings>; update(url: string): Promise<UpdateResult> };
+  /** Retries due pending revocations; returns how many were attempted. */
+  revocations?: () => Promise<number>;
 }): Scheduler {
   const settings = { ...defaultScheduleSettings, ...input.settings };
   const schedules = createScheduleRepository(input.store.db);
@@ -185,9 +189,13 @@ export function createScheduler(input: {
     return updateDirectoryIfDue(deps, directorySettings);
   }
 
+  const retryRevocations = input.revocations ?? (() => Promise.resolve(0));
+
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
   let directoryRun: Promise<unknown> | undefined;
+  // Apart from the tick too: an EHR that answers slowly must not hold up refresh planning.
+  let revocationRun: Promise<unknown> | undefined;
   if (input.autoStart !== false) {
     timer = setInterval(() => {
       current = guardedTick().catch((error: unknown) =>
@@ -198,15 +206,23 @@ export function createScheduler(input: {
           input.log.warn({ err: describeFailure(error) }, 'directory update schedule failed'),
         )
         .finally(() => (directoryRun = undefined));
+      revocationRun ??= retryRevocations()
+        .then((attempted) => attempted > 0 && input.log.info({ attempted }, 'pending revocations retried'))
+        .catch((error: unknown) =>
+          input.log.warn({ err: describeFailure(error) }, 'revocation retries failed'),
+        )
+        .finally(() => (revocationRun = undefined));
     }, intervalMs);
     timer.unref();
   }
   return {
     tick,
     updateDirectory,
+    retryRevocations,
     async stop() {
       clearInterval(timer);
       await current;
+      await revocationRun;
     },
   };
 }
