@@ -3,6 +3,7 @@ import type { DirectorySearchResult } from '../directory/directory-search.ts';
 /** What the hospital lists show of a directory search result. */
 type Hospital = Pick<DirectorySearchResult, 'organizationId' | 'name' | 'city' | 'state'>;
 import { Layout } from './layout.tsx';
+import { statusText } from './status-text.ts';
 import { ConnectExplainer } from './patient/connect-explainer-page.tsx';
 
 /** Home: the hospitals one can connect to, and one button that starts a connect session (POST + CSRF token). */
@@ -103,7 +104,7 @@ export function renderStatusPage(props: { connection: ConnectionStatusView }) {
         <dt>Hospital</dt>
         <dd>{c.hospital}</dd>
         <dt>Status</dt>
-        <dd class={`status-${c.status}`}>{c.status.replace('_', ' ')}</dd>
+        <dd class={`status-${c.status}`}>{statusText('connection', c.status, 'patient')}</dd>
         <dt>Stays connected</dt>
         <dd>
           {!c.refreshable
