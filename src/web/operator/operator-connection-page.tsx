@@ -13,6 +13,7 @@ export function renderOperatorConnectionPage(props: {
   runs: SyncRunRow[];
   coverage: CoverageReport;
 }) {
+  const base = `/operator/connections/${encodeURIComponent(props.connectionId)}`;
   return (
     <AppLayout title={`Connection ${props.connectionId}`} area="operator">
       <p>
@@ -23,6 +24,16 @@ export function renderOperatorConnectionPage(props: {
         <span class={`badge ${props.status}`}>{statusText('connection', props.status, 'operator')}</span>
       </h1>
       <p class="muted">Connection {props.connectionId}</p>
+      <div class="actions">
+        {props.status !== 'revoked' ? (
+          <a class="button secondary" href={`${base}/disconnect`}>
+            Disconnect
+          </a>
+        ) : null}
+        <a class="button danger" href={`${base}/erase`}>
+          Erase its data
+        </a>
+      </div>
       <h2>Sync runs</h2>
       {props.runs.length === 0 ? <p>No sync has run yet.</p> : null}
       <RunsTable runs={props.runs} />

@@ -50,21 +50,16 @@ function ConnectionCard(props: { connection: PatientConnectionView; csrfToken: s
         {c.status === 'needs_reauth' || c.status === 'error' || c.status === 'key_error' ? (
           <PostButton action={`${base}/reconnect`} csrfToken={props.csrfToken} label="Reconnect" />
         ) : null}
+        {/* Destructive actions open their confirm page first (a plain link; the page's form does it). */}
         {c.status !== 'revoked' ? (
-          <PostButton
-            action={`${base}/disconnect`}
-            csrfToken={props.csrfToken}
-            label="Disconnect"
-            kind="secondary"
-          />
+          <a class="button secondary" href={`${base}/disconnect`}>
+            Disconnect
+          </a>
         ) : null}
         {c.resources > 0 || c.status !== 'revoked' ? (
-          <PostButton
-            action={`${base}/delete`}
-            csrfToken={props.csrfToken}
-            label="Disconnect and delete my data"
-            kind="danger"
-          />
+          <a class="button danger" href={`${base}/delete`}>
+            {c.status === 'revoked' ? 'Delete my data' : 'Disconnect and delete my data'}
+          </a>
         ) : null}
       </div>
     </section>
