@@ -99,7 +99,8 @@ async function showMyHospitals(c: Context, deps: RecordDeps): Promise<Response> 
 async function showRecord(c: Context, deps: RecordDeps): Promise<Response> {
   const rows = await listOwnConnections(c, deps.services);
   const resources = await loadRecord(deps, rows, RECORD_TYPES);
-  return c.html(renderRecordPage({ resources, hospitals: rows.length }));
+  const csrfToken = ensureCsrfToken(c, deps.services.config.publicUrl);
+  return c.html(renderRecordPage({ resources, hospitals: rows.length, csrfToken }));
 }
 
 async function showRecordSection(c: Context, deps: RecordDeps): Promise<Response> {

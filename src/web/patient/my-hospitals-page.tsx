@@ -1,4 +1,5 @@
 import { AppLayout } from '../app-layout.tsx';
+import { ConnectButton } from './connect-button.tsx';
 import {
   describeAccess,
   describeStatus,
@@ -12,9 +13,10 @@ export function renderMyHospitalsPage(props: { connections: PatientConnectionVie
     <AppLayout title="My hospitals" area="patient">
       <h1>My hospitals</h1>
       {props.connections.length === 0 ? (
-        <p>
-          No hospital connected in this browser yet. <a href="/">Connect a hospital</a>.
-        </p>
+        <div class="card empty-record">
+          <p>No hospital connected in this browser yet.</p>
+          <ConnectButton csrfToken={props.csrfToken} />
+        </div>
       ) : null}
       {props.connections.map((c) => (
         <ConnectionCard connection={c} csrfToken={props.csrfToken} />
