@@ -3,6 +3,8 @@ import { AppLayout, type AppArea } from './app-layout.tsx';
 /** What a destructive action will do, said before it is done. */
 export interface ConfirmAction {
   title: string;
+  /** What it applies to, when the title cannot say it in words (an operator's connection id). */
+  subject?: string;
   /** What happens, one consequence per line. */
   consequences: string[];
   /** The form's POST target: the action itself. */
@@ -22,6 +24,11 @@ export function renderConfirmPage(props: { area: AppArea; confirm: ConfirmAction
   return (
     <AppLayout title={c.title} area={props.area}>
       <h1>{c.title}</h1>
+      {c.subject ? (
+        <p class="muted">
+          <code>{c.subject}</code>
+        </p>
+      ) : null}
       <div class="card confirm">
         <p>
           <strong>If you continue:</strong>

@@ -15,7 +15,7 @@ describe('statusText', () => {
       'Disconnected',
     ]);
     assert.equal(statusText('connection', 'needs_reauth', 'operator'), 'Patient must sign in again');
-    assert.equal(statusText('connection', 'key_error', 'operator'), 'Key refused (invalid_client)');
+    assert.equal(statusText('connection', 'key_error', 'operator'), 'Key refused');
   });
   it('reads the same code by what it is the status of', () => {
     assert.equal(statusText('key', 'active', 'operator'), 'Signing');

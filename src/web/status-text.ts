@@ -6,7 +6,7 @@ const STATUS_TEXT = {
   connection: {
     active: { patient: 'Connected', operator: 'Connected' },
     needs_reauth: { patient: 'Needs you to sign in again', operator: 'Patient must sign in again' },
-    key_error: { patient: 'Not working right now', operator: 'Key refused (invalid_client)' },
+    key_error: { patient: 'Not working right now', operator: 'Key refused' },
     error: { patient: 'Not working right now', operator: 'Error' },
     revoked: { patient: 'Disconnected', operator: 'Disconnected' },
   },

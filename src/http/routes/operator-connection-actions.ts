@@ -58,7 +58,8 @@ function operatorConfirmation(
   const page = `/operator/connections/${encodeURIComponent(row.id)}`;
   if (action === 'disconnect')
     return {
-      title: `Disconnect connection ${row.id}?`,
+      title: `Disconnect this connection to ${hospital}?`,
+      subject: row.id,
       consequences: [
         ...revoke,
         `No more syncs; the ${items} stored item(s) stay until erased.`,
@@ -69,7 +70,8 @@ function operatorConfirmation(
       cancelHref: page,
     };
   return {
-    title: `Erase connection ${row.id}?`,
+    title: `Erase this connection's data from ${hospital}?`,
+    subject: row.id,
     consequences: [
       ...revoke,
       `Every stored item (${items}), binary and sync run of this connection is deleted. This cannot be undone.`,

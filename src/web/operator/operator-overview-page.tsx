@@ -74,8 +74,9 @@ function ConnectionsTable(props: { connections: OperatorConnection[] }) {
                 </td>
                 <td data-label="Hospital">{c.hospital}</td>
                 <td data-label="Status">
-                  <span class={`badge ${c.status}`}>{statusText('connection', c.status, 'operator')}</span>{' '}
-                  {c.reason ?? ''}
+                  <span class={`badge ${c.status}`}>{statusText('connection', c.status, 'operator')}</span>
+                  {/* The reason adds only what the status does not already say ("revoked: disconnected"). */}
+                  {c.reason && !sameWords(c.reason, c.status) ? <span class="muted"> {c.reason}</span> : null}
                 </td>
                 <td data-label="Last sync">{c.lastSyncAt ? formatMinute(c.lastSyncAt) : 'never'}</td>
                 <td data-label="Access ends">
@@ -170,4 +171,9 @@ function DirectoryStatsView(props: { directory: DirectoryStats }) {
       </div>
     </>
   );
+}
+
+function sameWords(reason: string, status: string): boolean {
+  const words = reason.toLowerCase();
+  return words === status || words === statusText('connection', status, 'operator').toLowerCase();
 }
