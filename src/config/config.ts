@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ChartbridgeError } from '../errors.ts';
+import { loadLegalConfig, type LegalConfig } from './legal-config.ts';
 
 /**
  * Everything chartbridge reads from the environment, validated once at start. A bad value stops the process with
@@ -57,6 +58,8 @@ export interface Config {
   logLevel: string;
   port: number;
   host: string;
+  /** `/terms` and `/privacy` (legal-config.ts). */
+  legal: LegalConfig;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -92,5 +95,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.CHARTBRIDGE_LOG_LEVEL,
     port: e.PORT,
     host: e.HOST,
+    legal: loadLegalConfig(env),
   };
 }

@@ -11,6 +11,7 @@ import { createDataRoutes } from './routes/data-routes.ts';
 import { createDirectoryRoutes } from './routes/directory-routes.ts';
 import { createHomeRoutes } from './routes/home-routes.ts';
 import { createJwksRoutes } from './routes/jwks-routes.ts';
+import { createLegalRoutes } from './routes/legal-routes.ts';
 import { createOperatorRoutes } from './routes/operator-routes.ts';
 import { createPatientConnectRoutes } from './routes/patient-connect-routes.ts';
 import { createProgressRoutes } from './routes/progress-routes.ts';
@@ -32,6 +33,7 @@ export function createHttpApp(services: Services): Hono {
     return c.json({ status: 'ready' });
   });
   app.route('/', createHomeRoutes(services));
+  app.route('/', createLegalRoutes({ legal: services.config.legal, publicUrl: services.config.publicUrl }));
   // Before the connect routes: its middleware lets the picker load the live-search script.
   app.route('/', createPatientConnectRoutes(services));
   app.route('/', createConnectRoutes(services));

@@ -3,6 +3,8 @@ import type { DirectorySearchResult } from '../directory/directory-search.ts';
 /** What the hospital lists show of a directory search result. */
 type Hospital = Pick<DirectorySearchResult, 'organizationId' | 'name' | 'city' | 'state'>;
 import { Layout } from './layout.tsx';
+import { ConnectButton } from './patient/connect-button.tsx';
+import { statusText } from './status-text.ts';
 import { ConnectExplainer } from './patient/connect-explainer-page.tsx';
 
 /** Home: the hospitals one can connect to, and one button that starts a connect session (POST + CSRF token). */
@@ -11,10 +13,7 @@ export function renderHomePage(props: { hospitals: Hospital[]; csrfToken: string
     <Layout title="Connect your health record">
       <h1>Connect your health record</h1>
       <p>Sign in to your hospital's patient portal and chartbridge keeps a copy of your record up to date.</p>
-      <form method="post" action="/connect">
-        <input type="hidden" name="csrf" value={props.csrfToken} />
-        <button type="submit">Connect a hospital</button>
-      </form>
+      <ConnectButton csrfToken={props.csrfToken} />
       <h2>Hospitals</h2>
       <HospitalList hospitals={props.hospitals} />
     </Layout>
@@ -103,7 +102,7 @@ export function renderStatusPage(props: { connection: ConnectionStatusView }) {
         <dt>Hospital</dt>
         <dd>{c.hospital}</dd>
         <dt>Status</dt>
-        <dd class={`status-${c.status}`}>{c.status.replace('_', ' ')}</dd>
+        <dd class={`status-${c.status}`}>{statusText('connection', c.status, 'patient')}</dd>
         <dt>Stays connected</dt>
         <dd>
           {!c.refreshable

@@ -1,27 +1,12 @@
 import type { Child } from 'hono/jsx';
+import { AppLayout } from './app-layout.tsx';
 
-/** The page frame shared by the connect pages: no script, one same-origin stylesheet (strict CSP). */
+/** The connect pages' frame: the patient frame (doctype, navigation, footer); the script only where asked. */
 export function Layout(props: { title: string; script?: boolean; children?: Child }) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{props.title} · chartbridge</title>
-        <link rel="stylesheet" href="/assets/connect.css" />
-        <link rel="stylesheet" href="/assets/app.css" />
-        {/* Only pages whose route allows our own script (patient-session.ts SCRIPT_PAGE_POLICY) ask for it. */}
-        {props.script ? <script src="/assets/app.js" defer /> : null}
-      </head>
-      <body>
-        <header>
-          <a class="brand" href="/">
-            chartbridge
-          </a>
-        </header>
-        <main>{props.children}</main>
-      </body>
-    </html>
+    <AppLayout title={props.title} area="patient" script={props.script}>
+      {props.children}
+    </AppLayout>
   );
 }
 

@@ -8,7 +8,9 @@ export const skipWithoutChromium = chromiumPath
   ? false
   : 'CHARTBRIDGE_TEST_CHROMIUM is not set (no Chromium): web ui browser tests skipped';
 
-export const screenshotDir = join(process.cwd(), 'test-results', 'screenshots');
+/** CHARTBRIDGE_SCREENSHOT_DIR moves them (to look at them outside the repository). */
+export const screenshotDir =
+  process.env.CHARTBRIDGE_SCREENSHOT_DIR ?? join(process.cwd(), 'test-results', 'screenshots');
 
 /** Debian's Chromium through playwright-core (never a downloaded browser). */
 export async function launchChromium(): Promise<Browser> {

@@ -82,7 +82,8 @@ describe('web ui in Chromium', { skip: skipWithoutChromium }, () => {
     await page.goto(`${app.url}/my`);
     assert.equal(await page.locator('.badge.active').textContent(), 'Connected');
     await saveScreenshot(page, 'patient-10-my-hospitals');
-    await page.click('button:has-text("Disconnect") >> nth=0');
+    await page.click('a:has-text("Disconnect") >> nth=0');
+    await page.click('button:has-text("Yes, disconnect")');
     await page.waitForSelector('.badge.revoked');
     assert.equal(await page.locator('.badge.revoked').textContent(), 'Disconnected');
     await saveScreenshot(page, 'patient-11-disconnected');
@@ -110,7 +111,7 @@ describe('web ui in Chromium', { skip: skipWithoutChromium }, () => {
     await page.click(`a:has-text("${connection!.id}")`);
     const runRows = page.locator('table[aria-label="Sync runs"] tbody tr');
     assert.equal(await runRows.count(), 1);
-    assert.match((await runRows.first().textContent()) ?? '', /succeeded|partial/);
+    assert.match((await runRows.first().textContent()) ?? '', /Finished|Partly finished/);
     assert.ok((await page.locator('table[aria-label="Coverage"] tbody tr').count()) > 0);
     await saveScreenshot(page, 'operator-02-connection');
     const cookies = await context.cookies();

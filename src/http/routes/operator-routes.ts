@@ -14,6 +14,7 @@ import {
 import { renderOperatorLoginPage } from '../../web/operator/operator-login-page.tsx';
 import { renderOperatorOverviewPage } from '../../web/operator/operator-overview-page.tsx';
 import { limitRequestsPerWindow } from '../request-window-limiter.ts';
+import { addOperatorConnectionActions } from './operator-connection-actions.ts';
 import { countByStatus, groupAlerts, listOperatorConnections } from './operator-overview.ts';
 import { createOperatorSessions } from './operator-session.ts';
 import { isSameOriginPost } from './patient-session.ts';
@@ -63,6 +64,10 @@ export function createOperatorRoutes(services: Services): Hono {
         coverage: await buildCoverageReport({ runs, resources }, row.id),
       }),
     );
+  });
+  addOperatorConnectionActions(routes, services, {
+    findConnection: (id) => findConnection(services, id),
+    checkOrigin: (c) => checkOrigin(c, services.config.publicUrl),
   });
   routes.get('/operator/doctor', async (c) => {
     // The server's own environment: the same configuration `chartbridge doctor` would check on this host.

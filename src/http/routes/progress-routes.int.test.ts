@@ -4,6 +4,7 @@ import { createRandomToken, hashSecret } from '../../connect/secrets.ts';
 import { startInProcessWorker } from '../../jobs/service-worker.ts';
 import type { WorkerRuntime } from '../../jobs/worker-process.ts';
 import type { DialectName } from '../../store/database.ts';
+import { createResourcesRepository } from '../../store/resources-repository.ts';
 import { createSyncRunsRepository } from '../../store/sync-runs-repository.ts';
 import { testDialects } from '../../testing/databases.ts';
 import { startConnectedApp, type ConnectedApp } from '../../testing/connected-app.ts';
@@ -142,6 +143,34 @@ function describeProgress(dialect: DialectName): void {
         csrf: 'x'.repeat(43),
       });
       assert.equal(forged.status, 403);
+    });
+
+    it('the page the connect flow opens follows the first sync, not one queued after it', async () => {
+      // Two finished runs now: the first full sync and the incremental one "Update now" queued after it.
+      const [newest, first] = await runsOf();
+      assert.notEqual(
+        Number(newest!.resources),
+        Number(first!.resources),
+        'the two runs read different counts',
+      );
+      const events = await readEvents(
+        await owner.get(`${app.url}/my/connections/${connectionId}/events`),
+        (e) => e.event === 'done',
+      );
+      const kept = [
+        ...(await createResourcesRepository(app.services.store.db).countByType(connectionId)).values(),
+      ].reduce((a, b) => a + b, 0);
+      const read = Number(first!.resources);
+      assert.deepEqual(events.at(-1)!.data, {
+        type: 'done',
+        status: 'succeeded',
+        message:
+          read === kept
+            ? `Your record is up to date: ${read.toLocaleString('en-US')} items read.`
+            : `Your record is up to date: ${read.toLocaleString('en-US')} items read this time, ${kept.toLocaleString('en-US')} kept in all.`,
+      });
+      const page = await (await owner.get(`${app.url}/my/connections/${connectionId}/progress`)).text();
+      assert.ok(page.includes('<p class="muted" data-progress-leave="true">You can leave this page'));
     });
 
     it('tells the patient the record will come later when no worker starts it in time', async () => {

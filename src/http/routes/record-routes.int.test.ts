@@ -126,7 +126,11 @@ function describePages(dialect: DialectName): void {
       const html = await overview.text();
       assert.ok(html.includes(connectionId));
       assert.ok(
-        html.includes('<tr><td>Lakeside Regional Medical Center</td><td>1</td><td>0</td></tr>'),
+        html.includes(
+          '<tr><td data-label="Organisation">Lakeside Regional Medical Center</td>' +
+            '<td data-label="invalid_client (check keys / client id)">1</td>' +
+            '<td data-label="Needs the patient back">0</td></tr>',
+        ),
         'alert row',
       );
       await app.services.repos.connections.setStatus(secondId, 'active', null, app.services.clock.now());

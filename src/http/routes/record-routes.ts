@@ -9,7 +9,12 @@ import type { ConnectionRow } from '../../store/connection-repository.ts';
 import { createResourcesRepository, type ResourcesRepository } from '../../store/resources-repository.ts';
 import { isSafeFhirId } from '../../fhir/fhir-id.ts';
 import type { PatientConnectionView } from '../../web/patient/connection-view.ts';
+import { renderConfirmPage } from '../../web/confirm-page.tsx';
 import { renderMyHospitalsPage } from '../../web/patient/my-hospitals-page.tsx';
+import {
+  patientConfirmation,
+  type PatientDestructiveAction,
+} from '../../web/patient/patient-confirmations.ts';
 import { renderDocumentPage } from '../../web/patient/record-document-page.tsx';
 import { renderRecordPage, renderRecordSectionPage } from '../../web/patient/record-page.tsx';
 import type { SectionId } from '../../web/record/record-page.tsx';
@@ -64,6 +69,9 @@ export function createRecordRoutes(services: Services): Hono {
   routes.get('/my/record', (c) => showRecord(c, deps));
   routes.get('/my/record/:section', (c) => showRecordSection(c, deps));
   routes.get('/my/connections/:id/documents/:binaryId', (c) => showDocument(c, deps));
+  // Each destructive POST has a GET: the confirm page saying what it will do, whose form is that POST.
+  for (const action of ['disconnect', 'delete'] as const)
+    routes.get(`/my/connections/:id/${action}`, (c) => confirmOwn(c, deps, action));
   routes.post('/my/connections/:id/disconnect', async (c) => {
     await checkFormPost(c, services.config.publicUrl);
     const row = await findOwnConnection(c, services);
@@ -91,7 +99,8 @@ async function showMyHospitals(c: Context, deps: RecordDeps): Promise<Response> 
 async function showRecord(c: Context, deps: RecordDeps): Promise<Response> {
   const rows = await listOwnConnections(c, deps.services);
   const resources = await loadRecord(deps, rows, RECORD_TYPES);
-  return c.html(renderRecordPage({ resources, hospitals: rows.length }));
+  const csrfToken = ensureCsrfToken(c, deps.services.config.publicUrl);
+  return c.html(renderRecordPage({ resources, hospitals: rows.length, csrfToken }));
 }
 
 async function showRecordSection(c: Context, deps: RecordDeps): Promise<Response> {
@@ -139,6 +148,14 @@ async function showDocument(c: Context, deps: RecordDeps): Promise<Response> {
     'Content-Disposition': `attachment; filename="${binaryId}"`,
     'X-Content-Type-Options': 'nosniff',
   });
+}
+
+async function confirmOwn(c: Context, deps: RecordDeps, action: PatientDestructiveAction): Promise<Response> {
+  const view = await toPatientView(deps, await findOwnConnection(c, deps.services));
+  const csrfToken = ensureCsrfToken(c, deps.services.config.publicUrl);
+  return c.html(
+    renderConfirmPage({ area: 'patient', confirm: patientConfirmation(action, view, csrfToken) }),
+  );
 }
 
 /** Disconnect (revoke at the EHR, drop tokens) and erase every copied resource, binary and run. */

@@ -1,4 +1,5 @@
 import type { Services } from '../../services.ts';
+import { createResourcesRepository, type ResourcesRepository } from '../../store/resources-repository.ts';
 import {
   createSyncRunsRepository,
   type SyncRunRow,
@@ -6,6 +7,7 @@ import {
 } from '../../store/sync-runs-repository.ts';
 import { progressOf } from '../../sync/run-progress.ts';
 import type { SyncProgress } from '../../sync/sync-context.ts';
+import { findFollowedRun } from './followed-run.ts';
 
 export type SyncEvent =
   | { type: 'waiting' }
@@ -14,8 +16,9 @@ export type SyncEvent =
 
 export interface SyncProgressHub {
   /**
-   * Streams the progress of the connection's sync, as a worker runs it, to `listener`; returns `stop`. With
-   * `afterRunId` (the newest run when an update was asked for), that run counts only while it is still running.
+   * Streams the progress of the sync the patient started, as a worker runs it, to `listener`; returns `stop`:
+   * the connection's first run, or with `afterRunId` (the newest run when an update was asked for) the first run
+   * after it (followed-run.ts).
    */
   watch(connectionId: string, listener: (event: SyncEvent) => void, afterRunId?: string): () => void;
 }
@@ -48,6 +51,7 @@ export function createSyncProgressHub(
   const waitMs = options.waitMs ?? 120_000;
   const followers = new Map<string, Follower>();
   const runs = createSyncRunsRepository(services.store.db);
+  const resources = createResourcesRepository(services.store.db);
 
   async function follow(
     key: string,
@@ -58,7 +62,9 @@ export function createSyncProgressHub(
     const giveUpAt = performance.now() + waitMs;
     let previous = '';
     while (!follower.stopped) {
-      const event = await readEvent(services, runs, connectionId, afterRunId).catch(() => undefined);
+      const event = await readEvent({ services, runs, resources }, connectionId, afterRunId).catch(
+        () => undefined,
+      );
       if (event?.type === 'waiting' && performance.now() > giveUpAt) {
         emit(follower, queuedEvent);
         break;
@@ -97,10 +103,15 @@ function emit(follower: Follower, event: SyncEvent): void {
   for (const listener of follower.listeners) listener(event);
 }
 
-/** Where the connection's newest sync stands: not started yet, running, or finished. */
+interface HubReaders {
+  services: Services;
+  runs: SyncRunsRepository;
+  resources: ResourcesRepository;
+}
+
+/** Where the followed sync stands: not started yet, running, or finished. */
 async function readEvent(
-  services: Services,
-  runs: SyncRunsRepository,
+  { services, runs, resources }: HubReaders,
   connectionId: string,
   afterRunId: string | undefined,
 ): Promise<SyncEvent> {
@@ -108,21 +119,32 @@ async function readEvent(
   if (connection?.status === 'revoked') return disconnectedEvent;
   // The statuses "My hospitals" offers Reconnect for: no sync can run until the patient signs in again.
   if (connection && connection.status !== 'active') return needsReauthEvent;
-  const [run] = await runs.listRuns(connectionId, 1);
-  if (run && run.id === afterRunId && run.status !== 'running') return { type: 'waiting' };
+  const run = await findFollowedRun(services.store.db, connectionId, afterRunId);
   if (run?.status === 'running') {
     const states = await runs.listQueryStates(run.id);
     return { type: 'progress', progress: progressOf(run, states) };
   }
-  if (run && FINISHED.has(run.status)) return describeRun(run);
+  if (run && FINISHED.has(run.status)) {
+    const kept = [...(await resources.countByType(connectionId)).values()].reduce((a, b) => a + b, 0);
+    return describeRun(run, kept);
+  }
   // No run yet, or one waiting for its retry: the queued job has not (re)started.
   return { type: 'waiting' };
 }
 
-function describeRun(run: SyncRunRow): SyncEvent {
-  const items = `${run.resources} item${run.resources === 1 ? '' : 's'}`;
+/** The end of the run, with what it read and, when that differs, how much the record from this hospital holds. */
+function describeRun(run: SyncRunRow, kept: number): SyncEvent {
+  const read = Number(run.resources);
+  const items = countItems(read);
   if (run.status === 'succeeded')
-    return { type: 'done', status: 'succeeded', message: `Your record is up to date: ${items} read.` };
+    return {
+      type: 'done',
+      status: 'succeeded',
+      message:
+        read === kept
+          ? `Your record is up to date: ${items} read.`
+          : `Your record is up to date: ${items} read this time, ${countItems(kept)} kept in all.`,
+    };
   if (run.status === 'partial')
     return {
       type: 'done',
@@ -134,6 +156,12 @@ function describeRun(run: SyncRunRow): SyncEvent {
     status: 'failed',
     message: 'The update did not finish this time; chartbridge will try again later.',
   };
+}
+
+const COUNT = new Intl.NumberFormat('en-US');
+
+function countItems(n: number): string {
+  return `${COUNT.format(n)} item${n === 1 ? '' : 's'}`;
 }
 
 const needsReauthEvent: SyncEvent = {

@@ -43,7 +43,14 @@ function showHospitals(list, results, linkBase) {
   );
 }
 
+const count = new Intl.NumberFormat('en-US');
+
+function items(n) {
+  return `${count.format(n)} item${n === 1 ? '' : 's'}`;
+}
+
 function startProgress(box) {
+  const leave = document.querySelector('[data-progress-leave]');
   const bar = box.querySelector('progress');
   const text = box.querySelector('[data-progress-text]');
   const done = box.querySelector('[data-progress-done]');
@@ -55,7 +62,7 @@ function startProgress(box) {
     const p = JSON.parse(event.data);
     bar.max = Math.max(1, p.queriesTotal);
     bar.value = p.queriesDone;
-    text.textContent = `Reading your record: ${p.queriesDone} of ${p.queriesTotal} searches, ${p.resources} items so far`;
+    text.textContent = `Reading your record: ${p.queriesDone} of ${p.queriesTotal} searches, ${items(p.resources)} so far`;
   });
   events.addEventListener('done', (event) => {
     const d = JSON.parse(event.data);
@@ -63,6 +70,7 @@ function startProgress(box) {
     bar.max = 1;
     bar.value = 1;
     text.textContent = d.message;
+    if (leave) leave.hidden = true;
     if (d.status === 'needs_reauth') {
       const link = done.querySelector('a');
       link.href = '/my';

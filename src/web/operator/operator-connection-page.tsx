@@ -3,6 +3,7 @@ import type { SyncRunRow } from '../../store/sync-runs-repository.ts';
 import type { CoverageReport } from '../../sync/coverage.ts';
 import { AppLayout } from '../app-layout.tsx';
 import { formatMinute } from '../patient/connection-view.ts';
+import { statusText } from '../status-text.ts';
 
 /** One connection for the operator: its sync runs (with warnings and errors) and the coverage report. */
 export function renderOperatorConnectionPage(props: {
@@ -12,15 +13,27 @@ export function renderOperatorConnectionPage(props: {
   runs: SyncRunRow[];
   coverage: CoverageReport;
 }) {
+  const base = `/operator/connections/${encodeURIComponent(props.connectionId)}`;
   return (
     <AppLayout title={`Connection ${props.connectionId}`} area="operator">
       <p>
         <a href="/operator">← Overview</a>
       </p>
       <h1>
-        {props.hospital} <span class={`badge ${props.status}`}>{props.status}</span>
+        {props.hospital}{' '}
+        <span class={`badge ${props.status}`}>{statusText('connection', props.status, 'operator')}</span>
       </h1>
       <p class="muted">Connection {props.connectionId}</p>
+      <div class="actions">
+        {props.status !== 'revoked' ? (
+          <a class="button secondary" href={`${base}/disconnect`}>
+            Disconnect
+          </a>
+        ) : null}
+        <a class="button danger" href={`${base}/erase`}>
+          Erase its data
+        </a>
+      </div>
       <h2>Sync runs</h2>
       {props.runs.length === 0 ? <p>No sync has run yet.</p> : null}
       <RunsTable runs={props.runs} />
@@ -51,14 +64,15 @@ function RunsTable(props: { runs: SyncRunRow[] }) {
         <tbody>
           {props.runs.map((run) => (
             <tr>
-              <td>{formatMinute(Number(run.started_at))}</td>
-              <td>
-                <span class={`badge ${run.status}`}>{run.status}</span> {run.full === 1 ? 'full' : ''}
+              <td data-label="Started">{formatMinute(Number(run.started_at))}</td>
+              <td data-label="Status">
+                <span class={`badge ${run.status}`}>{statusText('run', run.status, 'operator')}</span>{' '}
+                {run.full === 1 ? 'full' : ''}
               </td>
-              <td>{Number(run.resources)}</td>
-              <td>{Number(run.dropped)}</td>
-              <td>{Number(run.pages)}</td>
-              <td>
+              <td data-label="Resources">{Number(run.resources)}</td>
+              <td data-label="Dropped">{Number(run.dropped)}</td>
+              <td data-label="Pages">{Number(run.pages)}</td>
+              <td data-label="Warnings and errors">
                 <RunNotes run={run} />
               </td>
             </tr>
@@ -86,16 +100,16 @@ function CoverageTable(props: { coverage: CoverageReport }) {
         <tbody>
           {props.coverage.entries.map((e) => (
             <tr>
-              <td>{e.resourceType}</td>
-              <td>{e.category ?? ''}</td>
-              <td>
+              <td data-label="Type">{e.resourceType}</td>
+              <td data-label="Category">{e.category ?? ''}</td>
+              <td data-label="Status">
                 <span class={`badge ${e.status === 'received' ? 'ok' : e.status === 'none' ? '' : 'warn'}`}>
                   {e.status}
                 </span>
               </td>
-              <td>{e.resources}</td>
-              <td>{e.dropped}</td>
-              <td>
+              <td data-label="Resources">{e.resources}</td>
+              <td data-label="Dropped">{e.dropped}</td>
+              <td data-label="Reason">
                 {[e.reason, ...e.dropReasons.map((d) => `${d.count} dropped: ${d.reason}`)]
                   .filter((text) => text)
                   .join('; ')}
@@ -163,11 +177,11 @@ export function renderDoctorPage(props: { checks: DoctorCheck[] }) {
           <tbody>
             {props.checks.map((check) => (
               <tr>
-                <td>{check.name}</td>
-                <td>
-                  <span class={`badge ${check.status}`}>{check.status}</span>
+                <td data-label="Check">{check.name}</td>
+                <td data-label="Result">
+                  <span class={`badge ${check.status}`}>{statusText('check', check.status, 'operator')}</span>
                 </td>
-                <td>{check.detail}</td>
+                <td data-label="Detail">{check.detail}</td>
               </tr>
             ))}
           </tbody>

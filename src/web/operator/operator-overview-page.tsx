@@ -2,6 +2,7 @@ import type { OperatorConnection, OrganisationAlert } from '../../http/routes/op
 import type { DirectoryStats } from '../../store/directory-repository.ts';
 import { AppLayout } from '../app-layout.tsx';
 import { formatMinute } from '../patient/connection-view.ts';
+import { statusText } from '../status-text.ts';
 
 export interface KeyView {
   kid: string;
@@ -31,7 +32,9 @@ export function renderOperatorOverviewPage(props: { overview: OperatorOverview }
         {Object.entries(o.counts).map(([status, n]) => (
           <div class="stat">
             <strong>{n}</strong>
-            <span class={n > 0 ? `badge ${status}` : 'badge'}>{status.replace('_', ' ')}</span>
+            <span class={n > 0 ? `badge ${status}` : 'badge'}>
+              {statusText('connection', status, 'operator')}
+            </span>
           </div>
         ))}
       </div>
@@ -66,15 +69,19 @@ function ConnectionsTable(props: { connections: OperatorConnection[] }) {
           <tbody>
             {props.connections.map((c) => (
               <tr>
-                <td>
+                <td data-label="Connection">
                   <a href={`/operator/connections/${encodeURIComponent(c.id)}`}>{c.id}</a>
                 </td>
-                <td>{c.hospital}</td>
-                <td>
-                  <span class={`badge ${c.status}`}>{c.status}</span> {c.reason ?? ''}
+                <td data-label="Hospital">{c.hospital}</td>
+                <td data-label="Status">
+                  <span class={`badge ${c.status}`}>{statusText('connection', c.status, 'operator')}</span>
+                  {/* The reason adds only what the status does not already say ("revoked: disconnected"). */}
+                  {c.reason && !sameWords(c.reason, c.status) ? <span class="muted"> {c.reason}</span> : null}
                 </td>
-                <td>{c.lastSyncAt ? formatMinute(c.lastSyncAt) : 'never'}</td>
-                <td>{c.persistentAccessEndsAt ? formatMinute(c.persistentAccessEndsAt) : '—'}</td>
+                <td data-label="Last sync">{c.lastSyncAt ? formatMinute(c.lastSyncAt) : 'never'}</td>
+                <td data-label="Access ends">
+                  {c.persistentAccessEndsAt ? formatMinute(c.persistentAccessEndsAt) : '—'}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -90,23 +97,25 @@ function KeysTable(props: { keys: KeyView[] }) {
       <table class="data">
         <thead>
           <tr>
-            <th scope="col">kid</th>
-            <th scope="col">alg</th>
-            <th scope="col">status</th>
-            <th scope="col">created</th>
+            <th scope="col">Key id</th>
+            <th scope="col">Algorithm</th>
+            <th scope="col">Status</th>
+            <th scope="col">Created</th>
           </tr>
         </thead>
         <tbody>
           {props.keys.map((k) => (
             <tr>
-              <td>
+              <td data-label="Key id">
                 <code>{k.kid}</code>
               </td>
-              <td>{k.alg}</td>
-              <td>
-                <span class={`badge ${k.status === 'retired' ? 'warn' : 'ok'}`}>{k.status}</span>
+              <td data-label="Algorithm">{k.alg}</td>
+              <td data-label="Status">
+                <span class={`badge ${k.status === 'retired' ? 'warn' : 'ok'}`}>
+                  {statusText('key', k.status, 'operator')}
+                </span>
               </td>
-              <td>{formatMinute(k.createdAt)}</td>
+              <td data-label="Created">{formatMinute(k.createdAt)}</td>
             </tr>
           ))}
         </tbody>
@@ -133,9 +142,9 @@ function AlertsTable(props: { alerts: OrganisationAlert[] }) {
             <tbody>
               {props.alerts.map((a) => (
                 <tr>
-                  <td>{a.hospital}</td>
-                  <td>{a.invalidClient}</td>
-                  <td>{a.needsReauth}</td>
+                  <td data-label="Organisation">{a.hospital}</td>
+                  <td data-label="invalid_client (check keys / client id)">{a.invalidClient}</td>
+                  <td data-label="Needs the patient back">{a.needsReauth}</td>
                 </tr>
               ))}
             </tbody>
@@ -162,4 +171,9 @@ function DirectoryStatsView(props: { directory: DirectoryStats }) {
       </div>
     </>
   );
+}
+
+function sameWords(reason: string, status: string): boolean {
+  const words = reason.toLowerCase();
+  return words === status || words === statusText('connection', status, 'operator').toLowerCase();
 }

@@ -30,6 +30,7 @@ export function ConnectExplainer() {
           Disconnect and delete your copy at any time from <a href="/my">My hospitals</a>.
         </li>
       </ul>
+      <LegalLinks />
     </details>
   );
 }
@@ -70,6 +71,7 @@ export function renderConnectExplainerPage(props: {
           hospital gives it a key that only works for reading your record.
         </p>
       </div>
+      <LegalLinks />
       <div class="actions">
         <a class="button" href={props.continueHref}>
           Continue to {props.hospital} sign-in
@@ -79,5 +81,15 @@ export function renderConnectExplainerPage(props: {
         </a>
       </div>
     </AppLayout>
+  );
+}
+
+/** Connecting means agreeing to the operator's terms: both pages are one click away before the hospital. */
+function LegalLinks() {
+  return (
+    <p class="muted">
+      By connecting you agree to the <a href="/terms">terms of use</a>. The{' '}
+      <a href="/privacy">privacy notice</a> says what is kept and who can see it.
+    </p>
   );
 }

@@ -1,4 +1,5 @@
 import type { ConnectionRow } from '../../store/connection-repository.ts';
+import { statusText } from '../status-text.ts';
 
 /** What the patient's pages show about one connection: health facts only, never tokens or internal ids. */
 export interface PatientConnectionView {
@@ -13,16 +14,7 @@ export interface PatientConnectionView {
 }
 
 export function describeStatus(view: PatientConnectionView): string {
-  switch (view.status) {
-    case 'active':
-      return 'Connected';
-    case 'needs_reauth':
-      return 'Needs you to sign in again';
-    case 'revoked':
-      return 'Disconnected';
-    default:
-      return 'Not working right now';
-  }
+  return statusText('connection', view.status, 'patient');
 }
 
 export function describeAccess(view: PatientConnectionView): string {

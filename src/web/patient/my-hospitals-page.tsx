@@ -1,4 +1,5 @@
 import { AppLayout } from '../app-layout.tsx';
+import { ConnectButton } from './connect-button.tsx';
 import {
   describeAccess,
   describeStatus,
@@ -12,9 +13,10 @@ export function renderMyHospitalsPage(props: { connections: PatientConnectionVie
     <AppLayout title="My hospitals" area="patient">
       <h1>My hospitals</h1>
       {props.connections.length === 0 ? (
-        <p>
-          No hospital connected in this browser yet. <a href="/">Connect a hospital</a>.
-        </p>
+        <div class="card empty-record">
+          <p>No hospital connected in this browser yet.</p>
+          <ConnectButton csrfToken={props.csrfToken} />
+        </div>
       ) : null}
       {props.connections.map((c) => (
         <ConnectionCard connection={c} csrfToken={props.csrfToken} />
@@ -50,21 +52,16 @@ function ConnectionCard(props: { connection: PatientConnectionView; csrfToken: s
         {c.status === 'needs_reauth' || c.status === 'error' || c.status === 'key_error' ? (
           <PostButton action={`${base}/reconnect`} csrfToken={props.csrfToken} label="Reconnect" />
         ) : null}
+        {/* Destructive actions open their confirm page first (a plain link; the page's form does it). */}
         {c.status !== 'revoked' ? (
-          <PostButton
-            action={`${base}/disconnect`}
-            csrfToken={props.csrfToken}
-            label="Disconnect"
-            kind="secondary"
-          />
+          <a class="button secondary" href={`${base}/disconnect`}>
+            Disconnect
+          </a>
         ) : null}
         {c.resources > 0 || c.status !== 'revoked' ? (
-          <PostButton
-            action={`${base}/delete`}
-            csrfToken={props.csrfToken}
-            label="Disconnect and delete my data"
-            kind="danger"
-          />
+          <a class="button danger" href={`${base}/delete`}>
+            {c.status === 'revoked' ? 'Delete my data' : 'Disconnect and delete my data'}
+          </a>
         ) : null}
       </div>
     </section>

@@ -20,7 +20,8 @@ export function renderProgressPage(props: { hospital: string; eventsHref: string
           </a>
         </p>
       </div>
-      <p class="muted">
+      {/* True only while the sync runs: the script hides it when the run ends. */}
+      <p class="muted" data-progress-leave>
         You can leave this page; the update continues. <a href="/my">My hospitals</a> shows when it finished.
       </p>
     </AppLayout>

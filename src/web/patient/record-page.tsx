@@ -1,4 +1,5 @@
 import { AppLayout } from '../app-layout.tsx';
+import { ConnectButton } from './connect-button.tsx';
 import { RecordSectionView, RecordView, SECTION_TITLES, type SectionId } from '../record/record-page.tsx';
 import type { DocumentItem, SourcedResource } from '../record/record-summary.ts';
 
@@ -6,7 +7,11 @@ const documentHref = (doc: DocumentItem, binaryId: string) =>
   `/my/connections/${encodeURIComponent(doc.connectionId ?? '')}/documents/${encodeURIComponent(binaryId)}`;
 
 /** `/my/record`: every connected hospital's data in one record, each item tagged with where it came from. */
-export function renderRecordPage(props: { resources: SourcedResource[]; hospitals: number }) {
+export function renderRecordPage(props: {
+  resources: SourcedResource[];
+  hospitals: number;
+  csrfToken: string;
+}) {
   return (
     <AppLayout title="My record" area="patient" wide>
       <h1>My record</h1>
@@ -14,9 +19,10 @@ export function renderRecordPage(props: { resources: SourcedResource[]; hospital
         <a href="/my/coverage">Where is the rest of my record?</a>
       </p>
       {props.hospitals === 0 ? (
-        <p>
-          Nothing here yet. <a href="/">Connect a hospital</a> to see your record.
-        </p>
+        <div class="card empty-record">
+          <p>Nothing here yet: connect the hospital where you are treated and your record appears here.</p>
+          <ConnectButton csrfToken={props.csrfToken} />
+        </div>
       ) : (
         <RecordView
           resources={props.resources}

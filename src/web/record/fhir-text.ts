@@ -1,4 +1,5 @@
 import type { CodeableConcept, Coding, Period, Quantity } from '@medplum/fhirtypes';
+import { humanUnit } from './units.ts';
 
 /** Small, total readers for the FHIR shapes the record pages display. Every one tolerates missing data. */
 
@@ -24,13 +25,21 @@ export function conceptKey(concept: CodeableConcept | undefined): string {
 
 export function quantityText(quantity: Quantity | undefined): string {
   if (quantity?.value === undefined) return '';
-  return `${formatNumber(quantity.value)}${quantity.unit ? ` ${quantity.unit}` : ''}`;
+  const unit = humanUnit(quantity.unit ?? quantity.code);
+  return `${formatNumber(quantity.value)}${unit ? ` ${unit}` : ''}`;
 }
 
+const WHOLE = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const SMALL = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+
+/**
+ * A measured value as a person reads it: every integer digit kept (110 stays 110), at most two decimals from 1 up,
+ * three significant digits below 1 (a troponin of 0.003 must not read 0), thousands grouped.
+ */
 export function formatNumber(value: number): string {
-  return Number.isInteger(value)
-    ? String(value)
-    : value.toFixed(Math.abs(value) >= 100 ? 0 : 2).replace(/\.?0+$/, '');
+  if (!Number.isFinite(value)) return '—';
+  if (value === 0) return '0';
+  return (Math.abs(value) >= 1 ? WHOLE : SMALL).format(value);
 }
 
 /** The date a clinical event happened, from the usual FHIR fields, as an ISO string or undefined. */

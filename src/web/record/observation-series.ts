@@ -1,5 +1,6 @@
 import type { Observation } from '@medplum/fhirtypes';
 import { conceptKey, conceptText, eventDate } from './fhir-text.ts';
+import { humanUnit } from './units.ts';
 
 export interface SeriesPoint {
   at: number;
@@ -9,6 +10,7 @@ export interface SeriesPoint {
 export interface ObservationSeries {
   key: string;
   name: string;
+  /** For people (mmHg, not mm[Hg]). */
   unit: string;
   category: 'laboratory' | 'vital-signs';
   points: SeriesPoint[];
@@ -45,7 +47,8 @@ export function buildObservationSeries(observations: Observation[]): Observation
       const key = conceptKey(part.code);
       let series = byKey.get(key);
       if (!series) {
-        series = { key, name: conceptText(part.code), unit: part.quantity.unit ?? '', category, points: [] };
+        const unit = humanUnit(part.quantity.unit ?? part.quantity.code);
+        series = { key, name: conceptText(part.code), unit, category, points: [] };
         byKey.set(key, series);
       }
       series.points.push({ at, value: part.quantity.value });

@@ -39,7 +39,7 @@ test('observation series group numeric labs and vitals by code and split blood p
   );
   const systolic = series.find((s) => s.key === 'http://loinc.org|8480-6');
   assert.ok(systolic, 'systolic blood pressure series exists');
-  assert.equal(systolic.unit, 'mm[Hg]');
+  assert.equal(systolic.unit, 'mmHg', 'the ucum code mm[Hg] reads mmHg');
   assert.ok(
     systolic.points.every((p, i, all) => i === 0 || all[i - 1]!.at <= p.at),
     'points are in time order',
@@ -114,6 +114,32 @@ test('the trend chart renders escaped labels, a reference band and one point per
   assert.equal((html.match(/<rect class="chart-range"/g) ?? []).length, 1);
   assert.ok(!html.includes('<img'), 'hostile names are escaped');
   assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
+});
+
+test('a systolic chart reads 110.13 on its axis and its caption, with the unit for people', async () => {
+  const { RecordView } = await import('./record-page.tsx');
+  const reading = (id: string, date: string, value: number): SourcedResource => ({
+    source: 'A',
+    resource: {
+      resourceType: 'Observation',
+      id,
+      category: [{ coding: [{ code: 'vital-signs' }] }],
+      code: { text: 'Systolic', coding: [{ system: 'http://loinc.org', code: '8480-6' }] },
+      effectiveDateTime: date,
+      valueQuantity: { value, unit: 'mm[Hg]', code: 'mm[Hg]' },
+      referenceRange: [{ low: { value: 90 }, high: { value: 100 } }],
+    },
+  });
+  const html = String(
+    await RecordView({
+      resources: [reading('1', '2024-01-01', 99), reading('2', '2024-02-01', 110.13)],
+      documentHref: () => '',
+    }),
+  );
+  assert.match(html, /<text class="chart-axis" x="2" y="16">110.13 mmHg<\/text>/);
+  assert.match(html, /latest 110.13 mmHg ↑/);
+  assert.match(html, /mmHg · normal 90–100/);
+  assert.ok(!html.includes('mm[Hg]'));
 });
 
 test('the record view renders every summary section, charts for labs and vitals, and escapes hostile text', async () => {

@@ -175,7 +175,9 @@ function ChartSection(props: { id: string; title: string; series: ObservationSer
               {s.name}{' '}
               <span class="item-meta">
                 {s.unit}
-                {s.low !== undefined && s.high !== undefined ? ` · normal ${s.low}–${s.high}` : ''}
+                {s.low !== undefined && s.high !== undefined
+                  ? ` · normal ${formatNumber(s.low)}–${formatNumber(s.high)}`
+                  : ''}
               </span>
               <LatestValue series={s} />
             </figcaption>

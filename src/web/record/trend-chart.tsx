@@ -23,7 +23,10 @@ export function TrendChart(props: { series: ObservationSeries }) {
     .map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.at).toFixed(1)},${y(p.value).toFixed(1)}`)
     .join(' ');
   const latest = series.points.at(-1);
-  const label = `${series.name}: ${series.points.length} result(s), latest ${latest ? formatNumber(latest.value) : ''} ${series.unit}`;
+  const label =
+    `${series.name}: ${series.points.length} result(s), latest ${latest ? formatNumber(latest.value) : ''} ${series.unit}`.trim();
+  // The top value carries the unit, so the axis reads "120 mmHg" rather than a bare number.
+  const unit = series.unit ? ` ${series.unit}` : '';
   return (
     <svg class="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={label}>
       <title>{label}</title>
@@ -41,7 +44,7 @@ export function TrendChart(props: { series: ObservationSeries }) {
         <circle class="chart-point" cx={x(p.at).toFixed(1)} cy={y(p.value).toFixed(1)} r="2.5" />
       ))}
       <text class="chart-axis" x="2" y={(PAD.top + 8).toString()}>
-        {formatNumber(max)}
+        {`${formatNumber(max)}${unit}`}
       </text>
       <text class="chart-axis" x="2" y={(HEIGHT - PAD.bottom).toString()}>
         {formatNumber(min)}

@@ -1,0 +1,41 @@
+/**
+ * Every status chartbridge shows, in plain words, in one table: connections (for the patient and the operator),
+ * sync runs, signing keys and doctor checks. Pages never print a raw status code; it stays in the badge's class.
+ */
+const STATUS_TEXT = {
+  connection: {
+    active: { patient: 'Connected', operator: 'Connected' },
+    needs_reauth: { patient: 'Needs you to sign in again', operator: 'Patient must sign in again' },
+    key_error: { patient: 'Not working right now', operator: 'Key refused' },
+    error: { patient: 'Not working right now', operator: 'Error' },
+    revoked: { patient: 'Disconnected', operator: 'Disconnected' },
+  },
+  run: {
+    queued: { patient: 'Waiting to start', operator: 'Queued' },
+    running: { patient: 'Updating', operator: 'Running' },
+    succeeded: { patient: 'Up to date', operator: 'Finished' },
+    partial: { patient: 'Partly updated', operator: 'Partly finished' },
+    failed: { patient: 'Did not finish', operator: 'Failed' },
+    retryable: { patient: 'Will try again', operator: 'Will retry' },
+    cancelled: { patient: 'Stopped', operator: 'Cancelled' },
+  },
+  key: {
+    active: { patient: 'Signing', operator: 'Signing' },
+    published: { patient: 'Published', operator: 'Published' },
+    retired: { patient: 'Retired', operator: 'Retired' },
+  },
+  check: {
+    ok: { patient: 'Passed', operator: 'Passed' },
+    warn: { patient: 'Warning', operator: 'Warning' },
+    fail: { patient: 'Failed', operator: 'Failed' },
+  },
+} satisfies Record<string, Record<string, Record<StatusReader, string>>>;
+
+export type StatusKind = keyof typeof STATUS_TEXT;
+export type StatusReader = 'patient' | 'operator';
+
+/** The words for a status; an unknown one reads as itself with spaces, never as an empty badge. */
+export function statusText(kind: StatusKind, status: string, reader: StatusReader): string {
+  const table: Record<string, Record<StatusReader, string>> = STATUS_TEXT[kind];
+  return Object.hasOwn(table, status) ? table[status]![reader] : status.replace(/_/g, ' ');
+}
