@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { disconnectConnection } from '../../connect/disconnect.ts';
+import { eraseConnection } from '../../connect/erase-connection.ts';
 import type { Services } from '../../services.ts';
-import { eraseConnectionData } from '../../store/connection-data-eraser.ts';
 import type { ConnectionRow } from '../../store/connection-repository.ts';
 import { createResourcesRepository } from '../../store/resources-repository.ts';
 import { renderConfirmPage, type ConfirmAction } from '../../web/confirm-page.tsx';
@@ -32,14 +32,9 @@ export function addOperatorConnectionActions(
     routes.post(`/operator/connections/:id/${action}`, async (c) => {
       guard.checkOrigin(c);
       const row = await guard.findConnection(c.req.param('id') ?? '');
-      if (row.status !== 'revoked') await disconnectConnection(services, row.id, 'operator');
-      if (action === 'erase') {
-        await eraseConnectionData(services.store.db, row.id);
-        await services.repos.audit.record(
-          { actor: 'operator', action: 'connection.data_deleted', connectionId: row.id, userId: row.user_id },
-          services.clock.now(),
-        );
-      }
+      // Erase revokes first (through the revocation outbox), fences a running sync and audits the counts.
+      if (action === 'erase') await eraseConnection(services, row.id, 'operator');
+      else if (row.status !== 'revoked') await disconnectConnection(services, row.id, 'operator');
       return c.redirect(`/operator/connections/${encodeURIComponent(row.id)}`, 303);
     });
   }
