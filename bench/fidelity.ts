@@ -9,6 +9,8 @@
  *   explained  of the missing, how many GET /api/connections/:id/coverage counts as dropped with a reason — per
  *              type, so one type's dropped count never explains another type's loss
  *   silentLoss expected − stored − explained
+ * The table also shows, per patient, what the sandbox would serve beyond the grant (types chartbridge never asked
+ * scopes for): not part of `expected`, but not nothing either.
  * Progress goes to stderr; the table and, as the last line, one JSON object go to stdout:
  * {"profiles":[{"profile","patients","expected","stored","explained","silentLoss"}],"silentLossTotal","storedRatio"}
  */
@@ -17,7 +19,7 @@ import { buildLaunchScope } from '../src/smart/authorize-url.ts';
 import { startFidelityApp, type FidelityApp } from '../src/testing/fidelity/fidelity-app.ts';
 import { computeExpectedRecord } from '../src/testing/fidelity/expected-record.ts';
 import type { RecordFidelity } from '../src/testing/fidelity/measure-record.ts';
-import { fidelityProfiles } from '../src/testing/fidelity/profile-sandbox.ts';
+import { expectedRecordOf, fidelityProfiles } from '../src/testing/fidelity/profile-sandbox.ts';
 import { printFidelityTable, type PatientRow } from './lib/fidelity-table.ts';
 
 const { values } = parseArgs({
@@ -92,7 +94,15 @@ async function runProfile(profile: string): Promise<PatientRow[]> {
         }));
         record = await fidelity.measure({ orgId: patient.orgId, connectionId });
       }
-      rows.push({ profile, username: patient.username, run, ...record });
+      // What the server holds beyond the grant: a scope chartbridge never asked for loses it too, if not silently.
+      const whole = expectedRecordOf(fidelity.app.sandbox, { ...patient, scopes: [] }).length;
+      rows.push({
+        profile,
+        username: patient.username,
+        run,
+        outsideGrant: whole - record.expected,
+        ...record,
+      });
       say(
         `${profile} ${patient.username}: run ${run.status}, expected ${record.expected}, stored ${record.stored}, ` +
           `explained ${record.explained}, silent loss ${record.silentLoss} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,

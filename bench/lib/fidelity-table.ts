@@ -5,6 +5,8 @@ export interface PatientRow extends RecordFidelity {
   profile: string;
   username: string;
   run: { status: string; reason: string | null };
+  /** Resources the sandbox serves this patient beyond the granted scopes. */
+  outsideGrant: number;
 }
 
 export interface ProfileSummary {
@@ -42,8 +44,17 @@ function table(header: string[], lines: (string | number)[][]): string {
 export function printFidelityTable(rows: PatientRow[], profiles: string[]): FidelitySummary {
   console.log(
     table(
-      ['profile', 'patient', 'run', 'expected', 'stored', 'explained', 'silentLoss'],
-      rows.map((r) => [r.profile, r.username, r.run.status, r.expected, r.stored, r.explained, r.silentLoss]),
+      ['profile', 'patient', 'run', 'expected', 'stored', 'explained', 'silentLoss', 'outsideGrant'],
+      rows.map((r) => [
+        r.profile,
+        r.username,
+        r.run.status,
+        r.expected,
+        r.stored,
+        r.explained,
+        r.silentLoss,
+        r.outsideGrant,
+      ]),
     ),
   );
   const lossByType = new Map<
