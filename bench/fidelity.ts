@@ -33,6 +33,7 @@ const profiles = values.profiles.split(',').filter(Boolean);
 const maxPatients = Number(values['max-patients']);
 const timeoutMs = Number(values['timeout-seconds']) * 1000;
 const say = (line: string) => process.stderr.write(`${line}\n`);
+const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
 
 interface SandboxPatientRef {
   orgId: string;
@@ -67,6 +68,7 @@ function unconnected(fidelity: FidelityApp, patient: SandboxPatientRef): RecordF
 async function runProfile(profile: string): Promise<PatientRow[]> {
   const started = performance.now();
   const fidelity = await startFidelityApp({ profile, dialect: 'sqlite', concurrency: 2 });
+  say(`${profile}: sandbox, chartbridge and worker started (${seconds(started)} s)`);
   const rows: PatientRow[] = [];
   try {
     const { patients, of } = pickPatients(fidelity);
@@ -82,7 +84,8 @@ async function runProfile(profile: string): Promise<PatientRow[]> {
         connections.push({ patient, connectionId: null, error: String(error).slice(0, 200) });
       }
     }
-    say(`${profile}: ${connections.filter((c) => c.connectionId).length}/${patients.length} connected`);
+    const connected = connections.filter((c) => c.connectionId).length;
+    say(`${profile}: ${connected}/${patients.length} connected (${seconds(started)} s since start)`);
     for (const { patient, connectionId, error } of connections) {
       const t0 = performance.now();
       let run: { status: string; reason: string | null } = { status: 'not connected', reason: error };
@@ -105,13 +108,13 @@ async function runProfile(profile: string): Promise<PatientRow[]> {
       });
       say(
         `${profile} ${patient.username}: run ${run.status}, expected ${record.expected}, stored ${record.stored}, ` +
-          `explained ${record.explained}, silent loss ${record.silentLoss} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+          `explained ${record.explained}, silent loss ${record.silentLoss} (${seconds(t0)} s)`,
       );
     }
   } finally {
     await fidelity.close();
   }
-  say(`${profile}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  say(`${profile}: done in ${seconds(started)} s`);
   return rows;
 }
 
@@ -119,5 +122,5 @@ const benchStarted = performance.now();
 const rows: PatientRow[] = [];
 for (const profile of profiles) rows.push(...(await runProfile(profile)));
 const summary = printFidelityTable(rows, profiles);
-say(`bench:fidelity: ${((performance.now() - benchStarted) / 1000).toFixed(1)} s in all`);
+say(`bench:fidelity: ${seconds(benchStarted)} s in all`);
 console.log(JSON.stringify(summary));
