@@ -95,7 +95,7 @@ async function runProfile(profile: string): Promise<PatientRow[]> {
           status: 'not finished',
           reason: `no run ended within ${timeoutMs / 1000} s`,
         }));
-        record = await fidelity.measure({ orgId: patient.orgId, connectionId });
+        record = await fidelity.measure({ ...patient, connectionId });
       }
       // What the server holds beyond the grant: a scope chartbridge never asked for loses it too, if not silently.
       const whole = expectedRecordOf(fidelity.app.sandbox, { ...patient, scopes: [] }).length;

@@ -37,7 +37,8 @@ async function syncAndMeasure(fidelity: FidelityApp, username: string) {
   assert.ok(org, `sandbox patient '${username}'`);
   const connectionId = await fidelity.connect({ userId: `profile-${username}`, orgId: org.id, username });
   const run = await fidelity.waitForRun(connectionId, 60_000);
-  const record = await fidelity.measure({ orgId: org.id, connectionId });
+  const patientId = org.patients.find((p) => p.username === username)!.id;
+  const record = await fidelity.measure({ orgId: org.id, patientId, connectionId });
   const response = await fidelity.app.api(`/api/connections/${connectionId}/coverage`);
   assert.equal(response.status, 200);
   return { run, record, coverage: (await response.json()) as CoverageJson };

@@ -1,3 +1,17 @@
+/** A count with its reason, as coverage lists them (largest first). */
+export interface CoverageDropReason {
+  reason: string;
+  count: number;
+}
+
+/** A phase after the searches (references read one by one, attachments). */
+export interface CoveragePhase {
+  fetched?: number;
+  dropped?: number;
+  unavailable?: number;
+  reasons?: CoverageDropReason[];
+}
+
 /** The parts of `GET /api/connections/:id/coverage` that account for missing resources. */
 export interface CoverageJson {
   entries?: Array<{
@@ -5,52 +19,43 @@ export interface CoverageJson {
     status?: string;
     reason?: string | null;
     dropped?: number;
-    dropReasons?: unknown;
+    dropReasons?: CoverageDropReason[];
   }>;
-  /** Attachments that were wanted but not stored, with why (flaky-attachments, outside the FHIR base, …). */
-  attachments?: Record<string, unknown> | null;
+  references?: CoveragePhase;
+  attachments?: CoveragePhase;
 }
 
 export interface CoverageDrops {
   /** Per type: resources counted as dropped with a reason. */
   counted: Map<string, number>;
-  /** Types with a query that is not `received`/`none` and names a reason but gives no count. */
+  /** Types with a query that is not `received`/`none`/`dropped` and names a reason but gives no count. */
   uncounted: Set<string>;
 }
 
-/** Attachment summary fields that count attachments not stored (every other field is informational). */
-const attachmentLossFields = ['dropped', 'failed', 'unavailable', 'corrupt', 'tooLarge', 'outsideBase'];
-const quietStatuses = new Set(['received', 'none', 'pending']);
+const quietStatuses = new Set(['received', 'none', 'pending', 'dropped']);
+/** `Observation entry with …`, `Practitioner reads refused …`: a reason that names its type first. */
+const leadingType = /^([A-Z][A-Za-z]+)\b/;
 
-/** Reads what coverage owns up to, per type; a count without a reason explains nothing. */
-export function readCoverageDrops(coverage: CoverageJson): CoverageDrops {
+/**
+ * Reads what coverage owns up to, per type. Each counted reason is charged to the type it names first (one of
+ * `types`), else to its query's type (attachments: Binary; a reference reason that names no type explains
+ * nothing); a count without a reason explains nothing.
+ */
+export function readCoverageDrops(coverage: CoverageJson, types: ReadonlySet<string>): CoverageDrops {
   const counted = new Map<string, number>();
   const uncounted = new Set<string>();
-  const add = (type: string, n: number) => counted.set(type, (counted.get(type) ?? 0) + n);
+  const charge = (reasons: CoverageDropReason[] | undefined, fallbackType: string | undefined) => {
+    for (const { reason, count } of reasons ?? []) {
+      const named = leadingType.exec(reason)?.[1];
+      const type = named && types.has(named) ? named : fallbackType;
+      if (type && count > 0) counted.set(type, (counted.get(type) ?? 0) + count);
+    }
+  };
   for (const entry of coverage.entries ?? []) {
-    const type = entry.resourceType ?? '';
-    const dropped = typeof entry.dropped === 'number' ? entry.dropped : 0;
-    if (dropped > 0 && hasReason(entry)) add(type, dropped);
-    else if (!quietStatuses.has(entry.status ?? '') && entry.reason) uncounted.add(type);
+    charge(entry.dropReasons, entry.resourceType);
+    if (!quietStatuses.has(entry.status ?? '') && entry.reason) uncounted.add(entry.resourceType ?? '');
   }
-  const attachments = coverage.attachments ?? {};
-  const lost = attachmentLossFields.reduce((sum, field) => sum + countOf(attachments[field]), 0);
-  if (lost > 0) add('Binary', lost);
+  charge(coverage.references?.reasons, undefined);
+  charge(coverage.attachments?.reasons, 'Binary');
   return { counted, uncounted };
-}
-
-function hasReason(entry: { reason?: string | null; dropReasons?: unknown }): boolean {
-  const reasons = entry.dropReasons;
-  if (Array.isArray(reasons)) return reasons.length > 0;
-  if (reasons && typeof reasons === 'object') return Object.keys(reasons).length > 0;
-  return Boolean(entry.reason);
-}
-
-/** A count field: a number, or `{count}`/an array (a list of failures with their reasons). */
-function countOf(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (Array.isArray(value)) return value.length;
-  if (value && typeof value === 'object' && typeof (value as { count?: unknown }).count === 'number')
-    return (value as { count: number }).count;
-  return 0;
 }

@@ -16,8 +16,8 @@ export interface FidelityApp {
   connect(input: { userId: string; orgId: string; username: string }): Promise<string>;
   /** Waits until the worker's attempt at the connection's sync ended; returns the run's status and reason. */
   waitForRun(connectionId: string, timeoutMs?: number): Promise<{ status: string; reason: string | null }>;
-  /** The connection's record against what the sandbox holds for it under its grant. */
-  measure(input: { orgId: string; connectionId: string }): Promise<RecordFidelity>;
+  /** The connection's record against what the sandbox holds for the patient under the grant it issued. */
+  measure(input: { orgId: string; patientId: string; connectionId: string }): Promise<RecordFidelity>;
   close(): Promise<void>;
 }
 
@@ -63,15 +63,11 @@ export async function startFidelityApp(input: {
         { timeoutMs, intervalMs: 100, what: `the worker's sync of connection ${connectionId}` },
       );
     },
-    async measure({ orgId, connectionId }) {
-      const connection = await getJson<{ patientId: string; scopes: string[] }>(
-        `/api/connections/${connectionId}`,
-      );
-      const expected = expectedRecordOf(app.sandbox, {
-        orgId,
-        patientId: connection.patientId,
-        scopes: connection.scopes,
-      });
+    async measure({ orgId, patientId, connectionId }) {
+      // The scopes the EHR granted, from the EHR's side: a token response may leave `scope` out.
+      const grant = app.sandbox.tokens.grants({ orgId, patientId }).findLast((g) => g.active);
+      if (!grant) throw new Error(`the sandbox holds no active grant for a patient of ${orgId}`);
+      const expected = expectedRecordOf(app.sandbox, { orgId, patientId, scopes: grant.scopes });
       const coverage = await getJson<CoverageJson>(`/api/connections/${connectionId}/coverage`);
       return measureRecord({ db: app.services.store.db, connectionId, expected, coverage });
     },

@@ -36,7 +36,7 @@ export async function measureRecord(input: {
   coverage: CoverageJson;
 }): Promise<RecordFidelity> {
   const storedKeys = await findStoredKeys(input.db, input.connectionId, input.expected);
-  const drops = readCoverageDrops(input.coverage);
+  const drops = readCoverageDrops(input.coverage, new Set(input.expected.map((key) => key.resourceType)));
   const byType: Record<string, TypeFidelity> = {};
   for (const key of input.expected) {
     const entry = (byType[key.resourceType] ??= { expected: 0, stored: 0, explained: 0, flagged: 0 });
