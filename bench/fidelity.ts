@@ -17,7 +17,6 @@
 import { parseArgs } from 'node:util';
 import { buildLaunchScope } from '../src/smart/authorize-url.ts';
 import { startFidelityApp, type FidelityApp } from '../src/testing/fidelity/fidelity-app.ts';
-import { computeExpectedRecord } from '../src/testing/fidelity/expected-record.ts';
 import type { RecordFidelity } from '../src/testing/fidelity/measure-record.ts';
 import { expectedRecordOf, fidelityProfiles } from '../src/testing/fidelity/profile-sandbox.ts';
 import { printFidelityTable, type PatientRow } from './lib/fidelity-table.ts';
@@ -56,12 +55,8 @@ function pickPatients(fidelity: FidelityApp): { patients: SandboxPatientRef[]; o
 
 /** A patient that could not even be connected lost its whole record: everything expected is silent loss. */
 function unconnected(fidelity: FidelityApp, patient: SandboxPatientRef): RecordFidelity {
-  const expected = computeExpectedRecord({
-    data: fidelity.app.sandbox.data,
-    orgId: patient.orgId,
-    patientId: patient.patientId,
-    scopes: buildLaunchScope().split(' '),
-  }).length;
+  const scopes = buildLaunchScope().split(' ');
+  const expected = expectedRecordOf(fidelity.app.sandbox, { ...patient, scopes }).length;
   return { expected, stored: 0, explained: 0, silentLoss: expected, byType: {} };
 }
 
