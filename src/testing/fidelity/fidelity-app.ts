@@ -69,7 +69,11 @@ export async function startFidelityApp(input: {
       if (!grant) throw new Error(`the sandbox holds no active grant for a patient of ${orgId}`);
       const expected = expectedRecordOf(app.sandbox, { orgId, patientId, scopes: grant.scopes });
       const coverage = await getJson<CoverageJson>(`/api/connections/${connectionId}/coverage`);
-      return measureRecord({ db: app.services.store.db, connectionId, expected, coverage });
+      const binaryBytes = (id: string) => {
+        const data = app.sandbox.data.read(orgId, 'Binary', id)?.data;
+        return typeof data === 'string' ? Buffer.from(data, 'base64') : undefined;
+      };
+      return measureRecord({ db: app.services.store.db, connectionId, expected, coverage, binaryBytes });
     },
     async close() {
       await worker.stop();

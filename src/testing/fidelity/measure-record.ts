@@ -1,5 +1,5 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { createBinariesRepository } from '../../store/binaries-repository.ts';
 import { createResourcesRepository } from '../../store/resources-repository.ts';
 import type { Database } from '../../store/schema.ts';
 import type { RecordKey } from './expected-record.ts';
@@ -25,17 +25,20 @@ export interface TypeFidelity {
 }
 
 /**
- * Compares the expected record with chartbridge's store for one connection (resources table; Binary in the
- * binaries table with status `ok`) and explains the missing ones with the connection's coverage report, type by
- * type, so one type's dropped count never explains another type's loss.
+ * Compares the expected record with chartbridge's store for one connection (resources table; a Binary counts when
+ * its bytes are stored with status `ok`, under its id or under any key, as attachments at other paths are) and
+ * explains the missing ones with the connection's coverage report, type by type, so one type's dropped count
+ * never explains another type's loss.
  */
 export async function measureRecord(input: {
   db: Kysely<Database>;
   connectionId: string;
   expected: RecordKey[];
   coverage: CoverageJson;
+  /** The bytes the EHR holds for a Binary (undefined: unknown, then only its id can match). */
+  binaryBytes(id: string): Buffer | undefined;
 }): Promise<RecordFidelity> {
-  const storedKeys = await findStoredKeys(input.db, input.connectionId, input.expected);
+  const storedKeys = await findStoredKeys(input);
   const drops = readCoverageDrops(input.coverage, new Set(input.expected.map((key) => key.resourceType)));
   const byType: Record<string, TypeFidelity> = {};
   for (const key of input.expected) {
@@ -59,19 +62,33 @@ export async function measureRecord(input: {
   return { ...totals, silentLoss: totals.expected - totals.stored - totals.explained, byType };
 }
 
-async function findStoredKeys(
-  db: Kysely<Database>,
-  connectionId: string,
-  expected: RecordKey[],
-): Promise<Set<string>> {
-  const resources = expected
+async function findStoredKeys(input: {
+  db: Kysely<Database>;
+  connectionId: string;
+  expected: RecordKey[];
+  binaryBytes(id: string): Buffer | undefined;
+}): Promise<Set<string>> {
+  const resources = input.expected
     .filter((key) => key.resourceType !== 'Binary')
     .map((key) => ({ type: key.resourceType, id: key.id }));
-  const stored = await createResourcesRepository(db).findStored(connectionId, undefined, resources);
-  const binaries = createBinariesRepository(db);
-  for (const key of expected.filter((k) => k.resourceType === 'Binary')) {
-    const download = await binaries.findForDownload(connectionId, key.id);
-    if (download?.status === 'ok') stored.add(`Binary/${key.id}`);
+  const stored = await createResourcesRepository(input.db).findStored(
+    input.connectionId,
+    undefined,
+    resources,
+  );
+  // Read-only bookkeeping over the binaries table: which ids and which contents are stored whole.
+  const rows = await input.db
+    .selectFrom('binaries')
+    .select(['binary_id', 'hash'])
+    .where('connection_id', '=', input.connectionId)
+    .where('status', '=', 'ok')
+    .execute();
+  const ids = new Set(rows.map((row) => row.binary_id));
+  const hashes = new Set(rows.map((row) => row.hash));
+  for (const key of input.expected.filter((k) => k.resourceType === 'Binary')) {
+    const bytes = input.binaryBytes(key.id);
+    const hash = bytes && createHash('sha256').update(bytes).digest('hex');
+    if (ids.has(key.id) || (hash && hashes.has(hash))) stored.add(`Binary/${key.id}`);
   }
   return stored;
 }
