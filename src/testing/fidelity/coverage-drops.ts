@@ -23,6 +23,8 @@ export interface CoverageJson {
   }>;
   references?: CoveragePhase;
   attachments?: CoveragePhase;
+  /** Everything the run received but did not store, all queries and phases together. */
+  dropped?: number;
 }
 
 export interface CoverageDrops {
