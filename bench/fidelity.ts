@@ -4,7 +4,7 @@
  * Silent loss, measured. For every sandbox profile and every fixture patient the sandbox loads: connect the patient
  * through the real connect flow (auto-approve), let a real worker (in this process, on SQLite) run the first sync
  * job, then compare chartbridge's store with what the sandbox holds for that patient under the grant:
- *   expected   resources the sandbox would serve this grant (src/testing/fidelity/expected-record.ts)
+ *   expected   resources the sandbox would serve this grant (src/testing/fidelity/profile-sandbox.ts)
  *   stored     of those, how many chartbridge stored (resources; Binary with its bytes)
  *   explained  of the missing, how many GET /api/connections/:id/coverage counts as dropped with a reason — per
  *              type, so one type's dropped count never explains another type's loss

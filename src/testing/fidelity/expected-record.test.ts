@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSandboxData } from '../../sandbox/data/load-data.ts';
-import { computeExpectedRecord, type RecordKey } from './expected-record.ts';
+import { computeExpectedRecord } from './expected-record.ts';
+import type { RecordKey } from './measure-record.ts';
 
 const data = await loadSandboxData();
 const patientNamed = (username: string) => {

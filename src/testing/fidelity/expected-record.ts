@@ -9,12 +9,7 @@ import {
 } from '../../sandbox/fhir/resource-kinds.ts';
 import { allowsByScope } from '../../sandbox/fhir/scope-access.ts';
 import type { FhirResource, SandboxDataStore } from '../../sandbox/model.ts';
-
-/** One resource of the record, as `{resourceType, id}`. */
-export interface RecordKey {
-  resourceType: string;
-  id: string;
-}
+import type { RecordKey } from './measure-record.ts';
 
 /**
  * What the sandbox holds for one patient that the grant lets a client reach, computed from the sandbox's own

@@ -2,8 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { createResourcesRepository } from '../../store/resources-repository.ts';
 import type { Database } from '../../store/schema.ts';
-import type { RecordKey } from './expected-record.ts';
 import { readCoverageDrops, type CoverageJson } from './coverage-drops.ts';
+
+/** One resource of the record, as `{resourceType, id}`. */
+export interface RecordKey {
+  resourceType: string;
+  id: string;
+}
 
 /** How much of one patient's expected record chartbridge kept, and how much of the rest it owned up to. */
 export interface RecordFidelity {

@@ -1,5 +1,6 @@
 import type { Sandbox, SandboxOptions } from '../../sandbox/sandbox.ts';
-import { computeExpectedRecord, type RecordKey } from './expected-record.ts';
+import { computeExpectedRecord } from './expected-record.ts';
+import type { RecordKey } from './measure-record.ts';
 
 /**
  * The sandbox profiles the fidelity bench and the profile tests run. Today's sandbox is the `epic` profile only;
