@@ -89,6 +89,8 @@ export async function startConnectedApp(
     CHARTBRIDGE_ENCRYPTION_KEY: generateEncryptionKey(),
     CHARTBRIDGE_API_KEY: `test-${randomToken(24)}`,
     CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: DEMO_CLIENT_ID,
+    // Sandbox organisations on a generic profile are registered as generic SMART servers, same client.
+    CHARTBRIDGE_GENERIC_CLIENT_ID: DEMO_CLIENT_ID,
   };
   const { services, logs, secrets } = await buildServices(cliEnv, options.clock, options.jobs);
   holder.app = createHttpApp(services);
