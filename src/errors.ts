@@ -37,6 +37,7 @@ export type ChartbridgeErrorCode =
   | 'ERR_SIZE_LIMIT'
   | 'ERR_TIMEOUT'
   | 'ERR_PAGE_LIMIT'
+  | 'ERR_TOO_SLOW'
   | 'ERR_FHIR_REAUTH_REQUIRED'
   | 'ERR_FHIR_RETRYABLE'
   | 'ERR_SYNC_FAILED'

@@ -15,6 +15,9 @@ export interface FhirLimits {
   headersTimeoutMs: number;
   /** Longest gap between body chunks. */
   bodyIdleMs: number;
+  /** After `slowBodyAfterMs`, a body averaging less than this many bytes a second is cut (ERR_TOO_SLOW). */
+  minBodyBytesPerSecond: number;
+  slowBodyAfterMs: number;
   /** Whole request, headers and body. */
   totalTimeoutMs: number;
   /** Decoded body cap. */
@@ -30,6 +33,8 @@ export interface FhirLimits {
 export const defaultFhirLimits: FhirLimits = {
   headersTimeoutMs: 30_000,
   bodyIdleMs: 30_000,
+  minBodyBytesPerSecond: 1024,
+  slowBodyAfterMs: 10_000,
   totalTimeoutMs: 120_000,
   maxBytes: 64 * 1024 * 1024,
   maxAttempts: 4,
@@ -138,13 +143,22 @@ function isTransient(error: unknown): boolean {
   return isChartbridgeError(error, 'ERR_TIMEOUT') || isChartbridgeError(error, 'ERR_FHIR_HTTP');
 }
 
+/** Every attempt failed: `lastStatus` is the server's last answer (5xx, 429, 408), undefined after timeouts. */
+export class RetriesExhaustedError extends ChartbridgeError {
+  readonly lastStatus: number | undefined;
+  constructor(message: string, lastStatus: number | undefined, cause: unknown) {
+    super('ERR_FHIR_RETRYABLE', message, { cause, status: 503 });
+    this.lastStatus = lastStatus;
+  }
+}
+
 function exhausted(input: SendInput, status: number | undefined, cause: unknown): ChartbridgeError {
   const origin = describeOrigin(input.url);
   const detail = status === undefined ? 'kept failing' : `kept answering http ${status}`;
-  return new ChartbridgeError(
-    'ERR_FHIR_RETRYABLE',
+  return new RetriesExhaustedError(
     `${input.what} to '${origin}' ${detail} after retries; the sync will resume from its checkpoint later`,
-    { cause, status: 503 },
+    status,
+    cause,
   );
 }
 

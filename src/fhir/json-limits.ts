@@ -3,6 +3,11 @@ import { ChartbridgeError } from '../errors.ts';
 export interface JsonLimits {
   maxDepth: number;
   maxStringLength: number;
+  /**
+   * Most entries in a Bundle's top-level `entry` array (a search page). Counted in the same pre-scan, so a page
+   * of a million tiny entries is refused after the cap's worth of bytes, before anything is parsed or stored.
+   */
+  maxEntries?: number;
 }
 
 export const defaultJsonLimits: JsonLimits = { maxDepth: 64, maxStringLength: 16 * 1024 * 1024 };
@@ -25,6 +30,7 @@ export function parseJsonCapped(body: Buffer, limits: JsonLimits, what: string):
 }
 
 function scanJson(body: Buffer, limits: JsonLimits, what: string): void {
+  const entries = createEntryCounter(limits.maxEntries, what);
   let depth = 0;
   for (let i = 0; i < body.length; i += 1) {
     const byte = body[i]!;
@@ -34,12 +40,43 @@ function scanJson(body: Buffer, limits: JsonLimits, what: string): void {
       if ((end < 0 ? body.length : end) - i > limits.maxStringLength)
         throw capError(what, `a string longer than ${limits.maxStringLength} bytes`);
       if (end < 0) return;
+      if (depth === 1) entries.sawTopLevelString(body, i + 1, end);
       i = end;
     } else if (byte === 0x7b || byte === 0x5b) {
       depth += 1;
       if (depth > limits.maxDepth) throw capError(what, `nesting deeper than ${limits.maxDepth} levels`);
-    } else if (byte === 0x7d || byte === 0x5d) depth -= 1;
+      entries.opened(byte, depth);
+    } else if (byte === 0x7d || byte === 0x5d) {
+      if (depth === 2) entries.closedArray();
+      depth -= 1;
+    }
   }
+}
+
+const ENTRY_KEY = Buffer.from('entry');
+
+/**
+ * Counts the objects of the top-level `entry` array while the scan walks the bytes: the last string seen at
+ * depth 1 is the key of the array that opens next, and each `{` opening at depth 3 inside it is one entry.
+ */
+function createEntryCounter(max: number | undefined, what: string) {
+  let lastKeyIsEntry = false;
+  let inEntries = false;
+  let count = 0;
+  return {
+    sawTopLevelString(body: Buffer, start: number, end: number) {
+      lastKeyIsEntry = end - start === ENTRY_KEY.length && body.compare(ENTRY_KEY, 0, 5, start, end) === 0;
+    },
+    opened(byte: number, depth: number) {
+      if (max === undefined) return;
+      if (depth === 2) inEntries = byte === 0x5b && lastKeyIsEntry;
+      else if (depth === 3 && inEntries && byte === 0x7b && (count += 1) > max)
+        throw capError(what, `more than ${max} entries (the cap for one page)`);
+    },
+    closedArray() {
+      inEntries = false;
+    },
+  };
 }
 
 function findClosingQuote(body: Buffer, from: number): number {

@@ -3,8 +3,15 @@ import { ChartbridgeError } from '../errors.ts';
 export interface BodyLimits {
   /** Cap on decoded bytes: fetch inflates gzip/br, so counting here also stops compression bombs (C34). */
   maxBytes: number;
-  /** Longest gap between two body chunks (a 1 byte/s trickle trips it, B18). */
+  /** Longest gap between two body chunks (B18). */
   idleMs: number;
+  /**
+   * A body still arriving after `slowAfterMs` must have averaged this many bytes a second, else it is cut: a
+   * server that sends one byte a second never trips the idle gap, and would hold the query for the whole
+   * total timeout on every retry (issue 14).
+   */
+  minBytesPerSecond?: number;
+  slowAfterMs?: number;
 }
 
 /**
@@ -21,12 +28,14 @@ export async function readBodyCapped(response: Response, limits: BodyLimits, wha
   const reader = response.body.getReader();
   const chunks: Buffer[] = [];
   let total = 0;
+  const started = performance.now();
   try {
     for (;;) {
       const { done, value } = await readWithIdleTimeout(reader, limits.idleMs, what);
       if (done || value === undefined) break;
       total += value.byteLength;
       if (total > limits.maxBytes) throw tooLarge(what, limits.maxBytes);
+      checkRate(limits, total, performance.now() - started, what);
       chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
     }
   } catch (error) {
@@ -34,6 +43,17 @@ export async function readBodyCapped(response: Response, limits: BodyLimits, wha
     throw error;
   }
   return Buffer.concat(chunks, total);
+}
+
+function checkRate(limits: BodyLimits, total: number, elapsedMs: number, what: string): void {
+  const { minBytesPerSecond, slowAfterMs } = limits;
+  if (minBytesPerSecond === undefined || slowAfterMs === undefined || elapsedMs < slowAfterMs) return;
+  if ((total * 1000) / elapsedMs >= minBytesPerSecond) return;
+  throw new ChartbridgeError(
+    'ERR_TOO_SLOW',
+    `${what} arrived slower than ${minBytesPerSecond} bytes a second; it was cut off and skipped`,
+    { status: 504 },
+  );
 }
 
 function readWithIdleTimeout(

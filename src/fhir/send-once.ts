@@ -55,7 +55,12 @@ export async function sendOnce(deps: SendDeps, input: SendInput): Promise<RawRes
       await response.body?.cancel().catch(() => undefined);
       return { status: response.status, headers: response.headers, body: Buffer.alloc(0) };
     }
-    const bodyLimits = { maxBytes: input.maxBytes, idleMs: limits.bodyIdleMs };
+    const bodyLimits = {
+      maxBytes: input.maxBytes,
+      idleMs: limits.bodyIdleMs,
+      minBytesPerSecond: limits.minBodyBytesPerSecond,
+      slowAfterMs: limits.slowBodyAfterMs,
+    };
     const body = await readBodyCapped(response, bodyLimits, input.what);
     return { status: response.status, headers: response.headers, body };
   } catch (error) {

@@ -49,11 +49,11 @@ describe('fault spec parsing', () => {
     const cases: [string, string][] = [
       [
         'kind=explode',
-        'fault kind "explode" is unknown; use one of latency, status, reset, slow-body, oversized, malformed, foreign-next, no-headers, no-resource, foreign-attachment, compression-bomb',
+        'fault kind "explode" is unknown; use one of latency, status, reset, slow-body, oversized, malformed, foreign-next, no-headers, no-resource, foreign-attachment, compression-bomb, many-entries, long-string, deep-nesting, endless-next',
       ],
       [
         'kind=status,colour=red',
-        'fault field "colour" is unknown; use org, route, kind, status, retryAfter, ms, bytes, origin, times or afterRequests',
+        'fault field "colour" is unknown; use org, route, kind, status, retryAfter, ms, bytes, count, origin, times or afterRequests',
       ],
       ['kind=latency,ms=soon', 'fault field "ms" must be a whole number'],
       ['kind=status,route=(', 'fault route "(" is not a valid regular expression'],

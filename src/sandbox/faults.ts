@@ -15,6 +15,7 @@ import {
   stripHeaders,
   type Sleep,
 } from './faults/fault-responses.ts';
+import { deepNesting, endlessNext, longString, manyEntries } from './faults/hostile-bodies.ts';
 
 export type { FaultKind, FaultRule } from './faults/fault-rule.ts';
 export { faultKinds } from './faults/fault-rule.ts';
@@ -128,6 +129,14 @@ async function breakResponse(
       return foreignAttachments(res, rule);
     case 'compression-bomb':
       return compressionBomb(res, rule, bombs);
+    case 'many-entries':
+      return manyEntries(res, rule);
+    case 'long-string':
+      return longString(res, rule);
+    case 'deep-nesting':
+      return deepNesting(res, rule);
+    case 'endless-next':
+      return endlessNext(res, c.req.url);
     default:
       return res;
   }

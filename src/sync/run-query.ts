@@ -1,13 +1,12 @@
 import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
-import type { FhirResponse } from '../fhir/fhir-client.ts';
-import { parseJsonCapped } from '../fhir/json-limits.ts';
+import { RetriesExhaustedError, type FhirResponse } from '../fhir/fhir-client.ts';
 import type { SyncQueryStateRow } from '../store/sync-runs-repository.ts';
 import { commitPage } from './commit-page.ts';
 import { addDrops, countDrops, parseDrops } from './drop-counts.ts';
 import { pagePriority, startChain } from './page-priority.ts';
-import { prepareResource } from './prepare-resource.ts';
 import type { PlannedQuery } from './query-plan.ts';
-import { readBundlePage, type BundlePage } from './read-bundle-page.ts';
+import { parsePageOffLoop } from './page-parser.ts';
+import type { BundlePage } from './read-bundle-page.ts';
 import { addWarning, reportProgress, type SyncContext } from './sync-context.ts';
 import { describeUnavailable } from './unavailable-reason.ts';
 
@@ -18,6 +17,7 @@ const QUERY_LOCAL_ERRORS = [
   'ERR_FHIR_RESPONSE_INVALID',
   'ERR_ORIGIN_MISMATCH',
   'ERR_PAGE_LIMIT',
+  'ERR_TOO_SLOW',
 ];
 
 export function createQueryState(ctx: SyncContext, query: PlannedQuery): SyncQueryStateRow {
@@ -70,7 +70,8 @@ export async function runQuery(
       throwIfInterrupted(ctx);
       const what = `the ${query.key} ${query.key === 'Patient' ? 'read' : 'search'}`;
       const priority = pagePriority(ctx, query, chain, state.pages + 1);
-      const fetched = await fetchPage(ctx, query, url, what, priority);
+      const first = state.pages === 0 && !resuming;
+      const fetched = await fetchPage(ctx, query, url, what, priority, first);
       if (fetched.kind === 'unavailable' && resuming) {
         state = {
           ...state,
@@ -89,6 +90,7 @@ export async function runQuery(
       resuming = false;
       fetchedPages += 1;
       const { page, bytes } = fetched;
+      checkRunCap(ctx, query, page.resources.length);
       // A refused `next` link ends the query, but never the page in hand: it is stored first.
       let refusal: unknown;
       let next: string | undefined;
@@ -150,7 +152,10 @@ type FetchedPage =
 
 /**
  * One page: 4xx comes back as "unavailable"; a body that is not JSON or not a Bundle is fetched once more (a
- * truncated transfer looks exactly like that, and cursors may be retried) before it fails the query (A8).
+ * truncated transfer looks exactly like that, and cursors may be retried) before it fails the query (A8). A
+ * search whose FIRST page answers 5xx through every retry is a type the server lists but cannot search
+ * (REAL-WORLD.md: MedicationStatement answering 500): "unavailable" too, so one such type never pauses the run;
+ * a later page that keeps failing still pauses it, to resume from its checkpoint.
  */
 export async function fetchPage(
   ctx: SyncContext,
@@ -158,12 +163,25 @@ export async function fetchPage(
   url: string,
   what: string,
   priority: number,
+  firstPage = false,
 ): Promise<FetchedPage> {
   for (let attempt = 1; ; attempt += 1) {
-    const response = await ctx.client.get(url, { what, priority });
+    let response: FhirResponse;
+    try {
+      response = await ctx.client.get(url, { what, priority });
+    } catch (error) {
+      const status = error instanceof RetriesExhaustedError ? error.lastStatus : undefined;
+      if (!firstPage || status === undefined || status < 500) throw error;
+      return { kind: 'unavailable', response: answeredWith(status, url) };
+    }
     if (response.status >= 400) return { kind: 'unavailable', response };
     try {
-      const page = readPage(query, parseJsonCapped(response.body, ctx.limits.json, what), what);
+      const page = await parsePageOffLoop({
+        body: response.body,
+        limits: ctx.limits.json,
+        what,
+        ...(query.key === 'Patient' ? { singleType: 'Patient' } : {}),
+      });
       return { kind: 'page', page, bytes: response.body.length };
     } catch (error) {
       if (attempt >= 2 || !isChartbridgeError(error, 'ERR_FHIR_RESPONSE_INVALID')) throw error;
@@ -171,20 +189,25 @@ export async function fetchPage(
   }
 }
 
+/** The server's last answer, for describeUnavailable: its status alone (the body went with the retries). */
+function answeredWith(status: number, url: string): FhirResponse {
+  return { status, url, contentType: '', retryAfter: null, body: Buffer.alloc(0) };
+}
+
 function startUrl(ctx: SyncContext, query: PlannedQuery): string {
   if (ctx.full || ctx.since === undefined || !query.incremental) return query.path;
   return `${query.path}&_lastUpdated=gt${new Date(ctx.since).toISOString()}`;
 }
 
-function readPage(query: PlannedQuery, json: unknown, what: string): BundlePage {
-  if (query.key !== 'Patient') return readBundlePage(json, what);
-  const prepared = prepareResource(json);
-  if (!prepared.ok || prepared.record.resourceType !== 'Patient') {
-    throw new ChartbridgeError('ERR_FHIR_RESPONSE_INVALID', `${what} did not return a patient`, {
-      status: 502,
-    });
-  }
-  return { resources: [prepared.record], warnings: [], next: undefined, times: [], dropped: {}, outcomes: 0 };
+/** Ends the query (not the run's other work) when this page would take the run past its resource cap. */
+export function checkRunCap(ctx: SyncContext, query: PlannedQuery, incoming: number): void {
+  const cap = ctx.limits.maxResourcesPerRun;
+  if (ctx.progress.resources + incoming <= cap) return;
+  throw new ChartbridgeError(
+    'ERR_SIZE_LIMIT',
+    `the run reached its cap of ${cap} resources; the rest of the ${query.key} search was skipped`,
+    { status: 502 },
+  );
 }
 
 /** Validates the `next` link: same base (else refused, C32), not seen before (loop), within the page cap. */

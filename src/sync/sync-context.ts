@@ -28,17 +28,21 @@ export interface SyncLimits {
   dateWindows: boolean;
   /** `_count` asked for on searches. */
   pageSize: number;
+  /** Resources one run stores at most (a hostile server cannot fill the disk); past it, queries end with why. */
+  maxResourcesPerRun: number;
 }
 
 export const defaultSyncLimits: SyncLimits = {
   maxPagesPerQuery: 5_000,
   queryConcurrency: 16,
   requestsInFlight: 5,
-  json: { maxDepth: 64, maxStringLength: 16 * 1024 * 1024 },
+  // A page over 2,000 entries is refused in the pre-scan (issue 14): real servers page at 50–1,000.
+  json: { maxDepth: 64, maxStringLength: 16 * 1024 * 1024, maxEntries: 2_000 },
   maxBinaryBytes: 25 * 1024 * 1024,
   commitAttempts: 5,
   dateWindows: true,
   pageSize: 100,
+  maxResourcesPerRun: 1_000_000,
 };
 
 export interface SyncProgress {

@@ -80,6 +80,32 @@ for (const dialect of testDialects) {
       await app.assertNoSecretsLeaked([JSON.stringify(summary), JSON.stringify(coverage)]);
     });
 
+    it('a type whose search always answers 500 is not available, and never pauses the run', async () => {
+      const id = await connect();
+      app.sandbox.faults.add({ org: orgId, route: 'Goal', kind: 'status', status: 500 });
+      const summary = await runSync({ services: app.services, connectionId: id, sleep: fastSleep });
+      const goal = summary.queries.find((q) => q.key === 'Goal')!;
+      assert.deepEqual(
+        [goal.status, goal.httpStatus, goal.reason],
+        ['not_available', 500, 'not available (http 500)'],
+      );
+      assert.equal(summary.status, 'succeeded');
+    });
+
+    it('referenced resources whose reads always answer 500 are not available, and the run completes', async () => {
+      const id = await connect();
+      app.sandbox.faults.add({ org: orgId, route: 'Practitioner', kind: 'status', status: 500 });
+      const summary = await runSync({ services: app.services, connectionId: id, sleep: fastSleep });
+      assert.equal(summary.status, 'succeeded');
+      const coverage = (await (await app.api(`/api/connections/${id}/coverage`)).json()) as {
+        references: { unavailable: number; dropped: number };
+      };
+      const practitioners = await countStored(id, 'Practitioner');
+      assert.equal(practitioners, 0);
+      assert.ok(coverage.references.unavailable > 0, JSON.stringify(coverage.references));
+      assert.equal(coverage.references.dropped, 0);
+    });
+
     it('keeps the pages already read when a later page of the same search fails', async () => {
       const encounters = app.sandbox.data.patientResources(orgId, patientId, 'Encounter').length;
       const id = await connect();

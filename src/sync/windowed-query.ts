@@ -5,7 +5,7 @@ import { commitPage } from './commit-page.ts';
 import { addDrops, countDrops, parseDrops, type DropCounts } from './drop-counts.ts';
 import { startChain, windowPriority } from './page-priority.ts';
 import type { PlannedQuery } from './query-plan.ts';
-import { checkNext, failQuery, fetchPage, runQuery, throwIfInterrupted } from './run-query.ts';
+import { checkNext, checkRunCap, failQuery, fetchPage, runQuery, throwIfInterrupted } from './run-query.ts';
 import { reportProgress, type SyncContext } from './sync-context.ts';
 
 /** A span of time, open-ended where a bound is missing: `date=ge{lo}&date=lt{hi}`. */
@@ -105,6 +105,7 @@ async function runWindow(
     throwIfInterrupted(ctx);
     const fetched = await fetchPage(ctx, query, url, what, priority);
     if (fetched.kind === 'unavailable') throw new WindowRejected();
+    checkRunCap(ctx, query, fetched.page.resources.length);
     await commitPage(ctx, fetched.page.resources, undefined);
     for (const r of fetched.page.resources) tally.ids.add(r.id);
     tally.pages += 1;

@@ -22,6 +22,15 @@ export function spawnWorker(
   const args = options.real
     ? [cliPath, 'worker', ...(options.args ?? [])]
     : ['--import', 'tsx', testWorkerPath];
+  return spawnWithLines(args, env);
+}
+
+/** Spawns the real `chartbridge serve` (e.g. with `--with-worker`). */
+export function spawnServe(env: Record<string, string>, args: string[] = []): WorkerProcess {
+  return spawnWithLines([cliPath, 'serve', ...args], env);
+}
+
+function spawnWithLines(args: string[], env: Record<string, string>): WorkerProcess {
   const child = spawn(process.execPath, args, {
     env: { ...process.env, CHARTBRIDGE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,6 +11,10 @@ export const faultKinds = [
   'no-resource',
   'foreign-attachment',
   'compression-bomb',
+  'many-entries',
+  'long-string',
+  'deep-nesting',
+  'endless-next',
 ] as const;
 
 export type FaultKind = (typeof faultKinds)[number];
@@ -31,6 +35,8 @@ export interface FaultRule {
   bytes?: number;
   /** Origin `foreign-next` and `foreign-attachment` point at (default `https://foreign.invalid`). */
   origin?: string;
+  /** Entries for `many-entries` (default 1,000,000), depth for `deep-nesting` (default 200,000). */
+  count?: number;
   /** Apply at most this many times, then stop. */
   times?: number;
   /** Let this many matching requests through untouched before applying. */

@@ -1,7 +1,7 @@
 import { ChartbridgeError } from '../../errors.ts';
 import { faultKinds, type FaultKind, type FaultRule } from './fault-rule.ts';
 
-const numberFields = ['status', 'ms', 'bytes', 'times', 'afterRequests'] as const;
+const numberFields = ['status', 'ms', 'bytes', 'count', 'times', 'afterRequests'] as const;
 const stringFields = ['org', 'route', 'retryAfter', 'origin'] as const;
 
 /**
@@ -46,7 +46,7 @@ function assignField(rule: FaultRule, key: string, value: string): void {
     return;
   }
   throw invalid(
-    `fault field "${key}" is unknown; use org, route, kind, status, retryAfter, ms, bytes, origin, times or afterRequests`,
+    `fault field "${key}" is unknown; use org, route, kind, status, retryAfter, ms, bytes, count, origin, times or afterRequests`,
   );
 }
 
