@@ -4,7 +4,6 @@ import { buildPlan } from './build-plan.ts';
 import { countDrops, describeDrops, parseDrops, type DropCounts } from './drop-counts.ts';
 import type { PlannedQuery, QueryPlan } from './query-plan.ts';
 import { TIMELINE_QUERY_KEYS } from './care-timeline.ts';
-import { giveUpOnFailingSearch } from './failing-search.ts';
 import { planFollowUps } from './follow-up-queries.ts';
 import { chaseReferences, REFERENCE_TYPES } from './references.ts';
 import { runPool } from './run-pool.ts';
@@ -122,10 +121,6 @@ async function runSearches(
     try {
       const run = windowed ? runWindowedQuery(ctx, query, start) : runQuery(ctx, query, start);
       states.set(query.key, await run);
-    } catch (error) {
-      const given = await giveUpOnFailingSearch(ctx, query, start, states, error);
-      if (!given) throw error;
-      states.set(query.key, given);
     } finally {
       ctx.timeline.settle(query.key);
     }

@@ -151,14 +151,13 @@ async function readReference(
     outcome.fetched += 1;
     reportProgress(ctx, { resources: ctx.progress.resources + 1 });
   } catch (error) {
-    if (isChartbridgeError(error, 'ERR_FHIR_RETRYABLE')) {
+    // A read that answers 5xx through every retry is the server's failure (payers' Practitioner reads do):
+    // not available, like a 403, never a reason to pause the whole run.
+    if (error instanceof RetriesExhaustedError && (error.lastStatus ?? 0) >= 500) {
       outcome.unavailable += 1;
       outcome.failing ??= new Map();
       outcome.failing.set(key.type, (outcome.failing.get(key.type) ?? 0) + 1);
-      addWarning(
-        ctx,
-        `${key.type} reads: not available (the server kept failing); the next sync tries again`,
-      );
+      addWarning(ctx, `${key.type} reads: not available (http ${error.lastStatus})`);
       return;
     }
     if (
