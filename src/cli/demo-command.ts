@@ -15,6 +15,7 @@ import {
   registerSandboxHospitals,
   type DemoSecrets,
 } from './demo-setup.ts';
+import { writeDemoSettings } from './demo-settings.ts';
 import { parsePort, waitForSignal } from './serve-command.ts';
 
 interface DemoOptions {
@@ -62,6 +63,10 @@ async function runDemo(options: DemoOptions): Promise<void> {
     await registerSandboxHospitals(services.store.db, sandbox.orgs(), services.clock.now());
     const worker = await startInProcessWorker(services);
     closers.unshift(async () => void (await worker.stop()));
+    writeDemoSettings(secrets.dataDir, {
+      publicUrl: config.publicUrl,
+      clientId: config.clientIds.epicNonProduction!,
+    });
     printBanner({
       publicUrl: config.publicUrl,
       sandboxUrl: sandbox.url,

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
+import { checkParentFolder } from '../config/folder-paths.ts';
 import { ChartbridgeError } from '../errors.ts';
 import { createResourcesRepository } from '../store/resources-repository.ts';
 import { EXPORT_FORMATS, streamExport, type ExportFormat } from '../sync/export-stream.ts';
@@ -27,6 +28,7 @@ export function registerExportCommand(program: Command): Command {
           `invalid connection id '${id.slice(0, 40)}': use letters, digits and . _ : @ -`,
         );
       }
+      if (options.output) checkParentFolder(options.output, '--output');
       await withCliServices(async (services) => {
         const connection = await services.repos.connections.findById(id);
         if (!connection)

@@ -29,7 +29,8 @@ export const MAX_LIMIT = 50;
 
 /**
  * Directory search for the picker, the API and the CLI. The index lives in memory and reloads when the
- * directory changes (checked at most every `freshnessMs`), so an import in another process shows up by itself.
+ * directory changes (a version check at most every `freshnessMs`), so an import or `directory add` in another
+ * process shows up in the next search.
  */
 export function createDirectorySearch(deps: {
   db: Kysely<Database>;
@@ -42,7 +43,7 @@ export function createDirectorySearch(deps: {
   staleWhileReloading?: boolean;
 }) {
   const repository = createDirectoryRepository(deps.db);
-  const freshnessMs = deps.freshnessMs ?? 1000;
+  const freshnessMs = deps.freshnessMs ?? 500;
   let index: SearchIndex | undefined;
   let version = '';
   let checkedAt = -Infinity;
@@ -65,14 +66,16 @@ export function createDirectorySearch(deps: {
   };
   const currentIndex = async (): Promise<SearchIndex> => {
     if (index && deps.clock.now() - checkedAt < freshnessMs) return index;
-    // Concurrent searches share one reload.
+    // Concurrent searches share one check (a cheap version query) and one reload.
     loading ??= load().finally(() => {
       loading = undefined;
       checkedAt = deps.clock.now();
     });
     if (index && deps.staleWhileReloading) {
-      loading.catch(() => undefined);
-      return index;
+      // Usually the check says "unchanged", or a reload takes milliseconds: wait that long, so the first search
+      // after a change already sees it. A reload of a huge directory answers from the previous index meanwhile.
+      const previous = index;
+      return (await settleWithin(loading, staleAfterMs)) ?? previous;
     }
     return loading;
   };
@@ -90,6 +93,23 @@ export function createDirectorySearch(deps: {
     return rows.map((row) => toResult(row, scores.get(row.organizationId) ?? 0));
   };
   return { search } satisfies DirectorySearch;
+}
+
+/** How long a search waits for a reload before answering from the previous index. */
+const staleAfterMs = 1000;
+
+/** The promise's value if it settles within `ms` (a failure counts as no value), else undefined. */
+async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function validateLimit(limit: number): number {

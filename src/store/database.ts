@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { ensureFolder } from '../config/folder-paths.ts';
 import { ChartbridgeError } from '../errors.ts';
 import type { Database } from './schema.ts';
 import { startWalCheckpointer } from './sqlite-checkpointer.ts';
@@ -32,8 +32,9 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
 }
 
 function openSqlite(path: string): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SQLite(path);
+  if (path !== ':memory:')
+    ensureFolder(dirname(path), 'CHARTBRIDGE_DATABASE_URL', 'ERR_DATABASE_URL_INVALID');
+  const sqlite = openSqliteFile(path);
   // WAL lets readers run beside the one writer; busy_timeout makes a second process wait for the write lock
   // instead of failing at once.
   sqlite.pragma('journal_mode = WAL');
@@ -50,6 +51,18 @@ function openSqlite(path: string): Store {
     await db.destroy();
   };
   return { db, dialect: 'sqlite', sqlite, close };
+}
+
+function openSqliteFile(path: string): SQLite.Database {
+  try {
+    return new SQLite(path);
+  } catch (error) {
+    const reason = (error as { code?: string }).code ?? 'error';
+    throw new ChartbridgeError(
+      'ERR_DATABASE_URL_INVALID',
+      `CHARTBRIDGE_DATABASE_URL: cannot open sqlite database '${path}' (${reason}); give a file path in a writable folder`,
+    );
+  }
 }
 
 function openPostgres(url: string, poolSize: number): Store {
