@@ -61,6 +61,8 @@ async function runDemo(options: DemoOptions): Promise<void> {
     const sandbox = await startDemoSandbox(services, sandboxPort, options.autoApprove === true);
     closers.unshift(() => sandbox.close());
     await registerSandboxHospitals(services.store.db, sandbox.orgs(), services.clock.now());
+    // "ready" means a search lists the hospitals: the index is built from what was just registered.
+    await services.directory.warm();
     const worker = await startInProcessWorker(services);
     closers.unshift(async () => void (await worker.stop()));
     writeDemoSettings(secrets.dataDir, {

@@ -22,6 +22,8 @@ export interface DirectorySearchResult {
 
 export interface DirectorySearch {
   search(query: string, options?: { limit?: number }): Promise<DirectorySearchResult[]>;
+  /** Loads the current directory now (a server calls it before it says "ready"); resolves to its size. */
+  warm(): Promise<number>;
 }
 
 export const MAX_QUERY_LENGTH = 200;
@@ -66,19 +68,21 @@ export function createDirectorySearch(deps: {
   };
   const currentIndex = async (): Promise<SearchIndex> => {
     if (index && deps.clock.now() - checkedAt < freshnessMs) return index;
-    // Concurrent searches share one check (a cheap version query) and one reload.
-    loading ??= load().finally(() => {
-      loading = undefined;
-      checkedAt = deps.clock.now();
-    });
+    const loaded = startLoad();
     if (index && deps.staleWhileReloading) {
       // Usually the check says "unchanged", or a reload takes milliseconds: wait that long, so the first search
       // after a change already sees it. A reload of a huge directory answers from the previous index meanwhile.
       const previous = index;
-      return (await settleWithin(loading, staleAfterMs)) ?? previous;
+      return (await settleWithin(loaded, staleAfterMs)) ?? previous;
     }
-    return loading;
+    return loaded;
   };
+  /** Concurrent searches share one check (a cheap version query) and one reload. */
+  const startLoad = (): Promise<SearchIndex> =>
+    (loading ??= load().finally(() => {
+      loading = undefined;
+      checkedAt = deps.clock.now();
+    }));
   const search: DirectorySearch['search'] = async (query, options = {}) => {
     const limit = validateLimit(options.limit ?? 10);
     if (typeof query !== 'string' || query.length > MAX_QUERY_LENGTH) {
@@ -92,7 +96,12 @@ export function createDirectorySearch(deps: {
     const scores = new Map(hits.map((h) => [h.id, h.score]));
     return rows.map((row) => toResult(row, scores.get(row.organizationId) ?? 0));
   };
-  return { search } satisfies DirectorySearch;
+  const warm = async (): Promise<number> => {
+    // A check already running may have read the version before the latest change: start a fresh one after it.
+    await loading?.catch(() => undefined);
+    return (await startLoad()).size;
+  };
+  return { search, warm } satisfies DirectorySearch;
 }
 
 /** How long a search waits for a reload before answering from the previous index. */

@@ -70,6 +70,8 @@ export async function startConnectedApp(
     clock?: Clock;
     /** Replaces services.jobs, where a connection's first sync is queued (`noJobs` queues nothing). */
     jobs?: JobSender;
+    /** More configuration (CHARTBRIDGE_REDIRECT_PATH, …) for the app and its `cliEnv`. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<ConnectedApp> {
   const database = await createTestDatabase(options.dialect ?? 'sqlite');
@@ -89,6 +91,7 @@ export async function startConnectedApp(
     CHARTBRIDGE_ENCRYPTION_KEY: generateEncryptionKey(),
     CHARTBRIDGE_API_KEY: `test-${randomToken(24)}`,
     CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: DEMO_CLIENT_ID,
+    ...options.env,
   };
   const { services, logs, secrets } = await buildServices(cliEnv, options.clock, options.jobs);
   holder.app = createHttpApp(services);
