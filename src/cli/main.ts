@@ -52,6 +52,7 @@ const BAD_INPUT_CODES = new Set<string>([
   'ERR_INVALID_INPUT',
   'ERR_CONFIG_INVALID',
   'ERR_DATABASE_URL_INVALID',
+  'ERR_ENCRYPTION_KEY_INVALID',
 ]);
 
 function exitCodeFor(thrown: unknown): number {
