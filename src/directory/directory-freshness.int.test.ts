@@ -44,3 +44,16 @@ test('a `directory add` in another process is searchable in the running server w
     what: 'the added clinic in search',
   });
 });
+
+test('adding a fhir base the directory already holds under another id is one line, not a database error', async () => {
+  const fhirBase = app.sandbox.orgUrls('org-a').fhirBase;
+  const again = await runCli(
+    ['directory', 'add', '--name', 'Northwind again', '--fhir-base', fhirBase, '--allow-loopback'],
+    { env: app.cliEnv },
+  );
+  assert.equal(again.code, 1);
+  assert.equal(
+    again.stderr,
+    "chartbridge: the fhir base is already in the directory as endpoint 'sandbox-org-a' (Northwind General Hospital); search for it instead of adding it again\n",
+  );
+});

@@ -43,6 +43,8 @@ export function createDirectorySearch(deps: {
    * no patient waits on a reload; the server turns this on, tests leave it off to see imports at once.
    */
   staleWhileReloading?: boolean;
+  /** How long a search waits for a reload before answering from the previous index (default 1 s). */
+  reloadWaitMs?: number;
 }) {
   const repository = createDirectoryRepository(deps.db);
   const freshnessMs = deps.freshnessMs ?? 500;
@@ -73,7 +75,7 @@ export function createDirectorySearch(deps: {
       // Usually the check says "unchanged", or a reload takes milliseconds: wait that long, so the first search
       // after a change already sees it. A reload of a huge directory answers from the previous index meanwhile.
       const previous = index;
-      return (await settleWithin(loaded, staleAfterMs)) ?? previous;
+      return (await settleWithin(loaded, deps.reloadWaitMs ?? 1000)) ?? previous;
     }
     return loaded;
   };
@@ -104,18 +106,17 @@ export function createDirectorySearch(deps: {
   return { search, warm } satisfies DirectorySearch;
 }
 
-/** How long a search waits for a reload before answering from the previous index. */
-const staleAfterMs = 1000;
-
 /** The promise's value if it settles within `ms` (a failure counts as no value), else undefined. */
 async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  const settled = promise.catch(() => undefined);
+  if (ms <= 0) return undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), ms);
     timer.unref();
   });
   try {
-    return await Promise.race([promise.catch(() => undefined), timeout]);
+    return await Promise.race([settled, timeout]);
   } finally {
     clearTimeout(timer);
   }
