@@ -10,6 +10,7 @@ export type ChartbridgeErrorCode =
   | 'ERR_KEY_NOT_FOUND'
   | 'ERR_ENCRYPTION_KEY_INVALID'
   | 'ERR_DATABASE_URL_INVALID'
+  | 'ERR_DATABASE_UNAVAILABLE'
   // input validation
   | 'ERR_INVALID_INPUT'
   | 'ERR_NOT_FOUND'

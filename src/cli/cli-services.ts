@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig, type Config } from '../config/config.ts';
 import { createLogger } from '../log/logger.ts';
 import { createServices, type Services } from '../services.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { readDemoSettings } from './demo-settings.ts';
 
 /**
  * Runs one CLI action with the full service set on a migrated database, and closes it afterwards. Logs go to
@@ -27,17 +29,31 @@ export async function withCliServices<T>(
 
 /**
  * Operator commands run next to `chartbridge demo` work without configuration: when nothing is set, the demo's
- * ./data folder supplies the keys directory and the encryption key (the database URL already defaults to it).
+ * data folder (./data, or `dataDir`) supplies what the demo itself uses: the database, keys directory, encryption
+ * key, API key, public URL and sandbox client id. Anything set in the environment wins.
  */
 export function withDemoDefaults(
   env: Record<string, string | undefined>,
+  dataDir = 'data',
 ): Record<string, string | undefined> {
   const result = { ...env };
-  if (!result.CHARTBRIDGE_KEYS_DIR && !result.CHARTBRIDGE_PRIVATE_KEYS && existsSync('data/keys/keys.json')) {
-    result.CHARTBRIDGE_KEYS_DIR = 'data/keys';
+  const file = (name: string) => join(dataDir, name);
+  const fill = (name: string, value: string | undefined) => {
+    if (!result[name] && value) result[name] = value;
+  };
+  if (!result.CHARTBRIDGE_PRIVATE_KEYS && existsSync(file('keys/keys.json'))) {
+    fill('CHARTBRIDGE_KEYS_DIR', file('keys'));
   }
-  if (!result.CHARTBRIDGE_ENCRYPTION_KEY && existsSync('data/encryption.key')) {
-    result.CHARTBRIDGE_ENCRYPTION_KEY = readFileSync('data/encryption.key', 'utf8').trim();
-  }
+  fill('CHARTBRIDGE_ENCRYPTION_KEY', readIfPresent(file('encryption.key')));
+  fill('CHARTBRIDGE_API_KEY', readIfPresent(file('api-key')));
+  if (existsSync(file('chartbridge.db')))
+    fill('CHARTBRIDGE_DATABASE_URL', `sqlite:${file('chartbridge.db')}`);
+  const demo = readDemoSettings(dataDir);
+  fill('CHARTBRIDGE_PUBLIC_URL', demo.publicUrl);
+  fill('CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD', demo.clientId);
   return result;
+}
+
+function readIfPresent(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
 }

@@ -61,7 +61,7 @@ test('doctor: all checks pass against a running app and sandbox; a dead public U
   );
   assert.match(
     ok.stdout,
-    /^OK {4}endpoint sandbox-org-a token endpoint: .* answered http 401 \(reachable\)$/m,
+    /^OK {4}endpoint sandbox-org-a client authentication: .* accepted our signed client assertion for client id chartbridge-demo-nonprod \(invalid_grant for a deliberately invalid code\)$/m,
   );
   assert.match(ok.stdout, /all checks passed\n$/);
 

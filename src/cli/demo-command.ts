@@ -15,6 +15,7 @@ import {
   registerSandboxHospitals,
   type DemoSecrets,
 } from './demo-setup.ts';
+import { writeDemoSettings } from './demo-settings.ts';
 import { parsePort, waitForSignal } from './serve-command.ts';
 
 interface DemoOptions {
@@ -60,8 +61,14 @@ async function runDemo(options: DemoOptions): Promise<void> {
     const sandbox = await startDemoSandbox(services, sandboxPort, options.autoApprove === true);
     closers.unshift(() => sandbox.close());
     await registerSandboxHospitals(services.store.db, sandbox.orgs(), services.clock.now());
+    // "ready" means a search lists the hospitals: the index is built from what was just registered.
+    await services.directory.warm();
     const worker = await startInProcessWorker(services);
     closers.unshift(async () => void (await worker.stop()));
+    writeDemoSettings(secrets.dataDir, {
+      publicUrl: config.publicUrl,
+      clientId: config.clientIds.epicNonProduction!,
+    });
     printBanner({
       publicUrl: config.publicUrl,
       sandboxUrl: sandbox.url,

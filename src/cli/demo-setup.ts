@@ -1,5 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ensureFolder } from '../config/folder-paths.ts';
 import { randomToken } from '../crypto/random.ts';
 import { generateEncryptionKey } from '../crypto/sealer.ts';
 import { generateKey } from '../keys/key-admin.ts';
@@ -30,7 +31,7 @@ export function prepareDemoSecrets(
   env: Record<string, string | undefined>,
 ): DemoSecrets {
   const dataDir = resolve(dataDirOption);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensureFolder(dataDir, '--data');
   const encryptionKey =
     env.CHARTBRIDGE_ENCRYPTION_KEY ??
     readOrCreateSecret(join(dataDir, 'encryption.key'), generateEncryptionKey);

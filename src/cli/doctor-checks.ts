@@ -1,13 +1,17 @@
 import { systemClock } from '../clock.ts';
-import { loadConfig, type Config } from '../config/config.ts';
+import { loadConfig, REDIRECT_PATHS, type Config } from '../config/config.ts';
 import { createSealer } from '../crypto/sealer.ts';
 import { resolveClientId } from '../connect/client-ids.ts';
 import { isChartbridgeError } from '../errors.ts';
 import { loadKeyStore, type KeyStore } from '../keys/key-store.ts';
 import { fetchSmartConfiguration } from '../smart/discovery.ts';
-import { openStore } from '../store/database.ts';
+import type { Kysely } from 'kysely';
+import { openStore, type Store } from '../store/database.ts';
+import type { Database } from '../store/schema.ts';
+import { describeDatabaseFailure } from './startup-errors.ts';
 import { createRepositories } from '../store/repositories.ts';
 import type { EndpointRow } from '../store/endpoint-repository.ts';
+import { probeTokenEndpoint } from './doctor-token-probe.ts';
 
 export interface DoctorCheck {
   name: string;
@@ -17,9 +21,17 @@ export interface DoctorCheck {
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
 
-/** Every doctor check, each independent: one failure is explained and the rest still run. */
+/**
+ * Every doctor check, each independent: one failure is explained and the rest still run. The CLI passes the
+ * environment (with the demo's data folder filled in); the operator page passes the running server's own
+ * configuration and keys, so both judge exactly what `serve`/`demo` use.
+ */
 export async function runDoctorChecks(input: {
-  env: Record<string, string | undefined>;
+  env?: Record<string, string | undefined>;
+  config?: Config;
+  keys?: KeyStore;
+  /** The running server's database; the CLI opens CHARTBRIDGE_DATABASE_URL itself. */
+  db?: Kysely<Database>;
   org?: string;
   fetch?: typeof fetch;
 }): Promise<DoctorCheck[]> {
@@ -27,7 +39,7 @@ export async function runDoctorChecks(input: {
   const fetchImpl = input.fetch ?? globalThis.fetch;
   let config: Config;
   try {
-    config = loadConfig(input.env);
+    config = input.config ?? loadConfig(input.env);
     checks.push({
       name: 'config',
       status: 'ok',
@@ -36,13 +48,42 @@ export async function runDoctorChecks(input: {
   } catch (error) {
     return [{ name: 'config', status: 'fail', detail: describe(error) }];
   }
+  checks.push(...registrationChecks(config));
   checks.push(checkApiKey(config));
   checks.push(checkEncryptionKey(config));
-  const keys = await loadKeys(config, checks);
-  if (keys) checks.push(await checkJwks(config, keys, fetchImpl));
-  const endpoints = await loadEndpoints(config, input.org, checks);
-  for (const endpoint of endpoints) checks.push(...(await checkEndpoint(config, endpoint, fetchImpl)));
+  const keys = input.keys ?? (await loadKeys(config, checks));
+  if (input.keys) checks.push(describeKeys(input.keys));
+  const jwks = keys ? await checkJwks(config, keys, fetchImpl) : undefined;
+  if (jwks) checks.push(jwks);
+  const endpoints = await loadEndpoints(config, input, checks);
+  for (const endpoint of endpoints) {
+    checks.push(
+      ...(await checkEndpoint({
+        config,
+        endpoint,
+        keys,
+        jwksServed: jwks?.status !== 'fail',
+        fetch: fetchImpl,
+      })),
+    );
+  }
   return checks;
+}
+
+/** What the operator registers with the EHR, exactly as chartbridge will send and serve it. */
+function registrationChecks(config: Config): DoctorCheck[] {
+  return [
+    {
+      name: 'redirect uri',
+      status: 'ok',
+      detail: `register ${config.redirectUri} (sent in every launch; CHARTBRIDGE_REDIRECT_PATH chooses ${REDIRECT_PATHS.join(' or ')})`,
+    },
+    { name: 'jwks url', status: 'ok', detail: `register ${jwksUrlOf(config)}` },
+  ];
+}
+
+function jwksUrlOf(config: Config): string {
+  return `${config.publicUrl}/.well-known/jwks.json`;
 }
 
 function checkApiKey(config: Config): DoctorCheck {
@@ -75,12 +116,7 @@ async function loadKeys(config: Config, checks: DoctorCheck[]): Promise<KeyStore
       privateKeysPem: config.privateKeysPem,
       clock: systemClock,
     });
-    const active = keys.activeKey();
-    checks.push({
-      name: 'signing keys',
-      status: 'ok',
-      detail: `active ${active.alg} key ${active.kid}; ${keys.list().length} published`,
-    });
+    checks.push(describeKeys(keys));
     return keys;
   } catch (error) {
     checks.push({ name: 'signing keys', status: 'fail', detail: describe(error) });
@@ -88,9 +124,18 @@ async function loadKeys(config: Config, checks: DoctorCheck[]): Promise<KeyStore
   }
 }
 
+function describeKeys(keys: KeyStore): DoctorCheck {
+  const active = keys.activeKey();
+  return {
+    name: 'signing keys',
+    status: 'ok',
+    detail: `active ${active.alg} key ${active.kid}; ${keys.list().length} published`,
+  };
+}
+
 /** The EHR fetches our JWKS from the public URL: it must answer there, with the active key and nothing private. */
 async function checkJwks(config: Config, keys: KeyStore, fetchImpl: typeof fetch): Promise<DoctorCheck> {
-  const url = `${config.publicUrl}/.well-known/jwks.json`;
+  const url = jwksUrlOf(config);
   try {
     const response = await fetchImpl(url, { signal: AbortSignal.timeout(10_000) });
     const body = (await response.json()) as { keys?: Array<Record<string, unknown>> };
@@ -126,12 +171,15 @@ async function checkJwks(config: Config, keys: KeyStore, fetchImpl: typeof fetch
 
 async function loadEndpoints(
   config: Config,
-  org: string | undefined,
+  input: { org?: string; db?: Kysely<Database> },
   checks: DoctorCheck[],
 ): Promise<EndpointRow[]> {
-  const store = openStore(config.databaseUrl);
+  const { org } = input;
+  let store: Store | undefined;
   try {
-    const repos = createRepositories(store.db);
+    store = input.db ? undefined : openStore(config.databaseUrl);
+    const db = input.db ?? store!.db;
+    const repos = createRepositories(db);
     if (org) {
       const endpoint = await repos.directory.findEndpointForOrganization(org);
       if (!endpoint)
@@ -142,7 +190,7 @@ async function loadEndpoints(
         });
       return endpoint ? [endpoint] : [];
     }
-    const rows = await store.db
+    const rows = await db
       .selectFrom('endpoints')
       .selectAll()
       .where('status', '=', 'active')
@@ -159,48 +207,39 @@ async function loadEndpoints(
     checks.push({
       name: 'database',
       status: 'fail',
-      detail: `${describe(error)}: run chartbridge migrate and check CHARTBRIDGE_DATABASE_URL`,
+      detail: `${describe(describeDatabaseFailure(error, config.databaseUrl) ?? error)}: run chartbridge migrate and check CHARTBRIDGE_DATABASE_URL`,
     });
     return [];
   } finally {
-    await store.close();
+    await store?.close();
   }
 }
 
-async function checkEndpoint(
-  config: Config,
-  endpoint: EndpointRow,
-  fetchImpl: typeof fetch,
-): Promise<DoctorCheck[]> {
+async function checkEndpoint(input: {
+  config: Config;
+  endpoint: EndpointRow;
+  keys: KeyStore | undefined;
+  jwksServed: boolean;
+  fetch: typeof fetch;
+}): Promise<DoctorCheck[]> {
+  const { config, endpoint } = input;
   const name = `endpoint ${endpoint.id}`;
   const results: DoctorCheck[] = [];
+  let clientId: string | undefined;
   try {
-    results.push({
-      name: `${name} client id`,
-      status: 'ok',
-      detail: resolveClientId(endpoint, config.clientIds),
-    });
+    clientId = resolveClientId(endpoint, config.clientIds);
+    results.push({ name: `${name} client id`, status: 'ok', detail: clientId });
   } catch (error) {
     results.push({ name: `${name} client id`, status: 'fail', detail: describe(error) });
   }
+  let tokenEndpoint: string;
   try {
     const discovered = await fetchSmartConfiguration(endpoint.fhir_base, {
-      fetch: fetchImpl,
+      fetch: input.fetch,
       timeoutMs: 10_000,
     });
     results.push({ name: `${name} discovery`, status: 'ok', detail: `issuer ${discovered.issuer}` });
-    const response = await fetchImpl(discovered.tokenEndpoint, {
-      method: 'POST',
-      body: new URLSearchParams(),
-      signal: AbortSignal.timeout(10_000),
-    });
-    await response.body?.cancel();
-    const healthy = response.status < 500;
-    results.push({
-      name: `${name} token endpoint`,
-      status: healthy ? 'ok' : 'fail',
-      detail: `${discovered.tokenEndpoint} answered http ${response.status}${healthy ? ' (reachable)' : ': the EHR is having trouble; retry later'}`,
-    });
+    tokenEndpoint = discovered.tokenEndpoint;
   } catch (error) {
     results.push({
       name: `${name} discovery`,
@@ -209,6 +248,21 @@ async function checkEndpoint(
         ? error.message
         : `${endpoint.fhir_base} is unreachable: check the host name and outbound network`,
     });
+    return results;
+  }
+  if (clientId && input.keys) {
+    results.push(
+      await probeTokenEndpoint({
+        name,
+        tokenEndpoint,
+        clientId,
+        redirectUri: config.redirectUri,
+        jwksUrl: jwksUrlOf(config),
+        keys: input.keys,
+        jwksServed: input.jwksServed,
+        fetch: input.fetch,
+      }),
+    );
   }
   return results;
 }

@@ -10,8 +10,9 @@ export function registerDoctorCommand(program: Command): void {
       'check configuration, keys, JWKS reachability, and discovery + token endpoint of each endpoint (or one organization)',
     )
     .option('--json', 'print JSON for scripts')
-    .action(async (org: string | undefined, options: { json?: boolean }) => {
-      const checks = await runDoctorChecks({ env: withDemoDefaults(process.env), org });
+    .option('--data <dir>', "a demo's data folder, used for whatever the environment does not set", './data')
+    .action(async (org: string | undefined, options: { json?: boolean; data: string }) => {
+      const checks = await runDoctorChecks({ env: withDemoDefaults(process.env, options.data), org });
       if (options.json) console.log(JSON.stringify(checks, null, 2));
       else
         for (const check of checks)

@@ -2,6 +2,7 @@ import { closeSync, createWriteStream, existsSync, fchmodSync, openSync } from '
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
+import { checkParentFolder } from '../config/folder-paths.ts';
 import { ChartbridgeError } from '../errors.ts';
 import { createBinariesRepository } from '../store/binaries-repository.ts';
 import { createResourcesRepository } from '../store/resources-repository.ts';
@@ -37,6 +38,7 @@ export function registerExportCommand(program: Command): Command {
             `invalid connection id '${id.slice(0, 40)}': use letters, digits and . _ : @ -`,
           );
         }
+        if (options.output) checkParentFolder(options.output, '--output');
         if (options.output && !options.force && existsSync(options.output))
           throw outputExistsError(options.output);
         await withCliServices(async (services) => {

@@ -41,6 +41,10 @@ test('keys generate, list, jwks, rotate and retire work end to end on a director
   const newKid = /^key ([A-Za-z0-9_-]{43}) \(RS384\) now signs/.exec(rotated.stdout)?.[1];
   assert.ok(newKid);
   assert.match(rotated.stdout, /warning: the new key was not published ahead of time/);
+  assert.match(
+    rotated.stdout,
+    new RegExp(`^after 5 minutes or more: chartbridge keys retire ${kid} --dir ${dir}$`, 'm'),
+  );
 
   const jwks = await keys(['jwks', '--dir', dir]);
   assert.equal(jwks.code, 0, jwks.stderr);

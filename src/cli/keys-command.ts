@@ -89,7 +89,9 @@ function registerRotate(keys: Command): void {
         );
       }
       print('running chartbridge processes that use this directory switch within 30 seconds');
-      print(`after 5 minutes or more: chartbridge keys retire ${result.previous.kid}`);
+      // The same folder as this command's, so the suggestion works as printed.
+      const dirFlag = options.dir ? ` --dir ${shellQuote(options.dir)}` : '';
+      print(`after 5 minutes or more: chartbridge keys retire ${result.previous.kid}${dirFlag}`);
     });
 }
 
@@ -109,6 +111,10 @@ function registerRetire(keys: Command): void {
 }
 
 /** --dir, else CHARTBRIDGE_KEYS_DIR, else ./data/keys; key changes need a directory, not CHARTBRIDGE_PRIVATE_KEYS. */
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_./:@-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
 function resolveDir(dirOption: string | undefined, verb: string): string {
   if (dirOption) return dirOption;
   const config = loadConfig();

@@ -37,7 +37,7 @@ test('serve refuses to start on a group-readable key file or a malformed encrypt
     },
     cwd,
   });
-  assert.equal(badSecret.code, 1);
+  assert.equal(badSecret.code, 2);
   assert.equal(
     badSecret.stderr,
     'chartbridge: CHARTBRIDGE_ENCRYPTION_KEY is not a 32-byte key: set it to 32 random bytes in base64 or base64url (openssl rand -base64 32)\n',

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isChartbridgeError } from '../errors.ts';
+import { describeDatabaseFailure } from './startup-errors.ts';
 import { registerKeysCommand } from './keys-command.ts';
 import { registerConnectionsCommand } from './connections-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
@@ -46,14 +47,23 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-function exitCodeFor(error: unknown): number {
-  if (error instanceof CommanderError) {
+/** Bad input the operator fixes by changing a flag, a variable or a path: exit 2 (README); the rest exit 1. */
+const BAD_INPUT_CODES = new Set<string>([
+  'ERR_INVALID_INPUT',
+  'ERR_CONFIG_INVALID',
+  'ERR_DATABASE_URL_INVALID',
+  'ERR_ENCRYPTION_KEY_INVALID',
+]);
+
+function exitCodeFor(thrown: unknown): number {
+  if (thrown instanceof CommanderError) {
     // --help and --version end through exitOverride too, with code 0.
-    return error.exitCode === 0 ? 0 : 2;
+    return thrown.exitCode === 0 ? 0 : 2;
   }
+  const error = describeDatabaseFailure(thrown, process.env.CHARTBRIDGE_DATABASE_URL) ?? thrown;
   if (isChartbridgeError(error)) {
     process.stderr.write(`chartbridge: ${error.message}\n`);
-    return error.code === 'ERR_INVALID_INPUT' ? 2 : 1;
+    return BAD_INPUT_CODES.has(error.code) ? 2 : 1;
   }
   process.stderr.write(`chartbridge: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
   return 1;

@@ -32,6 +32,8 @@ export function registerServeCommand(program: Command): void {
       });
       const server = await startHttpServer(createHttpApp(services), { host: config.host, port: config.port });
       const worker = options.withWorker ? await startInProcessWorker(services) : undefined;
+      // Say "listening" only once the directory answers searches (its index is built on first use otherwise).
+      await services.directory.warm();
       console.log(
         `chartbridge listening on http://${config.host}:${server.port} (public url ${config.publicUrl})`,
       );

@@ -6,6 +6,9 @@ import { loadLegalConfig, type LegalConfig } from './legal-config.ts';
  * Everything chartbridge reads from the environment, validated once at start. A bad value stops the process with
  * one line naming the variable and the fix (RELIABILITY.md A12).
  */
+/** The callback paths chartbridge answers; the configured one is the redirect URI sent to the EHR. */
+export const REDIRECT_PATHS = ['/callback', '/api/auth/smart/callback'] as const;
+
 const portSchema = z.coerce.number().int().min(0).max(65535);
 
 const envSchema = z.object({
@@ -32,6 +35,10 @@ const envSchema = z.object({
     }),
   CHARTBRIDGE_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   CHARTBRIDGE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  // The redirect URI registered with the EHR is the public URL plus this path; both paths answer callbacks.
+  CHARTBRIDGE_REDIRECT_PATH: z
+    .enum(REDIRECT_PATHS, { message: `must be ${REDIRECT_PATHS.join(' or ')}` })
+    .default('/callback'),
   CHARTBRIDGE_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -45,6 +52,8 @@ export interface Config {
   databaseUrl: string;
   /** Base of redirect URIs and the JWKS URL, without a trailing slash. */
   publicUrl: string;
+  /** `{publicUrl}{CHARTBRIDGE_REDIRECT_PATH}`: the redirect URI sent to the EHR (it must be registered there). */
+  redirectUri: string;
   keysDir: string | undefined;
   privateKeysPem: string | undefined;
   encryptionKey: string | undefined;
@@ -70,9 +79,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ChartbridgeError('ERR_CONFIG_INVALID', `invalid ${name}: ${issue.message.toLowerCase()}`);
   }
   const e = parsed.data;
+  const publicUrl = (e.CHARTBRIDGE_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     databaseUrl: e.CHARTBRIDGE_DATABASE_URL,
-    publicUrl: (e.CHARTBRIDGE_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
+    redirectUri: `${publicUrl}${e.CHARTBRIDGE_REDIRECT_PATH}`,
     keysDir: e.CHARTBRIDGE_KEYS_DIR,
     privateKeysPem: e.CHARTBRIDGE_PRIVATE_KEYS,
     encryptionKey: e.CHARTBRIDGE_ENCRYPTION_KEY,

@@ -45,7 +45,33 @@ export async function saveConnection(deps: LaunchDeps, input: SaveInput): Promis
     now,
   );
   deps.log.info({ connectionId: id, launchId: launch.id, refreshable }, 'connection saved');
+  if (!refreshable)
+    await alertNoRefreshToken(deps, { connectionId: id, endpointId: launch.endpoint_id }, now);
   return id;
+}
+
+export const NO_REFRESH_TOKEN_HINT =
+  'the EHR granted no refresh token, so this connection ends with its access token: enable persistent access (refresh tokens, offline_access) in the app registration, and check that the patient chose a persistent-access period';
+
+/** A grant without a refresh token is a registration problem the operator must see, not a silent downgrade. */
+async function alertNoRefreshToken(
+  deps: LaunchDeps,
+  ids: { connectionId: string; endpointId: string },
+  now: number,
+): Promise<void> {
+  await deps.repos.audit.record(
+    {
+      actor: 'connect',
+      action: 'operator.alert',
+      connectionId: ids.connectionId,
+      detail: { code: 'ERR_NOT_REFRESHABLE', endpointId: ids.endpointId, hint: NO_REFRESH_TOKEN_HINT },
+    },
+    now,
+  );
+  deps.log.warn(
+    { ...ids, errorCode: 'ERR_NOT_REFRESHABLE', hint: NO_REFRESH_TOKEN_HINT },
+    'no refresh token granted',
+  );
 }
 
 interface SaveInput {

@@ -28,7 +28,7 @@ export interface LaunchDeps {
   sealer: TokenSealer;
   clock: Clock;
   log: Logger;
-  config: Pick<Config, 'publicUrl' | 'clientIds'>;
+  config: Pick<Config, 'publicUrl' | 'redirectUri' | 'clientIds'>;
 }
 
 /** What the callback needs from discovery, pinned at launch time (case 31: no re-discovery at the callback). */
@@ -37,10 +37,6 @@ export interface LaunchDiscovery {
   jwksUri: string | null;
   introspectionEndpoint: string | null;
   revocationEndpoint: string | null;
-}
-
-export function redirectUriFor(publicUrl: string): string {
-  return `${publicUrl}/callback`;
 }
 
 /**
@@ -114,7 +110,7 @@ async function buildLaunchRow(
     authorization_endpoint: configuration.authorizationEndpoint,
     token_endpoint: configuration.tokenEndpoint,
     client_id: input.clientId,
-    redirect_uri: redirectUriFor(deps.config.publicUrl),
+    redirect_uri: deps.config.redirectUri,
     scope: buildLaunchScope(selectOfferedTypes(DEFAULT_RESOURCE_TYPES, configuration.scopesSupported)),
     code_verifier_sealed: await deps.sealer.seal(
       input.pkce.codeVerifier,

@@ -22,6 +22,8 @@ export interface DirectorySearchResult {
 
 export interface DirectorySearch {
   search(query: string, options?: { limit?: number }): Promise<DirectorySearchResult[]>;
+  /** Loads the current directory now (a server calls it before it says "ready"); resolves to its size. */
+  warm(): Promise<number>;
 }
 
 export const MAX_QUERY_LENGTH = 200;
@@ -29,7 +31,8 @@ export const MAX_LIMIT = 50;
 
 /**
  * Directory search for the picker, the API and the CLI. The index lives in memory and reloads when the
- * directory changes (checked at most every `freshnessMs`), so an import in another process shows up by itself.
+ * directory changes (a version check at most every `freshnessMs`), so an import or `directory add` in another
+ * process shows up in the next search.
  */
 export function createDirectorySearch(deps: {
   db: Kysely<Database>;
@@ -40,9 +43,11 @@ export function createDirectorySearch(deps: {
    * no patient waits on a reload; the server turns this on, tests leave it off to see imports at once.
    */
   staleWhileReloading?: boolean;
+  /** How long a search waits for a reload before answering from the previous index (default 1 s). */
+  reloadWaitMs?: number;
 }) {
   const repository = createDirectoryRepository(deps.db);
-  const freshnessMs = deps.freshnessMs ?? 1000;
+  const freshnessMs = deps.freshnessMs ?? 500;
   let index: SearchIndex | undefined;
   let version = '';
   let checkedAt = -Infinity;
@@ -65,17 +70,21 @@ export function createDirectorySearch(deps: {
   };
   const currentIndex = async (): Promise<SearchIndex> => {
     if (index && deps.clock.now() - checkedAt < freshnessMs) return index;
-    // Concurrent searches share one reload.
-    loading ??= load().finally(() => {
+    const loaded = startLoad();
+    if (index && deps.staleWhileReloading) {
+      // Usually the check says "unchanged", or a reload takes milliseconds: wait that long, so the first search
+      // after a change already sees it. A reload of a huge directory answers from the previous index meanwhile.
+      const previous = index;
+      return (await settleWithin(loaded, deps.reloadWaitMs ?? 1000)) ?? previous;
+    }
+    return loaded;
+  };
+  /** Concurrent searches share one check (a cheap version query) and one reload. */
+  const startLoad = (): Promise<SearchIndex> =>
+    (loading ??= load().finally(() => {
       loading = undefined;
       checkedAt = deps.clock.now();
-    });
-    if (index && deps.staleWhileReloading) {
-      loading.catch(() => undefined);
-      return index;
-    }
-    return loading;
-  };
+    }));
   const search: DirectorySearch['search'] = async (query, options = {}) => {
     const limit = validateLimit(options.limit ?? 10);
     if (typeof query !== 'string' || query.length > MAX_QUERY_LENGTH) {
@@ -89,7 +98,28 @@ export function createDirectorySearch(deps: {
     const scores = new Map(hits.map((h) => [h.id, h.score]));
     return rows.map((row) => toResult(row, scores.get(row.organizationId) ?? 0));
   };
-  return { search } satisfies DirectorySearch;
+  const warm = async (): Promise<number> => {
+    // A check already running may have read the version before the latest change: start a fresh one after it.
+    await loading?.catch(() => undefined);
+    return (await startLoad()).size;
+  };
+  return { search, warm } satisfies DirectorySearch;
+}
+
+/** The promise's value if it settles within `ms` (a failure counts as no value), else undefined. */
+async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  const settled = promise.catch(() => undefined);
+  if (ms <= 0) return undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([settled, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function validateLimit(limit: number): number {

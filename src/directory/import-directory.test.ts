@@ -193,3 +193,29 @@ for (const dialect of testDialects) {
     }
   });
 }
+
+for (const dialect of testDialects) {
+  test(`re-importing the same file with --environment/--vendor applies them to its endpoints on ${dialect}`, async () => {
+    const { store, cleanup } = await createTestStore(dialect);
+    try {
+      const deps = createDeps(store);
+      const text = toBundleText(buildTestBrands(1));
+      const kinds = async () =>
+        (
+          await store.db
+            .selectFrom('endpoints')
+            .select(['vendor', 'environment'])
+            .where('source', '=', 'test')
+            .execute()
+        ).map((e) => `${e.vendor}/${e.environment}`);
+      await importText(deps, text);
+      assert.deepEqual(await kinds(), ['epic/production', 'epic/production', 'epic/production']);
+      await importText(deps, text, { environment: 'non-production' });
+      assert.deepEqual(await kinds(), ['epic/non-production', 'epic/non-production', 'epic/non-production']);
+      await importText(deps, text, { vendor: 'generic', environment: 'production' });
+      assert.deepEqual(await kinds(), ['generic/production', 'generic/production', 'generic/production']);
+    } finally {
+      await cleanup();
+    }
+  });
+}

@@ -52,6 +52,7 @@ export async function addManualEntry(
     timeoutMs: deps.timeoutMs ?? 15_000,
   });
   const endpointId = toEndpointId(fhirBase.key);
+  await refuseBaseHeldElsewhere(deps, fhirBase.fhirBase, endpointId);
   const organizationId = toOrganizationId('manual', `${fhirBase.key}\u0000${entry.name.toLowerCase()}`);
   const searchFields = {
     name: entry.name,
@@ -82,6 +83,26 @@ export async function addManualEntry(
     kind: entry.kind,
     issuer: configuration.issuer,
   };
+}
+
+/** The same FHIR base under another endpoint id (e.g. the demo's sandbox entries): one line, not a UNIQUE error. */
+async function refuseBaseHeldElsewhere(
+  deps: DirectoryDeps,
+  fhirBase: string,
+  endpointId: string,
+): Promise<void> {
+  const holder = await deps.db
+    .selectFrom('endpoints')
+    .select(['id', 'name'])
+    .where('fhir_base', '=', fhirBase)
+    .where('id', '<>', endpointId)
+    .executeTakeFirst();
+  if (holder) {
+    throw new ChartbridgeError(
+      'ERR_CONFLICT',
+      `the fhir base is already in the directory as endpoint '${holder.id}' (${holder.name}); search for it instead of adding it again`,
+    );
+  }
 }
 
 function checkManualFhirBase(value: string, allowLoopback: boolean): { fhirBase: string; key: string } {

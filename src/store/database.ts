@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { ensureFolder } from '../config/folder-paths.ts';
 import { ChartbridgeError } from '../errors.ts';
 import type { Database } from './schema.ts';
 import { startWalCheckpointer } from './sqlite-checkpointer.ts';
@@ -32,8 +33,11 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
 }
 
 function openSqlite(path: string): Store {
-  if (path !== ':memory:') createOwnerOnlyFiles(path);
-  const sqlite = new SQLite(path);
+  if (path !== ':memory:') {
+    ensureFolder(dirname(path), 'CHARTBRIDGE_DATABASE_URL', 'ERR_DATABASE_URL_INVALID');
+    createOwnerOnlyFiles(path);
+  }
+  const sqlite = openSqliteFile(path);
   // WAL lets readers run beside the one writer; busy_timeout makes a second process wait for the write lock
   // instead of failing at once.
   sqlite.pragma('journal_mode = WAL');
@@ -67,6 +71,18 @@ function createOwnerOnlyFiles(path: string): void {
   // `-wal` and `-shm` left by an older version (before the database file was 0600) are tightened as well.
   for (const file of [path, `${path}-wal`, `${path}-shm`]) {
     if (existsSync(file)) chmodSync(file, 0o600);
+  }
+}
+
+function openSqliteFile(path: string): SQLite.Database {
+  try {
+    return new SQLite(path);
+  } catch (error) {
+    const reason = (error as { code?: string }).code ?? 'error';
+    throw new ChartbridgeError(
+      'ERR_DATABASE_URL_INVALID',
+      `CHARTBRIDGE_DATABASE_URL: cannot open sqlite database '${path}' (${reason}); give a file path in a writable folder`,
+    );
   }
 }
 

@@ -123,6 +123,9 @@ async function upsertEndpoints(trx: Transaction<Database>, o: SwapOptions): Prom
     on conflict (id) do update set status = 'active', updated_at = excluded.updated_at,
       organization_id = case when ${mine} then excluded.organization_id else endpoints.organization_id end,
       name = case when ${mine} then excluded.name else endpoints.name end,
+      -- the operator's --vendor/--environment of this import apply to its endpoints on every import, not just the first
+      vendor = case when ${mine} then excluded.vendor else endpoints.vendor end,
+      environment = case when ${mine} then excluded.environment else endpoints.environment end,
       portal_org_id = case when ${mine} then excluded.portal_org_id else endpoints.portal_org_id end,
       source = case when ${mine} then excluded.source else endpoints.source end`.execute(trx);
 }

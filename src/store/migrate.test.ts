@@ -41,9 +41,9 @@ for (const dialect of testDialects) {
   });
 }
 
-test('a malformed database URL stops migrate with one line and exit code 1', async () => {
+test('a malformed database URL stops migrate with one line and exit code 2', async () => {
   const result = await runCli(['migrate'], { env: { CHARTBRIDGE_DATABASE_URL: 'mysql://x' } });
-  assert.equal(result.code, 1);
+  assert.equal(result.code, 2);
   assert.equal(
     result.stderr,
     "chartbridge: invalid CHARTBRIDGE_DATABASE_URL: must start with 'sqlite:' or 'postgres://'\n",

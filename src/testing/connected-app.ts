@@ -70,6 +70,8 @@ export async function startConnectedApp(
     clock?: Clock;
     /** Replaces services.jobs, where a connection's first sync is queued (`noJobs` queues nothing). */
     jobs?: JobSender;
+    /** More configuration (CHARTBRIDGE_REDIRECT_PATH, …) for the app and its `cliEnv`. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<ConnectedApp> {
   const database = await createTestDatabase(options.dialect ?? 'sqlite');
@@ -91,6 +93,7 @@ export async function startConnectedApp(
     CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: DEMO_CLIENT_ID,
     // Sandbox organisations on a generic profile are registered as generic SMART servers, same client.
     CHARTBRIDGE_GENERIC_CLIENT_ID: DEMO_CLIENT_ID,
+    ...options.env,
   };
   const { services, logs, secrets } = await buildServices(cliEnv, options.clock, options.jobs);
   holder.app = createHttpApp(services);

@@ -70,8 +70,13 @@ export function createOperatorRoutes(services: Services): Hono {
     checkOrigin: (c) => checkOrigin(c, services.config.publicUrl),
   });
   routes.get('/operator/doctor', async (c) => {
-    // The server's own environment: the same configuration `chartbridge doctor` would check on this host.
-    const checks = await runDoctorChecks({ env: process.env, fetch: services.fetch });
+    // The running server's own configuration, keys and database: exactly what it uses to connect patients.
+    const checks = await runDoctorChecks({
+      config: services.config,
+      keys: services.keys,
+      db: services.store.db,
+      fetch: services.fetch,
+    });
     return c.html(renderDoctorPage({ checks }));
   });
   return routes;

@@ -68,14 +68,17 @@ export function createPortalDoubleApp(options: PortalDoubleOptions = {}): Portal
 
 function addSignInRoutes(app: Hono<Env>, state: PortalState, base: string): void {
   app.get('/Account/Login', (c) =>
-    c.html(renderLoginPage(c.req.query('ReturnUrl') ?? `${base}/Developer/Apps`)),
+    // Signed in, the double's own app page is where there is something to see.
+    c.html(
+      renderLoginPage(c.req.query('ReturnUrl') ?? `${base}/Developer/Management?id=${state.appId}`, base),
+    ),
   );
   app.post('/Account/Login', async (c) => {
     const form = await readForm(c);
-    if (!form.Username || !form.Password) return c.html(renderLoginPage(form.ReturnUrl ?? ''), 200);
+    if (!form.Username || !form.Password) return c.html(renderLoginPage(form.ReturnUrl ?? '', base), 200);
     const session = state.createSession();
     setCookie(c, state.sessionCookieName, session.id, { path: '/', httpOnly: true, sameSite: 'Lax' });
-    return c.redirect(safeReturnUrl(form.ReturnUrl, base), 302);
+    return c.redirect(safeReturnUrl(form.ReturnUrl, `${base}/Developer/Management?id=${state.appId}`), 302);
   });
 }
 
@@ -96,7 +99,7 @@ function addAppPageRoutes(
   app.get('/Developer/EditApp', signedIn, (c) => {
     if (c.req.query('appId') !== state.appId) return c.html('<h1>App not found</h1>', 404);
     const token = c.get('session').verificationToken;
-    return c.html(renderEditAppPage(state.appId, token, catalog, state.selectedApiIds));
+    return c.html(renderEditAppPage(state.appId, token, catalog, state.selectedApiIds, base));
   });
   app.post('/Developer/SaveApis', signedIn, async (c) => {
     const body = await c.req.parseBody({ all: true });
@@ -176,10 +179,8 @@ async function readForm(c: Context): Promise<Record<string, string>> {
   return form;
 }
 
-function safeReturnUrl(returnUrl: string | undefined, base: string): string {
-  return returnUrl && returnUrl.startsWith('/') && !returnUrl.startsWith('//')
-    ? returnUrl
-    : `${base}/Developer/Apps`;
+function safeReturnUrl(returnUrl: string | undefined, fallback: string): string {
+  return returnUrl && returnUrl.startsWith('/') && !returnUrl.startsWith('//') ? returnUrl : fallback;
 }
 
 // ASP.NET's anti-forgery failure: a 400 error page, not JSON.

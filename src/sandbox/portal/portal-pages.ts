@@ -7,7 +7,8 @@ import type { PortalOrg } from './portal-state.ts';
  * management page's hidden `__RequestVerificationToken`, and the API-selection widget (`ul.apiList`,
  * `li.apiListItem`, the `>>` button, options with `data-uscdi-v3` / `data-uscdi-readonly`).
  */
-export function renderLoginPage(returnUrl: string) {
+/** `base` is where the double is mounted (`/portal` in the sandbox): form actions must include it. */
+export function renderLoginPage(returnUrl: string, base: string) {
   return html`<!doctype html>
     <html>
       <head>
@@ -15,7 +16,7 @@ export function renderLoginPage(returnUrl: string) {
       </head>
       <body>
         <h1>Sign In</h1>
-        <form method="post" action="/Account/Login" id="loginForm">
+        <form method="post" action="${base}/Account/Login" id="loginForm">
           <input type="hidden" name="ReturnUrl" value="${returnUrl}" />
           <label>Username <input name="Username" /></label>
           <label>Password <input name="Password" type="password" /></label>
@@ -59,7 +60,13 @@ export function renderManagementPage(appId: string, token: string, orgs: PortalO
     </html>`;
 }
 
-export function renderEditAppPage(appId: string, token: string, catalog: PortalApi[], selected: Set<string>) {
+export function renderEditAppPage(
+  appId: string,
+  token: string,
+  catalog: PortalApi[],
+  selected: Set<string>,
+  base: string,
+) {
   const options = renderApiOptions(catalog, selected);
   const item = (api: PortalApi, handler: string) =>
     html`<li class="apiListItem" data-api-id="${api.id}" onclick="${handler}(this)">${api.label}</li>`;
@@ -79,7 +86,7 @@ export function renderEditAppPage(appId: string, token: string, catalog: PortalA
         </style>
       </head>
       <body>
-        <form method="post" action="/Developer/SaveApis?appId=${appId}" id="apiForm">
+        <form method="post" action="${base}/Developer/SaveApis?appId=${appId}" id="apiForm">
           <input name="__RequestVerificationToken" type="hidden" value="${token}" />
           <select id="IncomingApis" name="IncomingApis" multiple style="display:none">
             ${options}

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startConnectedApp, noJobs } from '../testing/connected-app.ts';
+import { NO_REFRESH_TOKEN_HINT } from './save-connection.ts';
+
+test('a grant without a refresh token raises an operator alert naming the registration fix', async () => {
+  // The EHR gives no refresh token: persistent access is not enabled, or the patient chose "just this once".
+  const app = await startConnectedApp({ sandboxOptions: { autoApprovePeriod: 'none' }, jobs: noJobs });
+  try {
+    const id = await app.connectPatient('one-time-user');
+    const view = (await (await app.api(`/api/connections/${id}`)).json()) as { refreshable: boolean };
+    assert.equal(view.refreshable, false);
+    const events = await app.services.repos.audit.listForConnection(id);
+    const alerts = events.filter((e) => e.action === 'operator.alert');
+    assert.equal(alerts.length, 1);
+    assert.deepEqual(JSON.parse(String(alerts[0]!.detail)), {
+      code: 'ERR_NOT_REFRESHABLE',
+      endpointId: 'sandbox-org-a',
+      hint: NO_REFRESH_TOKEN_HINT,
+    });
+    assert.ok(app.logs.some((line) => line.includes('"msg":"no refresh token granted"')));
+
+    // With persistent access granted, no alert.
+    app.sandbox.auth.setAutoApprove(true, '3mo');
+    const lasting = await app.connectPatient('lasting-user');
+    const lastingEvents = await app.services.repos.audit.listForConnection(lasting);
+    assert.deepEqual(
+      lastingEvents.filter((e) => e.action === 'operator.alert'),
+      [],
+    );
+  } finally {
+    await app.close();
+  }
+});
