@@ -59,9 +59,8 @@ try {
     Object.entries(times).map(([figure, list]) => [figure, Math.round(median(list))]),
   ) as Record<Figure, number>;
   for (const [figure, argv] of Object.entries(commands) as [Figure, readonly string[]][]) {
-    log(
-      `${argv.slice(1).join(' ').replace(bin, 'chartbridge').padEnd(30)} median ${medians[figure]} ms of ${runs}`,
-    );
+    const label = argv[1] === bin ? ['chartbridge', ...argv.slice(2)] : ['node', ...argv.slice(1)];
+    log(`${label.join(' ').padEnd(30)} median ${medians[figure]} ms of ${runs}`);
   }
   const sizes = await measureInstallSizes(root, { fresh: values['fresh-installs'], log });
   console.log(JSON.stringify({ ...medians, installMb: sizes.full, prodInstallMb: sizes.prod }));

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,14 +33,17 @@ export async function measureInstallSizes(
     );
     return { full: cached.full, prod: cached.prod };
   }
-  const full = installSize(root, [], options.log);
-  const prod = installSize(root, ['--omit=dev'], options.log);
+  // Side by side: each install compiles better-sqlite3, minutes on a busy machine.
+  const [full, prod] = await Promise.all([
+    installSize(root, [], options.log),
+    installSize(root, ['--omit=dev'], options.log),
+  ]);
   mkdirSync(dirname(cacheFile), { recursive: true });
   writeFileSync(cacheFile, JSON.stringify({ key, measuredAt: new Date().toISOString(), full, prod }) + '\n');
   return { full, prod };
 }
 
-function installSize(root: string, flags: string[], log: (line: string) => void): number {
+async function installSize(root: string, flags: string[], log: (line: string) => void): Promise<number> {
   const copy = mkdtempSync(join(tmpdir(), 'chartbridge-install-'));
   try {
     const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
@@ -53,12 +56,12 @@ function installSize(root: string, flags: string[], log: (line: string) => void)
     if (flags.includes('--omit=dev')) cpSync(join(root, 'dist'), join(copy, 'dist'), { recursive: true });
     log(`npm ci ${flags.join(' ')} in ${copy}…`);
     const started = performance.now();
-    const installed = spawnSync('npm', ['ci', '--no-audit', '--no-fund', ...flags], {
-      cwd: copy,
-      encoding: 'utf8',
+    const status = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn('npm', ['ci', '--no-audit', '--no-fund', ...flags], { cwd: copy, stdio: 'ignore' });
+      child.on('error', reject);
+      child.on('close', resolve);
     });
-    if (installed.status !== 0)
-      throw new Error(`bench: npm ci ${flags.join(' ')} failed: ${installed.stderr}`);
+    if (status !== 0) throw new Error(`bench: npm ci ${flags.join(' ')} in ${copy} exited ${status}`);
     const du = spawnSync('du', ['-sm', 'node_modules'], { cwd: copy, encoding: 'utf8' });
     const megabytes = Number(du.stdout.split('\t')[0]);
     log(
