@@ -4,6 +4,7 @@
  * Chromium (CHARTBRIDGE_TEST_CHROMIUM or /usr/bin/chromium) the record page's first contentful paint.
  */
 import { existsSync } from 'node:fs';
+import type { BrowserWindow } from '../src/portal/browser/dom.ts';
 import { createRandomToken, hashSecret } from '../src/connect/secrets.ts';
 import { loadSandboxData } from '../src/sandbox/data/load-data.ts';
 import { runSync } from '../src/sync/run-sync.ts';
@@ -89,13 +90,15 @@ async function measureFirstPaint(app: ConnectedApp, cookie: string): Promise<voi
               new PerformanceObserver((list) => {
                 const paint = list.getEntriesByName('first-contentful-paint')[0];
                 if (paint) resolve(paint.startTime);
-              }).observe({ type: 'paint', buffered: true });
+              }).observe({ type: 'paint' as never, buffered: true }); // a browser entry type Node's types lack
               setTimeout(() => resolve(-1), 5000);
             }),
         ),
       );
     }
-    const nodes = await page.evaluate(() => document.getElementsByTagName('*').length);
+    const nodes = await page.evaluate(
+      () => (globalThis as unknown as BrowserWindow).document.querySelectorAll('*').length,
+    );
     console.log(
       `record page in Chromium: first contentful paint ${paints.map((p) => `${p.toFixed(0)} ms`).join(', ')}; ${nodes} DOM elements`,
     );

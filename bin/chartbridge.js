@@ -1,9 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so `npm start` needs no build step.
-import { URL, fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+// Runs the compiled JavaScript in dist/ (`npm run build`; `npm install` builds through `prepare`). Tests and
+// development run the TypeScript sources instead through scripts/chartbridge-source.js.
+import { existsSync } from 'node:fs';
+import process from 'node:process';
+import { URL } from 'node:url';
 
-// The project's tsconfig (JSX runtime hono/jsx) must apply whatever the working directory is: `chartbridge demo`
-// is started in empty folders too.
-register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
-await import('../src/cli/main.ts');
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('chartbridge: dist/ is missing — build it with `npm run build` (or `npm install`)\n');
+  process.exit(1);
+}
+await import(entry.href);

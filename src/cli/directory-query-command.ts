@@ -5,7 +5,6 @@ import { createDirectorySearch, MAX_LIMIT } from '../directory/directory-search.
 import { addManualEntry } from '../directory/manual-entry.ts';
 import { createDirectoryRepository } from '../store/directory-repository.ts';
 import { createDirectoryImportLogRepository } from '../store/directory-import-log-repository.ts';
-import { writeSyntheticBrandsBundle } from '../sandbox/brands/generate-brands-bundle.ts';
 import { withDirectoryDeps } from './directory-cli-deps.ts';
 import { printJson } from './directory-output.ts';
 
@@ -140,6 +139,8 @@ function registerGenerateCommand(group: Command): void {
     .option('--organizations <n>', 'organisations (brands + facilities)', '96600')
     .option('--endpoints <n>', 'endpoints', '817')
     .action(async (options: { out: string; seed: string; organizations: string; endpoints: string }) => {
+      // The generator is the sandbox's: imported here so that other directory commands never load the sandbox.
+      const { writeSyntheticBrandsBundle } = await import('../sandbox/brands/generate-brands-bundle.ts');
       const summary = await writeSyntheticBrandsBundle(
         options.out,
         {

@@ -1,46 +1,15 @@
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { isChartbridgeError } from '../errors.ts';
+import { buildProgram } from './program.ts';
 import { describeDatabaseFailure } from './startup-errors.ts';
-import { registerKeysCommand } from './keys-command.ts';
-import { registerConnectionsCommand } from './connections-command.ts';
-import { registerDemoCommand } from './demo-command.ts';
-import { registerDoctorCommand } from './doctor-command.ts';
-import { registerMigrateCommand } from './migrate-command.ts';
-import { registerServeCommand } from './serve-command.ts';
-import { registerPortalCommand } from './portal-command.ts';
-import { registerWorkerCommand } from './worker-command.ts';
-import { registerJobsCommand } from './jobs-command.ts';
-import { registerSandboxCommand } from './sandbox-command.ts';
-import { registerExportCommand } from './export-command.ts';
-import { registerDirectoryCommand } from './directory-command.ts';
 
 /**
- * The `chartbridge` binary. Each command group lives in its own file and registers itself here.
- * Usage errors exit 2, expected failures exit 1 with one line, both without a stack trace.
+ * The `chartbridge` binary. Each command group lives in its own file, listed in command-registry.ts and imported
+ * only when it runs. Usage errors exit 2, expected failures exit 1 with one line, both without a stack trace.
  */
-export function buildProgram(): Command {
-  const program = new Command('chartbridge')
-    .description('self-hosted SMART on FHIR patient-access connector (Epic and any R4 EHR)')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  registerKeysCommand(program);
-  registerMigrateCommand(program);
-  registerConnectionsCommand(program);
-  registerServeCommand(program);
-  registerDemoCommand(program);
-  registerDoctorCommand(program);
-  registerPortalCommand(program);
-  registerWorkerCommand(program);
-  registerJobsCommand(program);
-  registerSandboxCommand(program);
-  registerExportCommand(program);
-  registerDirectoryCommand(program);
-  return program;
-}
-
 async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv.slice(2));
     await program.parseAsync(argv);
   } catch (error) {
     process.exitCode = exitCodeFor(error);

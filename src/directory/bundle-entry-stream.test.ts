@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readBundleItems, type BundleItem } from './bundle-entry-stream.ts';
-import { toChunks } from './test-bundles.ts';
+import { toChunks } from '../testing/directory-bundles.ts';
 
 async function collect(text: string, chunkSize: number, options = {}): Promise<BundleItem[]> {
   const items: BundleItem[] = [];

@@ -9,7 +9,7 @@ import { checkDirectoryEndpoints } from './check-endpoints.ts';
 import { createDirectorySearch } from './directory-search.ts';
 import { importDirectory, type DirectoryDeps } from './import-directory.ts';
 import { addManualEntry } from './manual-entry.ts';
-import { toBundleText, toChunks } from './test-bundles.ts';
+import { toBundleText, toChunks } from '../testing/directory-bundles.ts';
 import { importDirectoryFromUrl } from './update-directory.ts';
 
 async function withSandbox(

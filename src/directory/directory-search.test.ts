@@ -6,7 +6,7 @@ import { createTestStore } from '../testing/databases.ts';
 import { waitFor } from '../testing/wait-for.ts';
 import { createDirectorySearch } from './directory-search.ts';
 import { importDirectory } from './import-directory.ts';
-import { buildTestBrands, toBundleText, toChunks } from './test-bundles.ts';
+import { buildTestBrands, toBundleText, toChunks } from '../testing/directory-bundles.ts';
 
 test('after an import a reload slower than the wait answers from the old index until the new one is loaded', async () => {
   const { store, cleanup } = await createTestStore('sqlite');

@@ -10,7 +10,7 @@ import {
 import { createTestStore, testDialects } from '../testing/databases.ts';
 import { createDirectoryRepository } from '../store/directory-repository.ts';
 import { importDirectory, type DirectoryDeps } from './import-directory.ts';
-import { buildTestBrands, toBundleText, toChunks } from './test-bundles.ts';
+import { buildTestBrands, toBundleText, toChunks } from '../testing/directory-bundles.ts';
 
 const run = (deps: DirectoryDeps, text: string, allowLoopback = false) =>
   importDirectory(deps, { location: 'bad.json', chunks: toChunks(text), source: 'test', allowLoopback });

@@ -9,7 +9,7 @@ import { createTestStore, testDialects } from '../testing/databases.ts';
 import type { Store } from '../store/database.ts';
 import { createDirectorySearch } from './directory-search.ts';
 import { importDirectory, type DirectoryDeps, type ImportInput } from './import-directory.ts';
-import { buildTestBrands, toBundleText, toChunks } from './test-bundles.ts';
+import { buildTestBrands, toBundleText, toChunks } from '../testing/directory-bundles.ts';
 
 function createDeps(store: Store): DirectoryDeps {
   return { db: store.db, clock: createManualClock(), log: createSilentLogger() };

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { createFhirClient, type FhirClientOptions, type TokenSource } from './fhir-client.ts';
 import { createHostLimiter } from './host-limiter.ts';
-import { startTestServer } from './test-server.ts';
+import { startTestServer } from '../testing/test-server.ts';
 
 interface Seen {
   path: string;

@@ -1,4 +1,5 @@
-import PgBoss from 'pg-boss';
+import { createRequire } from 'node:module';
+import type PgBoss from 'pg-boss';
 import type { Logger } from '../log/logger.ts';
 import {
   defaultRetryPolicy,
@@ -32,7 +33,9 @@ export function createPgBossQueue(input: {
   supervise?: boolean;
 }): JobQueue {
   const retry = { ...defaultRetryPolicy, ...input.retry };
-  const boss = new PgBoss({
+  // Required on use: pg-boss (CommonJS) and pg load only for PostgreSQL, so SQLite commands start faster.
+  const PgBossClass = createRequire(import.meta.url)('pg-boss') as typeof PgBoss;
+  const boss = new PgBossClass({
     connectionString: input.databaseUrl,
     max: input.poolSize ?? 3,
     schedule: false,

@@ -1,7 +1,8 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { ensureFolder } from '../config/folder-paths.ts';
 import { ChartbridgeError } from '../errors.ts';
@@ -17,10 +18,6 @@ export interface Store {
   sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
-
-// PostgreSQL returns BIGINT as a string to avoid precision loss; our BIGINTs are epoch milliseconds and
-// counters, far below 2^53, so numbers are the honest type on both databases.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 /** Opens the database named by a `sqlite:<path>` or `postgres://…` URL. */
 export function openStore(url: string, options: { poolSize?: number } = {}): Store {
@@ -87,10 +84,19 @@ function openSqliteFile(path: string): SQLite.Database {
 }
 
 function openPostgres(url: string, poolSize: number): Store {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const pool = new (loadPg().Pool)({ connectionString: url, max: poolSize });
   // An idle connection the server drops (restart, failover, pg_terminate_backend) is reported here; without a
   // listener Node would crash the process. The pool discards it and the next query opens a fresh one (case 24).
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/** pg (CommonJS) is required on first use, so that SQLite commands never load it. */
+function loadPg(): typeof pg {
+  const driver = createRequire(import.meta.url)('pg') as typeof pg;
+  // PostgreSQL returns BIGINT as a string to avoid precision loss; our BIGINTs are epoch milliseconds and
+  // counters, far below 2^53, so numbers are the honest type on both databases.
+  driver.types.setTypeParser(driver.types.builtins.INT8, (value) => Number(value));
+  return driver;
 }

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const cliPath = fileURLToPath(new URL('../../bin/chartbridge.js', import.meta.url));
+/** `chartbridge` from the sources (tests run the code as it is, no build needed). */
+export const cliPath = fileURLToPath(new URL('../../scripts/chartbridge-source.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import type { BrowserWindow } from '../../src/portal/browser/dom.ts';
 
 export const chromiumPath = process.env.CHARTBRIDGE_TEST_CHROMIUM;
 export const skipWithoutChromium = chromiumPath
@@ -74,7 +75,9 @@ export async function connectThroughPages(
   await page.focus('#hospital-search');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
-  const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+  const focused = await page.evaluate(() =>
+    (globalThis as unknown as BrowserWindow).document.querySelector(':focus')?.getAttribute('aria-label'),
+  );
   assert.equal(focused, `Connect ${input.hospital}`);
   await page.keyboard.press('Enter');
   await page.waitForSelector('#username');

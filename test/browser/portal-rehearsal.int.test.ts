@@ -1,3 +1,5 @@
+// Page functions run in Chromium: they see the DOM.
+/// <reference lib="dom" />
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,3 +1,5 @@
+// Page functions run in Chromium: they see the DOM.
+/// <reference lib="dom" />
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

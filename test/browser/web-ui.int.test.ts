@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import type { BrowserWindow } from '../../src/portal/browser/dom.ts';
 import { startInProcessWorker } from '../../src/jobs/service-worker.ts';
 import type { WorkerRuntime } from '../../src/jobs/worker-process.ts';
 import { loadSandboxData } from '../../src/sandbox/data/load-data.ts';
@@ -72,7 +73,9 @@ describe('web ui in Chromium', { skip: skipWithoutChromium }, () => {
     await saveScreenshot(page, 'patient-07-record');
     await page.setViewportSize({ width: 390, height: 844 });
     await saveScreenshot(page, 'patient-08-record-phone', false);
-    await page.evaluate(() => document.getElementById('labs')!.scrollIntoView());
+    await page.evaluate(() =>
+      (globalThis as unknown as BrowserWindow).document.querySelector('#labs')!.scrollIntoView(),
+    );
     await saveScreenshot(page, 'patient-08b-record-phone-labs', false);
     await page.setViewportSize({ width: 1100, height: 900 });
     await page.click('#documents a.attachment[href*="/documents/"] >> nth=0');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
-import { startTestServer } from '../../fhir/test-server.ts';
+import { startTestServer } from '../../testing/test-server.ts';
 import { runCli } from '../../testing/run-cli.ts';
 import { startConnectedApp, type ConnectedApp } from '../../testing/connected-app.ts';
 import { runSync } from '../../sync/run-sync.ts';

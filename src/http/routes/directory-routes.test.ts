@@ -8,7 +8,7 @@ import { createManualClock } from '../../clock.ts';
 import { loadConfig } from '../../config/config.ts';
 import { createDirectorySearch } from '../../directory/directory-search.ts';
 import { importDirectory } from '../../directory/import-directory.ts';
-import { buildTestBrands, toBundleText, toChunks } from '../../directory/test-bundles.ts';
+import { buildTestBrands, toBundleText, toChunks } from '../../testing/directory-bundles.ts';
 import { createSilentLogger } from '../../log/logger.ts';
 import { createTestStore } from '../../testing/databases.ts';
 import { respondWithError } from '../error-response.ts';
@@ -41,11 +41,12 @@ test('GET /api/directory needs the API key, validates q and limit, and returns r
     for (const key of [null, 'wrong-key-wrong-key-wrong']) {
       const response = await get('?q=summit', key);
       assert.equal(response.status, 401);
-      assert.equal((await response.json()).error.code, 'ERR_UNAUTHORIZED');
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'ERR_UNAUTHORIZED');
     }
     const ok = await get('?q=sumit%20madison&limit=2');
     assert.equal(ok.status, 200);
-    const body = await ok.json();
+    type Result = Record<string, unknown> & { name: string; kind: string; brand: { name: string } | null };
+    const body = (await ok.json()) as { results: [Result, ...Result[]] };
     assert.deepEqual(
       body.results.map((r: { name: string; kind: string; brand: { name: string } | null }) => [
         r.name,
@@ -91,7 +92,7 @@ test('GET /api/directory needs the API key, validates q and limit, and returns r
     const injection = await get(`?q=${encodeURIComponent("summit' ; drop table organizations; --")}`);
     assert.equal(injection.status, 200);
     assert.deepEqual(
-      (await injection.json()).results,
+      ((await injection.json()) as { results: unknown[] }).results,
       [],
       'every word must match; the text never reaches SQL',
     );

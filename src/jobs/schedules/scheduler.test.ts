@@ -11,7 +11,7 @@ import type { JobName, JobPayload, JobQueue, SendOptions } from '../job-queue.ts
 import { createScheduler } from './scheduler.ts';
 import { createWebhookNoticeSender } from './notices.ts';
 import { importDirectoryFromUrl } from '../../directory/update-directory.ts';
-import { buildTestBrands, toBundleText } from '../../directory/test-bundles.ts';
+import { buildTestBrands, toBundleText } from '../../testing/directory-bundles.ts';
 import { createJobLeaseRepository } from '../../store/jobs-leases.ts';
 import type { Store } from '../../store/database.ts';
 import type { Clock } from '../../clock.ts';

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { cliPath } from '../../testing/run-cli.ts';
 import { waitFor } from '../../testing/wait-for.ts';
 
 const testWorkerPath = fileURLToPath(new URL('./test-worker-process.ts', import.meta.url));
-const cliPath = fileURLToPath(new URL('../../../bin/chartbridge.js', import.meta.url));
 
 export interface WorkerProcess {
   child: ChildProcess;

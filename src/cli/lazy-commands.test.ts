@@ -1,0 +1,91 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { rsaPem } from '../keys/test-support.ts';
+import { runCliListingModules } from '../testing/loaded-modules.ts';
+
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+describe('chartbridge loads only the command it runs', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'chartbridge-lazy-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--help loads the command list and nothing else of chartbridge', async () => {
+    const result = await runCliListingModules(['--help'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Usage: chartbridge \[options\] \[command\]/);
+    assert.match(result.stdout, /\n {2}directory {2,}endpoint directory: import, update/);
+    assert.deepEqual(result.sources, [
+      'cli/command-registry.ts',
+      'cli/main.ts',
+      'cli/program.ts',
+      'errors.ts',
+    ]);
+  });
+
+  it('--version prints the package version from the same few modules', async () => {
+    const result = await runCliListingModules(['--version'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${version}\n`);
+    assert.deepEqual(result.sources, [
+      'cli/command-registry.ts',
+      'cli/main.ts',
+      'cli/program.ts',
+      'errors.ts',
+    ]);
+  });
+
+  it('connections list on an empty SQLite database loads no sandbox, HTTP or portal module', async () => {
+    const result = await runCliListingModules(['connections', 'list'], {
+      cwd: dir,
+      env: {
+        CHARTBRIDGE_DATABASE_URL: `sqlite:${join(dir, 'empty.db')}`,
+        CHARTBRIDGE_PRIVATE_KEYS: rsaPem(),
+        CHARTBRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'no connections\n');
+    assert.ok(result.sources.includes('cli/connections-command.ts'));
+    const foreign = result.sources.filter((path) =>
+      /^(sandbox|http|web|portal)\/|^cli\/(?!connections)/.test(path),
+    );
+    assert.deepEqual(foreign, [
+      'cli/cli-services.ts',
+      'cli/command-registry.ts',
+      'cli/main.ts',
+      'cli/program.ts',
+    ]);
+  });
+
+  it('sandbox --help does load the sandbox (the check above can see it)', async () => {
+    const result = await runCliListingModules(['sandbox', '--help'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(result.sources.includes('sandbox/sandbox.ts'), result.sources.join(' '));
+  });
+
+  it('an unknown command is refused with a suggestion from the command list', async () => {
+    const result = await runCliListingModules(['conections', 'list'], { cwd: dir });
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      "error: unknown command 'conections'\n(Did you mean connections?)\n(run with --help for usage)\n",
+    );
+    assert.deepEqual(result.sources, [
+      'cli/command-registry.ts',
+      'cli/main.ts',
+      'cli/program.ts',
+      'errors.ts',
+    ]);
+  });
+});
