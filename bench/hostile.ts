@@ -2,7 +2,7 @@
  * `npm run bench:hostile [-- --cases name,name]`
  *
  * One bad EHR answer must never take chartbridge down (issue 14). For each case, a real `chartbridge serve
- * --with-worker` process on SQLite syncs one patient from the sandbox EHR on loopback, with one search answering
+ * --with-worker` process (the compiled binary) on SQLite syncs one patient from the sandbox EHR on loopback, with one search answering
  * like a hostile server: a 45 MB page of 10⁶ entries, a 60 MB string, 200,000-deep nesting, an endless chain of
  * `next` links (100,000 pages and more), a body sent one byte a second, a gzip bomb. Meanwhile `/healthz` is
  * polled every 50 ms. Per case: the p99 of those polls, the serve process's peak RSS (VmHWM), whether a job
@@ -11,8 +11,9 @@
  * The last line is one JSON object:
  * {"cases":[{"name","healthzP99Ms","peakRssMb","leaseLost","outcome","seconds"}],"worstHealthzP99Ms","worstRssMb"}
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { FaultRule } from '../src/sandbox/faults.ts';
@@ -48,6 +49,11 @@ const chosen = values.cases ? CASES.filter((c) => values.cases!.split(',').inclu
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
+
+// What an operator runs: the compiled binary (dist/), built now so it is the code of this checkout.
+const builtCli = fileURLToPath(new URL('../bin/chartbridge.js', import.meta.url));
+log('building dist/ (npm run build)…');
+execFileSync('npm', ['run', '--silent', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -116,6 +122,7 @@ async function runCase(hostile: HostileCase) {
     const serve = spawnServe(
       { ...app.cliEnv, CHARTBRIDGE_PUBLIC_URL: url, CHARTBRIDGE_LOG_LEVEL: 'warn', PORT: String(port) },
       ['--with-worker'],
+      builtCli,
     );
     processes.push(serve);
     await serve.waitForLine(/listening|ready/i, 60_000);

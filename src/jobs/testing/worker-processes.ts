@@ -25,9 +25,13 @@ export function spawnWorker(
   return spawnWithLines(args, env);
 }
 
-/** Spawns the real `chartbridge serve` (e.g. with `--with-worker`). */
-export function spawnServe(env: Record<string, string>, args: string[] = []): WorkerProcess {
-  return spawnWithLines([cliPath, 'serve', ...args], env);
+/** Spawns the real `chartbridge serve` (e.g. with `--with-worker`), from the sources unless `cli` says otherwise. */
+export function spawnServe(
+  env: Record<string, string>,
+  args: string[] = [],
+  cli: string = cliPath,
+): WorkerProcess {
+  return spawnWithLines([cli, 'serve', ...args], env);
 }
 
 function spawnWithLines(args: string[], env: Record<string, string>): WorkerProcess {
