@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { labelOf, summarizeCoverage, toAttachmentCoverage, type CoverageReportInput } from './coverage-model.ts';
+import {
+  labelOf,
+  summarizeCoverage,
+  toAttachmentCoverage,
+  type CoverageReportInput,
+} from './coverage-model.ts';
 
-const entry = (over: Partial<CoverageReportInput['entries'][number]>): CoverageReportInput['entries'][number] => ({
+const entry = (
+  over: Partial<CoverageReportInput['entries'][number]>,
+): CoverageReportInput['entries'][number] => ({
   key: 'Observation:laboratory',
   resourceType: 'Observation',
   category: 'laboratory',
@@ -86,7 +93,11 @@ test('groups received, not shared, not available, dropped and attachments with c
     fetched: 5,
     notFetched: [
       { label: 'kept on another website: not fetched with your hospital sign-in', count: 1, why: null },
-      { label: "the hospital's system failed to send them; we try again at later updates", count: 2, why: null },
+      {
+        label: "the hospital's system failed to send them; we try again at later updates",
+        count: 2,
+        why: null,
+      },
     ],
   });
   assert.equal(view.pending, false);

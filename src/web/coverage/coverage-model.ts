@@ -117,7 +117,11 @@ export function summarizeCoverage(
     attachments: {
       fetched: attachments.fetched,
       notFetched: mergeByLabel(
-        attachments.reasons.map((r) => ({ label: plainAttachmentReason(r.reason), count: r.count, why: null })),
+        attachments.reasons.map((r) => ({
+          label: plainAttachmentReason(r.reason),
+          count: r.count,
+          why: null,
+        })),
       ),
     },
     pending: report.runId === null,
@@ -125,8 +129,7 @@ export function summarizeCoverage(
   for (const entry of report.entries) {
     const label = labelOf(entry.resourceType, entry.category);
     if (entry.resources > 0) view.received.push({ label, count: entry.resources, why: null });
-    for (const drop of entry.dropReasons)
-      view.dropped.push({ label, count: drop.count, why: drop.reason });
+    for (const drop of entry.dropReasons) view.dropped.push({ label, count: drop.count, why: drop.reason });
     if (['not_granted', 'refused', 'unsupported'].includes(entry.status))
       view.notShared.push({ label, count: 0, why: whyNotShared(entry.status) });
     else if (['failed', 'rejected', 'not_available'].includes(entry.status))
