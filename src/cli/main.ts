@@ -1,7 +1,6 @@
 import { CommanderError } from 'commander';
 import { isChartbridgeError } from '../errors.ts';
 import { buildProgram } from './program.ts';
-import { describeDatabaseFailure } from './startup-errors.ts';
 
 /**
  * The `chartbridge` binary. Each command group lives in its own file, listed in command-registry.ts and imported
@@ -12,7 +11,7 @@ async function main(argv: string[]): Promise<void> {
     const program = await buildProgram(argv.slice(2));
     await program.parseAsync(argv);
   } catch (error) {
-    process.exitCode = exitCodeFor(error);
+    process.exitCode = await exitCodeFor(error);
   }
 }
 
@@ -24,11 +23,13 @@ const BAD_INPUT_CODES = new Set<string>([
   'ERR_ENCRYPTION_KEY_INVALID',
 ]);
 
-function exitCodeFor(thrown: unknown): number {
+async function exitCodeFor(thrown: unknown): Promise<number> {
   if (thrown instanceof CommanderError) {
     // --help and --version end through exitOverride too, with code 0.
     return thrown.exitCode === 0 ? 0 : 2;
   }
+  // Loaded only on failure, so `--help` and `--version` load nothing but the command list.
+  const { describeDatabaseFailure } = await import('./startup-errors.ts');
   const error = describeDatabaseFailure(thrown, process.env.CHARTBRIDGE_DATABASE_URL) ?? thrown;
   if (isChartbridgeError(error)) {
     process.stderr.write(`chartbridge: ${error.message}\n`);
