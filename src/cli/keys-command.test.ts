@@ -196,7 +196,7 @@ test('keys reseal re-seals stored tokens with the new first key and reports unre
     const row = await store.db.selectFrom('connections').selectAll().executeTakeFirstOrThrow();
     assert.equal(createSealer(newKey).unseal(row.refresh_token_sealed!, binding), 'rt-1');
     const malformed = await keys(['reseal'], { ...env, CHARTBRIDGE_ENCRYPTION_KEY: 'c2hvcnQ=' });
-    assert.equal(malformed.code, 1);
+    assert.equal(malformed.code, 2, 'a malformed key is bad input');
     assert.equal(
       malformed.stderr,
       'chartbridge: CHARTBRIDGE_ENCRYPTION_KEY is not a 32-byte key: set it to 32 random bytes in base64 or base64url (openssl rand -base64 32)\n',
