@@ -63,6 +63,8 @@ describe('chartbridge loads only the command it runs', () => {
     assert.deepEqual(foreign, [
       'cli/cli-services.ts',
       'cli/command-registry.ts',
+      // Next to a demo, operator commands take the demo's settings from its data folder.
+      'cli/demo-settings.ts',
       'cli/main.ts',
       'cli/program.ts',
     ]);

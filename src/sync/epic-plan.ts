@@ -3,6 +3,7 @@ import {
   buildQueryKey,
   buildSearchPath,
   includeProvenance,
+  patientProvenanceQuery,
   type PlannedQuery,
   type QueryPlan,
 } from './query-plan.ts';
@@ -51,6 +52,8 @@ export const EPIC_PLAIN_TYPES = [
   'FamilyMemberHistory',
   'DiagnosticReport',
   'DocumentReference',
+  // Media.Search (Study) (R4) in Epic's API list (fixtures/epic/uscdi-r4-api-labels.txt).
+  'Media',
 ];
 
 export interface PlanOptions {
@@ -89,11 +92,10 @@ export function buildEpicPlan(options: PlanOptions): QueryPlan {
     path: `Patient/${encodeURIComponent(options.patientId)}`,
     incremental: false,
   };
-  return splitByScope(
-    'epic',
-    [patientRead, ...(provenance ? searches.map(includeProvenance) : searches)],
-    options.scope,
-  );
+  const withProvenance = provenance
+    ? [...searches.map(includeProvenance), patientProvenanceQuery(options.patientId)]
+    : searches;
+  return splitByScope('epic', [patientRead, ...withProvenance], options.scope);
 }
 
 function categoryQuery(type: string, category: string, patientId: string, count: string): PlannedQuery {

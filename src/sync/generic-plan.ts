@@ -1,6 +1,12 @@
 import { allowsRead } from '../smart/patient-scopes.ts';
 import { splitByScope, type PlanOptions } from './epic-plan.ts';
-import { buildQueryKey, buildSearchPath, type PlannedQuery, type QueryPlan } from './query-plan.ts';
+import {
+  buildQueryKey,
+  buildSearchPath,
+  type PlannedQuery,
+  type QueryPlan,
+  patientProvenanceQuery,
+} from './query-plan.ts';
 import { readCapability, type CapabilityFacts } from './read-capability.ts';
 import { buildUsCoreSearches } from './us-core-searches.ts';
 
@@ -93,7 +99,12 @@ function planSearches(facts: CapabilityFacts, options: PlanOptions, count: strin
       ...(withProvenance ? { also: ['Provenance'] } : {}),
     });
   }
-  // Provenance comes along with the searches where the server includes it; else by its own patient search.
+  // Provenance comes along with the searches where the server includes it (the patient's own with a `Patient?_id`
+  // search); else by its own patient search.
   const included = searches.some((query) => query.also?.includes('Provenance'));
-  return included ? searches.filter((query) => query.resourceType !== 'Provenance') : searches;
+  if (!included) return searches;
+  return [
+    ...searches.filter((query) => query.resourceType !== 'Provenance'),
+    patientProvenanceQuery(options.patientId),
+  ];
 }

@@ -114,6 +114,8 @@ describe('generic plan fallbacks', () => {
         ['Patient/7', undefined],
         ['Condition?patient=7&_count=100&_revinclude=Provenance%3Atarget', ['Provenance']],
         ['Goal?patient=7&_count=100', undefined],
+        // The patient's own Provenance: the Patient is read by id, so only a `Patient?_id` search includes it.
+        ['Patient?_id=7&_revinclude=Provenance%3Atarget', ['Patient']],
       ],
     );
     const withoutProvenance = buildGenericPlan(capability, {
@@ -168,7 +170,11 @@ describe('generic plan fallbacks', () => {
 
   it("includes Provenance in Epic's searches when granted, leaving the plan's shape", () => {
     const plan = buildEpicPlan({ patientId: 'e', scope: 'patient/Observation.read patient/Provenance.read' });
-    assert.equal(plan.queries.length, 17);
+    assert.equal(plan.queries.length, 18);
+    assert.deepEqual(
+      [plan.queries[17]!.key, plan.queries[17]!.path],
+      ['Provenance:Patient', 'Patient?_id=e&_revinclude=Provenance%3Atarget'],
+    );
     assert.equal(
       plan.queries[0]!.path,
       'Observation?patient=e&category=laboratory&_count=100&_revinclude=Provenance%3Atarget',

@@ -29,7 +29,7 @@ describe('query plans', () => {
       skipped.get('Condition:problem-list-item'),
       "not granted: the access token's scope does not include patient/Condition.read",
     );
-    assert.equal(skipped.size, 3 + 3 + 1 + 16);
+    assert.equal(skipped.size, 3 + 3 + 1 + 17);
     assert.equal(buildEpicPlan({ patientId: 'p', scope: 'patient/*.read' }).skipped.length, 0);
   });
 

@@ -60,6 +60,22 @@ export function buildQueryKey(resourceType: string, category: string | null): st
 }
 
 /** The same search with the Provenance of every match included (`_revinclude=Provenance:target`). */
+/**
+ * The Provenance whose target is the patient: the Patient is read by id, so no search's `_revinclude` brings it.
+ * `Patient?_id=…&_revinclude=Provenance:target` does (US Core makes `_id` a Patient search parameter).
+ */
+export function patientProvenanceQuery(patientId: string): PlannedQuery {
+  const query = new URLSearchParams({ _id: patientId, _revinclude: 'Provenance:target' });
+  return {
+    key: 'Provenance:Patient',
+    resourceType: 'Provenance',
+    category: 'Patient',
+    path: `Patient?${query.toString()}`,
+    incremental: false,
+    also: ['Patient'],
+  };
+}
+
 export function includeProvenance(query: PlannedQuery): PlannedQuery {
   const include = new URLSearchParams({ _revinclude: 'Provenance:target' }).toString();
   return { ...query, path: `${query.path}&${include}`, also: [...(query.also ?? []), 'Provenance'] };

@@ -44,7 +44,7 @@ for (const dialect of testDialects) {
       ];
       for (const args of runs) {
         const result = await runCli(args, { env });
-        assert.deepEqual([args.join(' '), result.code, result.stderr], [args.join(' '), 1, WRONG_KEY_LINE]);
+        assert.deepEqual([args.join(' '), result.code, result.stderr], [args.join(' '), 2, WRONG_KEY_LINE]);
       }
       assert.deepEqual(await snapshot(), before);
       // The right key, and a rotation ring whose second key is the right one, pass the check.

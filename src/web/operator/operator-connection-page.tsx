@@ -181,7 +181,9 @@ export function renderDoctorPage(props: { checks: DoctorCheck[] }) {
                 <td data-label="Result">
                   <span class={`badge ${check.status}`}>{statusText('check', check.status, 'operator')}</span>
                 </td>
-                <td data-label="Detail">{check.detail}</td>
+                <td data-label="Detail" class="detail">
+                  {check.detail}
+                </td>
               </tr>
             ))}
           </tbody>

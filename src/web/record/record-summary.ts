@@ -1,3 +1,4 @@
+import { isSafeFhirId } from '../../fhir/fhir-id.ts';
 import type {
   AllergyIntolerance,
   CodeableConcept,
@@ -150,8 +151,9 @@ function addDocument(
     title,
     date,
     attachments: attachments.flatMap((a) => {
-      const binaryId = /(?:^|\/)Binary\/([A-Za-z0-9\-.]{1,64})$/.exec(a?.url ?? '')?.[1];
-      return binaryId
+      // Any id the store keeps (src/fhir/fhir-id.ts): Epic's run to 130 characters.
+      const binaryId = /(?:^|\/)Binary\/([^/?#]+)$/.exec(a?.url ?? '')?.[1];
+      return isSafeFhirId(binaryId)
         ? [
             {
               binaryId,
