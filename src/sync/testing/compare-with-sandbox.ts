@@ -33,14 +33,15 @@ export function expectedRecord(sandbox: Sandbox, orgId: string, patientId: strin
       expected.set(`${type}/${resource.id}`, hashCanonical(resource));
     }
   }
-  // Provenance comes with the searches (`_revinclude=Provenance:target`): the ones that target what they found.
+  const patient = sandbox.data.read(orgId, 'Patient', patientId);
+  if (patient) expected.set(`Patient/${patientId}`, hashCanonical(patient));
+  // Provenance comes with the searches (`_revinclude=Provenance:target`, the patient's own with `Patient?_id`):
+  // the ones that target what they found.
   for (const provenance of sandbox.data.patientResources(orgId, patientId, 'Provenance')) {
     const targets = (provenance.target as { reference?: string }[] | undefined) ?? [];
     if (targets.some((target) => expected.has(target.reference ?? '')))
       expected.set(`Provenance/${provenance.id}`, hashCanonical(provenance));
   }
-  const patient = sandbox.data.read(orgId, 'Patient', patientId);
-  if (patient) expected.set(`Patient/${patientId}`, hashCanonical(patient));
   return expected;
 }
 
