@@ -7,28 +7,10 @@ import {
   type PlannedQuery,
   type QueryPlan,
 } from './query-plan.ts';
-import { buildCategoryQuery } from './us-core-searches.ts';
+import { buildCategoryQuery, US_CORE_CATEGORIES } from './us-core-searches.ts';
 
-/** Observation categories Epic requires (a search without one is HTTP 400, code 59108); EPIC.md §5. */
-export const EPIC_OBSERVATION_CATEGORIES = [
-  'laboratory',
-  'vital-signs',
-  'social-history',
-  'survey',
-  'exam',
-  'imaging',
-  'procedure',
-  'therapy',
-  'activity',
-  'sdoh',
-  'functional-status',
-  'disability-status',
-  'cognitive-status',
-  'clinical-test',
-  'care-experience-preference',
-  'treatment-intervention-preference',
-  'observation-adi-documentation',
-];
+/** Observation categories Epic requires (a search without one is HTTP 400, code 59108): US Core's; EPIC.md §5. */
+export const EPIC_OBSERVATION_CATEGORIES = US_CORE_CATEGORIES.Observation!;
 
 export const EPIC_CONDITION_CATEGORIES = ['problem-list-item', 'encounter-diagnosis', 'health-concern'];
 /** Longitudinal, encounter, assess-plan; a CarePlan search without a category is HTTP 400 (59159). */
