@@ -50,6 +50,12 @@ function registerAddCommand(group: Command): void {
         .default('provider'),
     )
     .addOption(
+      new Option(
+        '--scope-version <version>',
+        'SMART scopes to ask in: v1 (patient/X.read), v2 (patient/X.rs), or auto (v2 where discovery lists permission-v2); default CHARTBRIDGE_SCOPE_VERSION, else Epic v1 and others auto',
+      ).choices(['v1', 'v2', 'auto']),
+    )
+    .addOption(
       new Option('--environment <env>', 'environment')
         .choices(['production', 'non-production'])
         .default('production'),
@@ -66,6 +72,7 @@ function registerAddCommand(group: Command): void {
           clientId: options.clientId as string | undefined,
           vendor: options.vendor as 'epic' | 'generic',
           kind: options.kind as 'provider' | 'payer',
+          scopeVersion: options.scopeVersion as 'v1' | 'v2' | 'auto' | undefined,
           environment: options.environment as 'production' | 'non-production',
           city: options.city as string | undefined,
           state: options.state as string | undefined,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ChartbridgeError } from '../errors.ts';
+import { SCOPE_VERSION_SETTINGS, type ScopeVersionSetting } from '../smart/scope-version.ts';
 import { loadLegalConfig, type LegalConfig } from './legal-config.ts';
 
 /**
@@ -27,6 +28,8 @@ const envSchema = z.object({
   CHARTBRIDGE_EPIC_CLIENT_ID_NONPROD: z.string().min(1).optional(),
   CHARTBRIDGE_GENERIC_CLIENT_ID: z.string().min(1).optional(),
   CHARTBRIDGE_DIRECTORY_URL: z.url().optional(),
+  // The SMART scope grammar launches ask in where an endpoint has no setting of its own (smart/scope-version.ts).
+  CHARTBRIDGE_SCOPE_VERSION: z.enum(SCOPE_VERSION_SETTINGS, { message: 'must be v1, v2 or auto' }).optional(),
   CHARTBRIDGE_APP_ORIGINS: z
     .string()
     .optional()
@@ -60,6 +63,8 @@ export interface Config {
   apiKey: string | undefined;
   clientIds: { epicProduction?: string; epicNonProduction?: string; generic?: string };
   directoryUrl: string | undefined;
+  /** `CHARTBRIDGE_SCOPE_VERSION`; unset: each vendor's default (Epic v1, others auto). */
+  scopeVersion?: ScopeVersionSetting;
   /** Origins (besides publicUrl) a connect session's returnUrl may point at (open-redirect guard). */
   appOrigins: string[];
   /** Where sync-completion webhooks go, signed with the secret (HMAC-SHA256); absent = none sent. */
@@ -94,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       generic: e.CHARTBRIDGE_GENERIC_CLIENT_ID,
     },
     directoryUrl: e.CHARTBRIDGE_DIRECTORY_URL,
+    scopeVersion: e.CHARTBRIDGE_SCOPE_VERSION,
     appOrigins: (e.CHARTBRIDGE_APP_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())

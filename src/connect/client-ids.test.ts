@@ -17,6 +17,7 @@ function endpoint(fields: Partial<EndpointRow>): EndpointRow {
     status: 'active',
     source: 'test',
     kind: 'provider',
+    scope_version: null,
     created_at: 0,
     updated_at: 0,
     ...fields,

@@ -94,6 +94,7 @@ async function buildGrantFields(deps: LaunchDeps, input: SaveInput, id: string) 
     fhir_user: input.fhirUser,
     // RFC 6749 §5.1: a token response without `scope` granted what was asked (REAL-WORLD.md "Tokens").
     scope: tokens.scope || launch.scope,
+    requested_scope: launch.scope,
     access_token_sealed: await deps.sealer.seal(
       tokens.accessToken,
       bindingFor('connections', id, 'access_token_sealed'),

@@ -10,6 +10,7 @@ import {
   type PkcePair,
 } from '../smart/authorize-url.ts';
 import { selectOfferedTypes } from '../smart/patient-scopes.ts';
+import { resolveScopeVersion } from '../smart/scope-version.ts';
 import type { SmartClient } from '../smart/smart-client.ts';
 import type { SmartConfiguration } from '../smart/smart-configuration.ts';
 import type { ConnectSessionRow } from '../store/connect-session-repository.ts';
@@ -28,7 +29,7 @@ export interface LaunchDeps {
   sealer: TokenSealer;
   clock: Clock;
   log: Logger;
-  config: Pick<Config, 'publicUrl' | 'redirectUri' | 'clientIds'>;
+  config: Pick<Config, 'publicUrl' | 'redirectUri' | 'clientIds' | 'scopeVersion'>;
 }
 
 /** What the callback needs from discovery, pinned at launch time (case 31: no re-discovery at the callback). */
@@ -111,7 +112,15 @@ async function buildLaunchRow(
     token_endpoint: configuration.tokenEndpoint,
     client_id: input.clientId,
     redirect_uri: deps.config.redirectUri,
-    scope: buildLaunchScope(selectOfferedTypes(DEFAULT_RESOURCE_TYPES, configuration.scopesSupported)),
+    scope: buildLaunchScope(
+      selectOfferedTypes(DEFAULT_RESOURCE_TYPES, configuration.scopesSupported),
+      resolveScopeVersion({
+        endpoint: endpoint.scope_version,
+        configured: deps.config.scopeVersion,
+        vendor: endpoint.vendor,
+        capabilities: configuration.capabilities,
+      }),
+    ),
     code_verifier_sealed: await deps.sealer.seal(
       input.pkce.codeVerifier,
       bindingFor('launches', id, 'code_verifier_sealed'),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChartbridgeError } from '../errors.ts';
 import { fetchSmartConfiguration } from '../smart/discovery.ts';
+import { SCOPE_VERSION_SETTINGS } from '../smart/scope-version.ts';
 import { createDirectoryManualRepository } from '../store/directory-manual-repository.ts';
 import { toSearchText } from './bundle-entry-mapper.ts';
 import { checkFhirBase, toEndpointId, toOrganizationId } from './endpoint-id.ts';
@@ -12,6 +13,8 @@ const entrySchema = z.object({
   clientId: z.string().trim().min(1).max(200).optional(),
   vendor: z.enum(['epic', 'generic']).default('generic'),
   kind: z.enum(['provider', 'payer']).default('provider'),
+  /** Unset: CHARTBRIDGE_SCOPE_VERSION, then the vendor's default (smart/scope-version.ts). */
+  scopeVersion: z.enum(SCOPE_VERSION_SETTINGS).optional(),
   environment: z.enum(['production', 'non-production']).default('production'),
   city: z.string().trim().min(1).max(100).optional(),
   state: z.string().trim().min(1).max(50).optional(),
@@ -71,6 +74,7 @@ export async function addManualEntry(
     fhirBase: fhirBase.fhirBase,
     vendor: entry.vendor,
     kind: entry.kind,
+    scopeVersion: entry.scopeVersion,
     environment: entry.environment,
     clientId: entry.clientId ?? null,
     now: deps.clock.now(),

@@ -49,4 +49,6 @@ export interface SandboxClient {
   redirectUris: string[];
   /** Epic "Incoming API" labels granted to this client (fixtures/epic/uscdi-r4-api-labels.txt); empty = all. */
   grantedApis: string[];
+  /** The SMART scope version the app was registered with (Epic's "SMART Scope Version"); default: the profile's. */
+  scopeVersion?: 'v1' | 'v2';
 }

@@ -192,6 +192,7 @@ function createAuthServerFor(
     // Even-numbered organisations advertise RFC 9207 so the connector's iss check runs both ways.
     advertisesIss: (orgId) => orgIds.indexOf(orgId) % 2 === 0,
     tokenOmits: (orgId) => profileOf(orgId).tokenOmits,
+    smartV2: (orgId) => profileOf(orgId).smartV2,
   });
 }
 

@@ -1,20 +1,25 @@
 import * as oauth from 'oauth4webapi';
 import { RECORD_TYPES } from '../fhir/us-core-types.ts';
+import type { ScopeVersion } from './granted-scopes.ts';
 import { patientReadScope } from './patient-scopes.ts';
 
 /**
- * The resource types a standalone patient launch asks for (SMART v1 scopes, EPIC.md §3): every USCDI v3 / US Core
- * type, the medication and history types, CARIN Blue Button for payers. Servers grant what they serve.
+ * The resource types a standalone patient launch asks for (EPIC.md §3): every USCDI v3 / US Core type, the
+ * medication and history types, CARIN Blue Button for payers. Servers grant what they serve.
  */
 export const DEFAULT_RESOURCE_TYPES = RECORD_TYPES;
 
-export function buildLaunchScope(resourceTypes: string[] = DEFAULT_RESOURCE_TYPES): string {
+/** The launch's scope in the endpoint's grammar: v1 `patient/X.read` (Epic's default) or v2 `patient/X.rs`. */
+export function buildLaunchScope(
+  resourceTypes: string[] = DEFAULT_RESOURCE_TYPES,
+  version: ScopeVersion = 'v1',
+): string {
   return [
     'openid',
     'fhirUser',
     'launch/patient',
     'offline_access',
-    ...resourceTypes.map(patientReadScope),
+    ...resourceTypes.map((type) => patientReadScope(type, version)),
   ].join(' ');
 }
 

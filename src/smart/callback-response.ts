@@ -33,6 +33,15 @@ export function validateCallbackParameters(
       );
     return validated;
   } catch (error) {
+    if (error instanceof oauth.AuthorizationResponseError && error.error === 'invalid_scope') {
+      // A v1 request at a v2 registration (or the reverse): the launch's grammar is the operator's setting.
+      throw new ChartbridgeError(
+        'ERR_AUTHORIZATION_DENIED',
+        'the hospital refused the scopes asked for (invalid_scope): its app registration uses the other SMART ' +
+          'scope version; set the endpoint with `chartbridge directory add --scope-version v1|v2`',
+        { status: 400 },
+      );
+    }
     if (error instanceof oauth.AuthorizationResponseError) {
       throw new ChartbridgeError(
         'ERR_AUTHORIZATION_DENIED',

@@ -1,22 +1,18 @@
+import { grantsAny, parseGrantedScopes, type ScopeVersion } from './granted-scopes.ts';
+
 /**
- * The SMART scope grammar in one place: what a launch asks for and how a granted scope string is read. Launches
- * ask SMART v1 (`patient/<Type>.read`); granted scopes are read in v1 (`.read`, `.*`) and v2 (`.r`, `.rs`, …).
+ * What a launch asks for, in the endpoint's grammar (SMART v1 `patient/<Type>.read` or v2 `patient/<Type>.rs`),
+ * and whether a granted scope string allows reading a type (either grammar; granted-scopes.ts reads them).
  */
 
-/** The read scope asked for one resource type. */
-export function patientReadScope(resourceType: string): string {
-  return `patient/${resourceType}.read`;
+/** The read scope asked for one resource type: v1 `.read`, v2 `.rs` (read by id and search). */
+export function patientReadScope(resourceType: string, version: ScopeVersion = 'v1'): string {
+  return `patient/${resourceType}.${version === 'v2' ? 'rs' : 'read'}`;
 }
 
-/** Whether the granted scope string allows reading `resourceType` (SMART v1 `.read`/`.*`, v2 `.r`/`.rs`). */
+/** Whether the granted scope string allows obtaining `resourceType` at all (v1 `.read`/`.*`, v2 `r` or `s`). */
 export function allowsRead(scope: string, resourceType: string): boolean {
-  return scope.split(/\s+/).some((item) => {
-    const match = /^(patient|user)\/([A-Za-z*]+)\.(read|\*|c?r?u?d?s?)$/.exec(item);
-    if (!match) return false;
-    const [, , type, access] = match;
-    if (type !== '*' && type !== resourceType) return false;
-    return access === 'read' || access === '*' || access!.includes('r') || access!.includes('s');
-  });
+  return grantsAny(parseGrantedScopes(scope), resourceType);
 }
 
 /**

@@ -12,6 +12,8 @@ export interface ManualEntry {
   vendor: 'epic' | 'generic';
   /** Defaults to a provider's EHR (the demo's sandbox hospitals). */
   kind?: 'provider' | 'payer';
+  /** The SMART scope grammar launches ask in here; undefined leaves it (null: configuration and vendor default). */
+  scopeVersion?: 'v1' | 'v2' | 'auto';
   environment: 'production' | 'non-production';
   clientId: string | null;
   now: number;
@@ -41,6 +43,7 @@ export function createDirectoryManualRepository(db: Kysely<Database>) {
             status: 'active',
             source: 'manual',
             kind: entry.kind ?? 'provider',
+            scope_version: entry.scopeVersion ?? null,
             created_at: entry.now,
             updated_at: entry.now,
           })
@@ -48,6 +51,7 @@ export function createDirectoryManualRepository(db: Kysely<Database>) {
             oc.column('id').doUpdateSet((eb) => ({
               fhir_base: entry.fhirBase,
               kind: entry.kind ?? eb.ref('endpoints.kind'),
+              scope_version: entry.scopeVersion ?? eb.ref('endpoints.scope_version'),
               status: 'active',
               updated_at: entry.now,
               client_id: entry.clientId ?? eb.ref('endpoints.client_id'),

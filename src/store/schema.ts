@@ -90,6 +90,8 @@ export interface EndpointTable {
   source: string;
   /** A provider's EHR, or a payer's / HIE's API (asked for `Patient/$everything` first); migration 009. */
   kind: Generated<'provider' | 'payer'>;
+  /** The SMART scope grammar launches ask in here (`v1`, `v2`, `auto`); null: configuration and vendor default; 014. */
+  scope_version: Generated<'v1' | 'v2' | 'auto' | null>;
   created_at: number;
   updated_at: number;
 }
@@ -155,6 +157,8 @@ export interface ConnectionTable {
   patient_id: string;
   fhir_user: string | null;
   scope: string;
+  /** What the launch asked for (null on connections made before migration 014): asked minus granted = unticked. */
+  requested_scope: Generated<string | null>;
   access_token_sealed: string | null;
   refresh_token_sealed: string | null;
   /** Incremented on every token change; the compare-and-swap guard for refreshes. */

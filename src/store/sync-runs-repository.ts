@@ -11,6 +11,8 @@ export interface SyncTarget {
   fhir_base: string;
   patient_id: string;
   scope: string;
+  /** What the launch asked for (null before migration 014): the sync tells unticked from never offered. */
+  requested_scope: string | null;
   status: string;
   vendor: 'epic' | 'generic' | null;
   /** The directory's kind of endpoint (null for a connection whose endpoint is gone). */
@@ -42,6 +44,7 @@ export function createSyncRunsRepository(db: Kysely<Database>): SyncRunsReposito
           'connections.fhir_base',
           'connections.patient_id',
           'connections.scope',
+          'connections.requested_scope',
           'connections.status',
           'endpoints.vendor',
           'endpoints.kind',

@@ -24,7 +24,13 @@ export async function buildPlan(
   pageSize: number,
 ): Promise<QueryPlan> {
   const kind = target.kind ?? 'provider';
-  const options = { patientId: target.patient_id, scope: target.scope, pageSize, kind };
+  const options = {
+    patientId: target.patient_id,
+    scope: target.scope,
+    requestedScope: target.requested_scope,
+    pageSize,
+    kind,
+  };
   const epic =
     kind === 'provider' &&
     (target.vendor === 'epic' || (target.vendor === null && /\/api\/FHIR\/R4$/i.test(target.fhir_base)));

@@ -3,11 +3,14 @@ import type { SyncQueryStateRow, SyncRunsRepository } from '../store/sync-runs-r
 import { listDrops, parseDrops } from './drop-counts.ts';
 import { ATTACHMENTS_KEY, REFERENCES_KEY } from './execute-run.ts';
 import { isReplaced } from './follow-up-queries.ts';
+import { isNotShared } from './grant-filter.ts';
 
 export type CoverageStatus =
   | 'received'
   | 'none'
   | 'not_granted'
+  /** Asked for, and the patient left it out at consent (a partial or granular SMART v2 grant). */
+  | 'not_shared'
   | 'refused'
   | 'unsupported'
   | 'rejected'
@@ -61,7 +64,7 @@ export interface CoverageReport {
 
 /**
  * "Where is the rest of my record?": per USCDI v3 type and category of the newest full run, how many arrived or
- * why none did — not granted, refused (403), unsupported (404), rejected (400, with the server's words) — and
+ * why none did — not shared by the patient (asked, unticked at consent), not granted, refused (403), unsupported (404), rejected (400, with the server's words) — and
  * what arrived but was dropped, with counts and reasons (issue 13: nothing is lost in silence).
  */
 export async function buildCoverageReport(
@@ -120,7 +123,7 @@ function classify(state: SyncQueryStateRow, resources: number, dropped: number):
     case 'done':
       return resources > 0 ? 'received' : 'none';
     case 'not_granted':
-      return 'not_granted';
+      return isNotShared(state.reason) ? 'not_shared' : 'not_granted';
     case 'failed':
       return 'failed';
     case 'not_available':

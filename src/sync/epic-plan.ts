@@ -1,4 +1,5 @@
-import { allowsRead, patientReadScope } from '../smart/patient-scopes.ts';
+import { allowsRead } from '../smart/patient-scopes.ts';
+import { splitByScope } from './grant-filter.ts';
 import {
   buildQueryKey,
   buildSearchPath,
@@ -41,6 +42,8 @@ export const EPIC_PLAIN_TYPES = [
 export interface PlanOptions {
   patientId: string;
   scope: string;
+  /** What the launch asked for: what it lacks of that is "not shared by the patient" (grant-filter.ts). */
+  requestedScope?: string | null;
   /** `_count` asked for (Epic honours about 50–100). */
   pageSize?: number;
   /** The directory's kind of endpoint: a payer's (or an HIE's) is asked for `Patient/$everything` first. */
@@ -77,28 +80,9 @@ export function buildEpicPlan(options: PlanOptions): QueryPlan {
   const withProvenance = provenance
     ? [...searches.map(includeProvenance), patientProvenanceQuery(options.patientId)]
     : searches;
-  return splitByScope('epic', [patientRead, ...withProvenance], options.scope);
+  return splitByScope('epic', [patientRead, ...withProvenance], options.scope, options.requestedScope);
 }
 
 function categoryQuery(type: string, category: string, patientId: string, count: string): PlannedQuery {
   return buildCategoryQuery(type, category, { patientId, count });
-}
-
-export function splitByScope(
-  vendor: QueryPlan['vendor'],
-  candidates: PlannedQuery[],
-  scope: string,
-): QueryPlan {
-  const plan: QueryPlan = { vendor, queries: [], skipped: [] };
-  for (const query of candidates) {
-    if (allowsRead(scope, query.resourceType)) plan.queries.push(query);
-    else
-      plan.skipped.push({
-        key: query.key,
-        resourceType: query.resourceType,
-        category: query.category,
-        reason: `not granted: the access token's scope does not include ${patientReadScope(query.resourceType)}`,
-      });
-  }
-  return plan;
 }

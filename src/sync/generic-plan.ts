@@ -1,5 +1,6 @@
 import { allowsRead } from '../smart/patient-scopes.ts';
-import { splitByScope, type PlanOptions } from './epic-plan.ts';
+import type { PlanOptions } from './epic-plan.ts';
+import { splitByScope } from './grant-filter.ts';
 import {
   buildQueryKey,
   buildSearchPath,
@@ -42,7 +43,10 @@ export function buildGenericPlan(capability: unknown, options: PlanOptions): Que
     incremental: false,
   };
   if (!facts.everything && options.kind !== 'payer')
-    return { ...splitByScope('generic', [patientRead, ...searches], options.scope), ...warnings };
+    return {
+      ...splitByScope('generic', [patientRead, ...searches], options.scope, options.requestedScope),
+      ...warnings,
+    };
   const everything: PlannedQuery = {
     key: buildQueryKey('Patient', '$everything'),
     resourceType: 'Patient',
@@ -51,13 +55,19 @@ export function buildGenericPlan(capability: unknown, options: PlanOptions): Que
     incremental: false,
     also: ['*'],
   };
-  const plan = splitByScope('generic', [patientRead, everything, ...searches], options.scope);
-  const later = new Set(searches.map((query) => query.key));
+  const plan = splitByScope(
+    'generic',
+    [patientRead, everything, ...searches],
+    options.scope,
+    options.requestedScope,
+  );
+  // The searches (narrowed to a granular grant, they have keys of their own) run after $everything.
+  const first = new Set([patientRead.key, everything.key]);
   return {
     ...plan,
     ...warnings,
-    queries: plan.queries.filter((query) => !later.has(query.key)),
-    afterEverything: plan.queries.filter((query) => later.has(query.key)),
+    queries: plan.queries.filter((query) => first.has(query.key)),
+    afterEverything: plan.queries.filter((query) => !first.has(query.key)),
   };
 }
 

@@ -64,8 +64,13 @@ export function buildCategoryQuery(type: string, category: string, options: Sear
     category,
     path: buildSearchPath(type, options.patientId, { category, _count: options.count }),
     incremental: true,
-    windowable: type === 'Observation' && DATED_OBSERVATION_CATEGORIES.includes(category),
+    windowable: isWindowable(type, category),
   };
+}
+
+/** Whether a category search may be cut into date windows (US Core makes its date mandatory). */
+export function isWindowable(type: string, category: string): boolean {
+  return type === 'Observation' && DATED_OBSERVATION_CATEGORIES.includes(category);
 }
 
 /** `<Type>?patient=` for every US Core patient search type, or for those of `types` that US Core has. */

@@ -25,6 +25,11 @@ export interface AuthBehaviour {
   /** Rewrites token responses (both grants) until cleared; return a Response to send a non-JSON body. */
   tamperTokenResponse(tamper: TokenResponseTamper | undefined): void;
   tamperIdToken(tamper: IdTokenTamper | undefined): void;
+  /**
+   * The consent boxes an auto-approving patient leaves ticked (types like `Condition`, categories like
+   * `Observation:laboratory`; consent-choices.ts); undefined: everything asked, as before.
+   */
+  setConsent(shared: string[] | undefined): void;
 }
 
 export interface BehaviourState {
@@ -34,6 +39,7 @@ export interface BehaviourState {
   responseIss: Map<string, { mode: 'issuer' } | { mode: 'omit' } | { mode: 'value'; value: string }>;
   tokenTamper?: TokenResponseTamper;
   idTokenTamper?: IdTokenTamper;
+  consentShared?: Set<string>;
 }
 
 export function createBehaviour(initial: { autoApprove: boolean; autoApprovePeriod: AccessPeriodKey }): {
@@ -58,6 +64,9 @@ export function createBehaviour(initial: { autoApprove: boolean; autoApprovePeri
     },
     tamperIdToken(tamper) {
       state.idTokenTamper = tamper;
+    },
+    setConsent(shared) {
+      state.consentShared = shared ? new Set(shared) : undefined;
     },
   };
   return { state, behaviour };

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
 import type { SandboxDataStore, SandboxOrganization } from '../model.ts';
+import type { ServerProfile } from '../profiles/server-profile.ts';
 import type { BehaviourState } from './auth-behaviour.ts';
 import type { ClientAuthenticator } from './client-authenticator.ts';
 import type { OrgUrls } from './org-urls.ts';
@@ -19,6 +20,8 @@ export interface AuthContext {
   urlsFor(orgId: string): OrgUrls;
   advertisesIss(orgId: string): boolean;
   tokenOmits(orgId: string): string[];
+  /** SMART App Launch 2.0 at this organisation (discovery, consent, registration check); undefined: v1 only. */
+  smartV2(orgId: string): ServerProfile['smartV2'];
   store: TokenStore;
   counters: TokenEndpointCounters;
   authenticator: ClientAuthenticator;

@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
 import type { SandboxPatient } from '../model.ts';
+import type { ConsentBox } from './consent-choices.ts';
 import { accessPeriods } from './persistent-access.ts';
 
 type Fragment = ReturnType<typeof html>;
@@ -74,11 +75,25 @@ export function renderConsentPage(view: {
   appName: string;
   patientName: string;
   scopes: string[];
+  /** SMART v2 consent (smart-v2 profile): boxes the patient may untick; undefined: all or nothing. */
+  boxes?: ConsentBox[];
   action: string;
   transactionId: string;
   csrfToken: string;
 }): Fragment {
   const scopes = view.scopes.map((scope) => html`<li><code>${scope}</code></li>`);
+  const boxes = view.boxes
+    ? html`<fieldset>
+        <legend>What may the app read? Untick what you do not want to share.</legend>
+        <input type="hidden" name="boxes" value="shown" />
+        ${view.boxes.map(
+          (box) =>
+            html`<label
+              ><input type="checkbox" name="share" value="${box.id}" checked /> ${box.label}</label
+            >`,
+        )}
+      </fieldset>`
+    : '';
   const periods = accessPeriods.map(
     (period) =>
       html`<label
@@ -97,6 +112,7 @@ export function renderConsentPage(view: {
       <form method="post" action="${view.action}">
         <input type="hidden" name="transaction" value="${view.transactionId}" />
         <input type="hidden" name="csrf_token" value="${view.csrfToken}" />
+        ${boxes}
         <fieldset>
           <legend>How long may the app keep access?</legend>
           ${periods}

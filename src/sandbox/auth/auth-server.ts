@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Clock } from '../../clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
+import type { ServerProfile } from '../profiles/server-profile.ts';
 import type { AccessTokenInfo, SandboxDataStore } from '../model.ts';
 import { createBehaviour, type AuthBehaviour } from './auth-behaviour.ts';
 import type { AuthContext } from './auth-context.ts';
@@ -53,6 +54,8 @@ export interface AuthServerOptions {
   advertisesIss(orgId: string): boolean;
   /** Token-response members an organisation leaves out (its server profile); default none. */
   tokenOmits?(orgId: string): string[];
+  /** An organisation's SMART App Launch 2.0 settings (its server profile); default none (v1 only). */
+  smartV2?(orgId: string): ServerProfile['smartV2'];
   autoApprove: boolean;
   autoApprovePeriod: AccessPeriodKey;
   graceSeconds: number;
@@ -90,6 +93,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     urlsFor: options.urlsFor,
     advertisesIss: options.advertisesIss,
     tokenOmits: options.tokenOmits ?? (() => []),
+    smartV2: options.smartV2 ?? (() => undefined),
     store,
     counters,
     authenticator: createClientAuthenticator({ clients: options.clients, jwks, clock }),

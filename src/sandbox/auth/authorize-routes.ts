@@ -5,6 +5,7 @@ import { findOrganization, type AuthContext } from './auth-context.ts';
 import { renderConsentPage, renderErrorPage, renderSignInPage, sandboxPassword } from './auth-pages.ts';
 import { buildRedirect, validateAuthorizeRequest, type AuthorizeRequest } from './authorize-request.ts';
 import { createTransactionStore, type AuthorizeTransaction } from './authorize-transactions.ts';
+import { checkScopeRegistration, grantConsentedScopes, listConsentBoxes } from './consent-choices.ts';
 import { findAccessPeriod, type AccessPeriodKey } from './persistent-access.ts';
 import { createRandomToken } from './random-token.ts';
 
@@ -38,6 +39,12 @@ function showAuthorize(
     const { redirectUri, state, error, description } = result;
     return redirectToClient(c, ctx, org.id, redirectUri, { error, error_description: description, state });
   }
+  const refused = checkRegistration(ctx, result.request);
+  if (refused) {
+    const { redirectUri, state } = result.request;
+    const params = { error: 'invalid_scope', error_description: refused, state };
+    return redirectToClient(c, ctx, org.id, redirectUri, params);
+  }
   if (ctx.behaviour.autoApprove) return approveAutomatically(c, ctx, org, result.request);
   const tx = transactions.create(result.request, readOrSetBrowser(c, org.id));
   return respondWithPage(
@@ -68,6 +75,7 @@ async function submitSignIn(c: Context, ctx: AuthContext, transactions: Transact
       appName: tx.request.clientId,
       patientName: patient.displayName,
       scopes: tx.request.scopes,
+      boxes: ctx.smartV2(org.id) ? listConsentBoxes(tx.request.scopes) : undefined,
       action: `${new URL(ctx.urlsFor(org.id).authorize).pathname}/consent`,
       transactionId: tx.id,
       csrfToken: tx.csrfToken,
@@ -96,7 +104,18 @@ async function submitConsent(c: Context, ctx: AuthContext, transactions: Transac
     const params = { error: 'access_denied', error_description: 'The patient denied access.', state };
     return redirectToClient(c, ctx, org.id, redirectUri, params);
   }
-  return redirectWithCode(c, ctx, tx.request, tx.patientId, period.key);
+  // A page with boxes (smart-v2) grants what stayed ticked; unticked boxes are absent from the form.
+  const shared = form.get('boxes') === 'shown' ? new Set(form.getAll('share')) : undefined;
+  const scopes = grantConsentedScopes(tx.request.scopes, shared);
+  return redirectWithCode(c, ctx, { ...tx.request, scopes }, tx.patientId, period.key);
+}
+
+/** The app's request against its registered scope version, where the organisation speaks App Launch 2.0. */
+function checkRegistration(ctx: AuthContext, request: AuthorizeRequest): string | undefined {
+  const smartV2 = ctx.smartV2(request.orgId);
+  if (!smartV2) return undefined;
+  const registration = ctx.clients.get(request.clientId)?.scopeVersion ?? smartV2.registration;
+  return checkScopeRegistration(request.scopes, registration);
 }
 
 function signInPage(
@@ -153,7 +172,8 @@ function approveAutomatically(
     const params = { error: 'invalid_request', error_description: description, state: request.state };
     return redirectToClient(c, ctx, org.id, request.redirectUri, params);
   }
-  return redirectWithCode(c, ctx, request, patient.id, ctx.behaviour.autoApprovePeriod);
+  const scopes = grantConsentedScopes(request.scopes, ctx.behaviour.consentShared);
+  return redirectWithCode(c, ctx, { ...request, scopes }, patient.id, ctx.behaviour.autoApprovePeriod);
 }
 
 function redirectWithCode(

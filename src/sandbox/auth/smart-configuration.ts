@@ -1,12 +1,38 @@
 import type { Context, Hono } from 'hono';
 import { findOrganization, type AuthContext } from './auth-context.ts';
 import { assertionAlgorithms } from './client-authenticator.ts';
+import { CONDITION_CATEGORY_SYSTEM, OBSERVATION_CATEGORY_SYSTEM } from './consent-choices.ts';
 
 /**
  * `{fhirBase}/.well-known/smart-configuration`, shaped like Epic's: issuer-relative OAuth endpoints,
  * private_key_jwt only, S256 only. Even-numbered organisations advertise RFC 9207 `iss` in the authorize
  * response. Tests can patch the document (e.g. a token endpoint on another origin, RELIABILITY.md case 33).
  */
+/** App Launch 2.0 (the smart-v2 profile): v2 and granular scopes beside v1, as certified EHRs list them. */
+const smartV2Discovery = {
+  scopes_supported: [
+    'openid',
+    'fhirUser',
+    'launch/patient',
+    'offline_access',
+    'online_access',
+    'patient/*.read',
+    'patient/*.rs',
+    `patient/Observation.rs?category=${OBSERVATION_CATEGORY_SYSTEM}|laboratory`,
+    `patient/Condition.rs?category=${CONDITION_CATEGORY_SYSTEM}|problem-list-item`,
+  ],
+  capabilities: [
+    'launch-standalone',
+    'client-confidential-asymmetric',
+    'context-standalone-patient',
+    'permission-patient',
+    'permission-offline',
+    'permission-v1',
+    'permission-v2',
+    'sso-openid-connect',
+  ],
+};
+
 export function registerSmartConfiguration(app: Hono, ctx: AuthContext): void {
   const serve = (c: Context): Response | Promise<Response> => {
     const org = findOrganization(ctx, c);
@@ -49,6 +75,7 @@ export function registerSmartConfiguration(app: Hono, ctx: AuthContext): void {
         'permission-v1',
         'sso-openid-connect',
       ],
+      ...(ctx.smartV2(org.id) ? smartV2Discovery : {}),
       ...ctx.behaviour.discovery.get(org.id),
     };
     c.header('Cache-Control', 'public, max-age=3600');

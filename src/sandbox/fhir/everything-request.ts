@@ -1,3 +1,4 @@
+import { readCategoryCodes } from '../data/epic-shape.ts';
 import type { AccessTokenInfo, FhirResource, SandboxDataStore } from '../model.ts';
 import type { OrgProfile } from '../profiles/org-profiles.ts';
 import { respondGenericOutcome } from './generic-outcome.ts';
@@ -43,8 +44,10 @@ export function startEverything(input: EverythingInput): StoredSearch | Response
     return respondGenericOutcome(400, 'invalid', '_count must be a positive whole number');
   const source: FhirResource[] = [];
   for (const type of ['Patient', ...allowed.filter((type) => type !== 'Patient')]) {
-    if (allowed.includes(type))
-      source.push(...input.data.patientResources(input.orgId, token.patientId, type));
+    if (!allowed.includes(type)) continue;
+    // A granular scope keeps its categories only.
+    const resources = input.data.patientResources(input.orgId, token.patientId, type);
+    source.push(...resources.filter((r) => allowsByScope(token.scopes, type, 'read', readCategoryCodes(r))));
   }
   return {
     orgId: input.orgId,

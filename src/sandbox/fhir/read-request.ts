@@ -1,3 +1,4 @@
+import { readCategoryCodes } from '../data/epic-shape.ts';
 import type { AccessTokenInfo, FhirResource, SandboxDataStore } from '../model.ts';
 import type { OrgProfile } from '../profiles/org-profiles.ts';
 import type { ApiGrants } from './api-grants.ts';
@@ -41,6 +42,9 @@ export function readResource(input: ReadInput): FhirResource | Response {
   if (!resource) return respondNotHeld(profile, type, 404);
   if (referenceTypes.has(type)) return readFault(profile, type, id) ?? resource;
   if (!belongsToPatient(resource, token.patientId, input)) return respondNotHeld(profile, type, 404);
+  if (!allowsByScope(token.scopes, type, 'read', readCategoryCodes(resource))) {
+    return respondOutsideGrant(profile, type);
+  }
   if (!input.grants.allows('Read', type, readCategoryKeys(resource, input.data, input.orgId))) {
     return respondOutsideGrant(profile, type);
   }

@@ -63,7 +63,9 @@ export function startSearch(input: SearchInput): StoredSearch | Response {
   const codes = parseTokens(params.getAll('code'));
   const invalid = epic ? checkCategories(type, categories, codes) : undefined;
   if (invalid) return invalid;
-  if (!allowsByScope(input.token.scopes, type, 'search')) return respondOutsideGrant(profile, type);
+  // A granular scope allows only searches by its categories; a search without one is outside it.
+  if (!allowsByScope(input.token.scopes, type, 'search', categories ?? []))
+    return respondOutsideGrant(profile, type);
   if (!input.grants.allows('Search', type, categories)) return respondForbiddenEmpty();
   const criteria = readCriteria(params, categories, codes);
   if (criteria instanceof Response) return criteria;

@@ -1,4 +1,5 @@
 import type { AccessTokenInfo, FhirResource, SandboxDataStore } from '../model.ts';
+import { readCategoryCodes } from '../data/epic-shape.ts';
 import { createApiGrants } from '../fhir/api-grants.ts';
 import { listAttachments, presentResource } from '../fhir/attachment-urls.ts';
 import { everythingTypesOf } from '../fhir/everything-request.ts';
@@ -90,9 +91,14 @@ function seed(input: RecordInput, scopes: string[]): FhirResource[] {
   const { data, orgId, patientId, profile } = input;
   const types = profile.everythingOnly ? everythingTypesOf(profile) : [...searchTypesOf(profile)];
   const action = profile.everythingOnly ? 'read' : 'search';
+  // A granular scope (`?category=…`) keeps the resources of its categories only.
   return types
     .filter((type) => allowsByScope(scopes, type, action))
-    .flatMap((type) => data.patientResources(orgId, patientId, type));
+    .flatMap((type) =>
+      data
+        .patientResources(orgId, patientId, type)
+        .filter((resource) => allowsByScope(scopes, type, 'read', readCategoryCodes(resource))),
+    );
 }
 
 type Links = {
@@ -165,7 +171,7 @@ function listRest(
       if (obtained.has(key) || withheld.has(key)) continue;
       const reason = !listed.has(type)
         ? 'not served by this server'
-        : !allowsByScope(scopes, type, 'read')
+        : !allowsByScope(scopes, type, 'read', readCategoryCodes(resource))
           ? 'outside the granted scope'
           : type === 'Binary'
             ? 'attachment points at another host'

@@ -14,6 +14,7 @@ export const profileNames = [
   'sparse-capability-500',
   'everything-only',
   'flaky-attachments',
+  'smart-v2',
 ] as const;
 
 export type ProfileName = (typeof profileNames)[number];
@@ -50,6 +51,13 @@ export interface ServerProfile {
   attachments: 'binary' | 'flaky';
   /** Token-response members this server leaves out (REAL-WORLD.md "Tokens"). */
   tokenOmits: ('expires_in' | 'scope' | 'refresh_token')[];
+  /**
+   * SMART App Launch 2.0 (issue 18): discovery lists `permission-v2` and granular scopes, the consent page lets the
+   * patient untick types and categories, and apps are registered with a scope version (a client's own
+   * `scopeVersion` wins): a request with resource scopes of the other version only is refused (`invalid_scope`).
+   * Undefined: the v1 server of the other profiles.
+   */
+  smartV2?: { registration: 'v1' | 'v2' };
 }
 
 const epic: ServerProfile = {
@@ -125,6 +133,7 @@ const profiles: Record<ProfileName, ServerProfile> = {
     sharedReads: 'server-error',
   },
   'flaky-attachments': { ...epic, name: 'flaky-attachments', attachments: 'flaky' },
+  'smart-v2': { ...generic, name: 'smart-v2', smartV2: { registration: 'v2' } },
 };
 
 export const defaultProfile: ServerProfile = epic;

@@ -39,6 +39,7 @@ test('groups received, not shared, not available, dropped and attachments with c
       entry({ key: 'Condition:b', resourceType: 'Condition', category: null, resources: 3 }),
       entry({ key: 'Immunization', resourceType: 'Immunization', category: null, status: 'refused' }),
       entry({ key: 'Goal', resourceType: 'Goal', category: null, status: 'not_granted' }),
+      entry({ key: 'Observation:social-history', category: 'social-history', status: 'not_shared' }),
       entry({ key: 'Device', resourceType: 'Device', category: null, status: 'unsupported' }),
       entry({ key: 'Encounter', resourceType: 'Encounter', category: null, status: 'failed' }),
       entry({ key: 'CarePlan', resourceType: 'CarePlan', category: null, status: 'rejected' }),
@@ -76,6 +77,7 @@ test('groups received, not shared, not available, dropped and attachments with c
       'Goals: not part of what you allowed, or not offered to apps',
       'Immunizations: the hospital refused to share it',
       'Implants and devices: the hospital does not offer it to apps',
+      'Social history: you chose not to share this when you connected',
     ],
   );
   assert.deepEqual(

@@ -91,6 +91,7 @@ export function labelOf(resourceType: string, category: string | null): string {
 
 /** Why a hospital shares nothing of a type, in words a patient reads (the server's own words stay in the API). */
 function whyNotShared(status: CoverageEntryInput['status']): string {
+  if (status === 'not_shared') return 'you chose not to share this when you connected';
   if (status === 'not_granted') return 'not part of what you allowed, or not offered to apps';
   if (status === 'refused') return 'the hospital refused to share it';
   return 'the hospital does not offer it to apps';
@@ -130,7 +131,7 @@ export function summarizeCoverage(
     const label = labelOf(entry.resourceType, entry.category);
     if (entry.resources > 0) view.received.push({ label, count: entry.resources, why: null });
     for (const drop of entry.dropReasons) view.dropped.push({ label, count: drop.count, why: drop.reason });
-    if (['not_granted', 'refused', 'unsupported'].includes(entry.status))
+    if (['not_shared', 'not_granted', 'refused', 'unsupported'].includes(entry.status))
       view.notShared.push({ label, count: 0, why: whyNotShared(entry.status) });
     else if (['failed', 'rejected', 'not_available'].includes(entry.status))
       view.notAvailable.push({ label, count: 0, why: whyNotAvailable(entry.status) });
