@@ -36,8 +36,13 @@ export function splitByScope(
   const granted = parseGrantedScopes(scope);
   const requested = requestedScope ? parseGrantedScopes(requestedScope) : [];
   const plan: QueryPlan = { vendor, queries: [], skipped: [] };
-  const skip = (query: Pick<SkippedQuery, 'key' | 'resourceType' | 'category'>) =>
-    plan.skipped.push({ ...query, reason: skippedReason(requested, query.resourceType, query.category) });
+  const skippedKeys = new Set<string>();
+  const skip = (query: Pick<SkippedQuery, 'key' | 'resourceType' | 'category'>) => {
+    if (skippedKeys.has(query.key)) return;
+    skippedKeys.add(query.key);
+    const reason = skippedReason(requested, query.resourceType, query.category);
+    plan.skipped.push({ key: query.key, resourceType: query.resourceType, category: query.category, reason });
+  };
   for (const query of candidates) {
     const coverage: SearchCoverage = isRead(query)
       ? { kind: grantsAny(granted, query.resourceType) ? 'all' : 'none' }
