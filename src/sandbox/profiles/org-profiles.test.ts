@@ -17,7 +17,7 @@ describe('sandbox profile choice', () => {
   it('refuses unknown profiles and a second bare profile, naming the fix', () => {
     assert.throws(() => parseProfileFlags(['nope']), {
       message:
-        'sandbox profile "nope" is unknown: use one of epic, category-required, case-shifted-links, sparse-capability, sparse-capability-401, sparse-capability-500, everything-only, flaky-attachments',
+        'sandbox profile "nope" is unknown: use one of epic, category-required, case-shifted-links, sparse-capability, sparse-capability-401, sparse-capability-500, everything-only, flaky-attachments, smart-v2',
     });
     assert.throws(() => parseProfileFlags(['epic', 'sparse-capability']), {
       message:
