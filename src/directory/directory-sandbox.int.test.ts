@@ -137,6 +137,24 @@ test('manual entries are validated by SMART discovery before anything is stored,
       .where('id', '=', payer.endpointId)
       .executeTakeFirstOrThrow();
     assert.equal(payerRow.kind, 'payer');
+
+    // --scope-version: stored, kept when the entry is written again without it, replaced when given.
+    const scopeVersionOf = async () =>
+      (
+        await deps.db
+          .selectFrom('endpoints')
+          .select('scope_version')
+          .where('id', '=', added.endpointId)
+          .executeTakeFirstOrThrow()
+      ).scope_version;
+    assert.equal(await scopeVersionOf(), null);
+    const again = { name: 'Hilltop Community Clinic', fhirBase: org.fhirBase, allowLoopback: true };
+    await addManualEntry(deps, { ...again, scopeVersion: 'v2' });
+    assert.equal(await scopeVersionOf(), 'v2');
+    await addManualEntry(deps, again);
+    assert.equal(await scopeVersionOf(), 'v2');
+    await addManualEntry(deps, { ...again, scopeVersion: 'v1' });
+    assert.equal(await scopeVersionOf(), 'v1');
   });
 });
 

@@ -45,3 +45,11 @@ test('the authorize URL carries aud, S256 and the SMART v1 patient scope', () =>
     nonce: 'nonce-value',
   });
 });
+
+test('the launch scope in each grammar: v1 .read (the default) and v2 .rs', () => {
+  assert.equal(
+    buildLaunchScope(['Patient', 'Observation'], 'v2'),
+    'openid fhirUser launch/patient offline_access patient/Patient.rs patient/Observation.rs',
+  );
+  assert.equal(buildLaunchScope(['Goal']), buildLaunchScope(['Goal'], 'v1'));
+});

@@ -8,6 +8,7 @@ import {
   tokenCode,
 } from './granted-scopes.ts';
 import { resolveScopeVersion } from './scope-version.ts';
+import { loadConfig } from '../config/config.ts';
 
 const LAB = 'category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory';
 
@@ -129,4 +130,12 @@ test('scope version: endpoint, then configuration, then vendor default; auto rea
   ];
   for (const [input, expected] of cases)
     assert.equal(resolveScopeVersion(input), expected, JSON.stringify(input));
+});
+
+test('CHARTBRIDGE_SCOPE_VERSION is v1, v2 or auto; anything else stops with one line', () => {
+  assert.equal(loadConfig({ CHARTBRIDGE_SCOPE_VERSION: 'v2' }).scopeVersion, 'v2');
+  assert.equal(loadConfig({}).scopeVersion, undefined);
+  assert.throws(() => loadConfig({ CHARTBRIDGE_SCOPE_VERSION: '2' }), {
+    message: 'invalid CHARTBRIDGE_SCOPE_VERSION: must be v1, v2 or auto',
+  });
 });

@@ -4,7 +4,7 @@ import { startConnectedApp, type ConnectedApp } from '../connected-app.ts';
 import { waitFor } from '../wait-for.ts';
 import type { CoverageJson } from './coverage-drops.ts';
 import { measureRecord, type RecordFidelity } from './measure-record.ts';
-import { expectedRecordOf, sandboxOptionsFor } from './profile-sandbox.ts';
+import { consentFor, expectedRecordOf, sandboxOptionsFor } from './profile-sandbox.ts';
 
 /** Run statuses a worker's attempt ends in (`retryable`: paused, the job retries later). */
 const endedStatuses = ['succeeded', 'partial', 'failed', 'retryable'];
@@ -50,7 +50,16 @@ export async function startFidelityApp(input: {
   return {
     app,
     profile: input.profile,
-    connect: ({ userId, orgId, username }) => app.connectPatient(userId, { orgId, username }),
+    async connect({ userId, orgId, username }) {
+      // Patients connect one at a time: the consent a patient gives holds for their launch only.
+      const index = app.sandbox.data.organization(orgId)?.patients.findIndex((p) => p.username === username);
+      app.sandbox.auth.setConsent(consentFor(input.profile, index ?? 0));
+      try {
+        return await app.connectPatient(userId, { orgId, username });
+      } finally {
+        app.sandbox.auth.setConsent(undefined);
+      }
+    },
     async waitForRun(connectionId, timeoutMs = 120_000) {
       return waitFor(
         async () => {

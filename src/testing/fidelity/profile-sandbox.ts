@@ -17,3 +17,30 @@ export function expectedRecordOf(
 ): RecordKey[] {
   return sandbox.expectedRecord(input.orgId, input.patientId, input.scopes);
 }
+
+/**
+ * The consent boxes a patient leaves ticked (src/sandbox/auth/consent-choices.ts), or undefined for everything.
+ * On `smart-v2` every second patient shares only part of the record — lab results, vital signs, the problem list,
+ * medicines, allergies, immunizations, visits, documents and reports, and what those point at — so the bench
+ * measures a granular grant too: what the patient unticked is outside the grant, never counted as lost.
+ */
+export function consentFor(profile: string, patientIndex: number): string[] | undefined {
+  if (profile !== 'smart-v2' || patientIndex % 2 === 0) return undefined;
+  return [
+    'Observation:laboratory',
+    'Observation:vital-signs',
+    'Condition:problem-list-item',
+    'MedicationRequest',
+    'Medication',
+    'AllergyIntolerance',
+    'Immunization',
+    'Encounter',
+    'DocumentReference',
+    'DiagnosticReport',
+    'Binary',
+    'Practitioner',
+    'Organization',
+    'Location',
+    'Provenance',
+  ];
+}
