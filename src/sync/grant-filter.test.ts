@@ -117,3 +117,12 @@ test('a generic plan after $everything keeps the narrowed searches for afterward
     ['Observation:laboratory'],
   );
 });
+
+test('a v1 launch keeps "not granted": the registration, not the patient, decides there', () => {
+  const requested = buildLaunchScope(['Patient', 'Observation', 'Condition']);
+  const plan = splitByScope('epic', candidates, 'patient/Patient.read patient/Observation.read', requested);
+  assert.deepEqual(
+    plan.skipped.map((s) => s.reason),
+    ["not granted: the access token's scope does not include patient/Condition.read"],
+  );
+});

@@ -24,7 +24,7 @@ export function isNotShared(reason: string | null): boolean {
  * Restricts a plan's candidate queries to the granted scopes (v1 or v2, granular ones too). A type searchable
  * only under granular scopes (`patient/Observation.rs?category=…|laboratory`) is searched by exactly those
  * constraints: a candidate of another category is skipped, a plain search of the type becomes one search per
- * granted constraint set, and the type's other US Core categories are reported as skipped. What the launch asked
+ * granted constraint set, and the type's other US Core categories are reported as skipped. What a v2 launch asked
  * for (`requestedScope`) and the grant lacks is "not shared by the patient"; the rest "not granted".
  */
 export function splitByScope(
@@ -106,9 +106,11 @@ function describeConstraints(constraints: ScopeConstraint[]): string {
 }
 
 function skippedReason(requested: ResourceScope[], type: string, category: string | null): string {
-  const asked = coversCategorySearch(requested, type, category) || grantsAny(requested, type);
+  // Consent by type and category is App Launch 2.0's: a v1 launch (Epic's default) keeps "not granted", where
+  // the app's registered APIs rather than the patient decide.
+  const v2 = requested.some((s) => s.version === 'v2');
+  const asked = v2 && (coversCategorySearch(requested, type, category) || grantsAny(requested, type));
   const what = category === null ? type : `${type} (${category})`;
   if (asked) return `${NOT_SHARED}: the patient did not allow ${what} when they approved access`;
-  const version = requested.some((s) => s.version === 'v2') ? 'v2' : 'v1';
-  return `not granted: the access token's scope does not include ${patientReadScope(type, version)}`;
+  return `not granted: the access token's scope does not include ${patientReadScope(type, v2 ? 'v2' : 'v1')}`;
 }

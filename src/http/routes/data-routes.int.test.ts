@@ -96,9 +96,6 @@ describe('data out over the management api and the cli', () => {
       .updateTable('connections')
       .set({
         scope: 'openid fhirUser patient/Patient.read patient/Observation.read patient/Immunization.read',
-        // Asked for these only: what is missing was never asked (not granted), not unticked by the patient.
-        requested_scope:
-          'openid fhirUser patient/Patient.read patient/Observation.read patient/Immunization.read',
       })
       .where('id', '=', restricted)
       .execute();
