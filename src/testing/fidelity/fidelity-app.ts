@@ -12,7 +12,7 @@ const endedStatuses = ['succeeded', 'partial', 'failed', 'retryable'];
 export interface FidelityApp {
   app: ConnectedApp;
   profile: string;
-  /** Connects the patient through the real connect flow; its first sync is queued for the worker. */
+  /** Connects the patient through the real connect flow (their consent: consentFor); the first sync is queued. */
   connect(input: { userId: string; orgId: string; username: string }): Promise<string>;
   /** Waits until the worker's attempt at the connection's sync ended; returns the run's status and reason. */
   waitForRun(connectionId: string, timeoutMs?: number): Promise<{ status: string; reason: string | null }>;
