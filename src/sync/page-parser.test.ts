@@ -29,8 +29,9 @@ describe('page parser thread (issue 14)', () => {
     const body = bigPage(1_500);
     assert.ok(body.length > OFF_THREAD_BYTES);
     const input = { body, limits, what: 'the Observation search' };
+    const inline = parsePage(input);
     const threaded = await parsePageOffLoop(input);
-    assert.deepEqual(threaded, parsePage(input));
+    assert.deepEqual(threaded, inline);
     assert.equal(threaded.resources.length, 1_500);
     assert.deepEqual(threaded.dropped, { 'entry without a resource object': 1 });
     assert.equal(threaded.next, 'https://ehr.example/fhir/Observation?page=2');
@@ -47,6 +48,16 @@ describe('page parser thread (issue 14)', () => {
       code: 'ERR_FHIR_RESPONSE_INVALID',
       message: 'the Observation search is not valid json',
     });
+  });
+
+  it('moves a large body to a ready thread instead of copying it', async () => {
+    await parsePageOffLoop({ body: bigPage(700), limits, what: 'a page that starts the thread' });
+    const body = Buffer.concat([bigPage(1_200)]);
+    const length = body.length;
+    const page = await parsePageOffLoop({ body, limits, what: 'the Observation search' });
+    assert.equal(page.resources.length, 1_200);
+    assert.ok(length > OFF_THREAD_BYTES);
+    assert.equal(body.length, 0, 'the body was moved to the thread, not copied');
   });
 
   it('parses concurrent pages, each to its own answer', async () => {

@@ -33,7 +33,10 @@ let thread: Thread | undefined;
 let unavailable = false;
 let nextId = 0;
 
-/** Parses a page inline when small, else on the shared parser thread (started on first use, never keeps the process alive). */
+/**
+ * Parses a page inline when small, else on the shared parser thread (started on first use, never keeps the
+ * process alive). A large body may be moved to the thread: the caller must not read `input.body` afterwards.
+ */
 export async function parsePageOffLoop(input: PageInput): Promise<BundlePage> {
   if (input.body.length < OFF_THREAD_BYTES || unavailable) return parsePage(input);
   const parser = thread ?? startThread();
@@ -41,16 +44,32 @@ export async function parsePageOffLoop(input: PageInput): Promise<BundlePage> {
   return new Promise<BundlePage>((resolve, reject) => {
     parser.pending.set(id, { input, resolve, reject });
     parser.worker.ref();
-    parser.worker.postMessage({ ...input, id });
+    parser.worker.postMessage({ ...input, id }, movableBody(parser, input.body));
   });
 }
 
+/**
+ * A body that owns its whole memory (a large Buffer.concat does) moves to a ready thread instead of being
+ * copied: a 60 MB page copied cost 60 MB more RSS and a copy on the event loop (bench:hostile). A thread not yet
+ * ready may hand its pages back to be parsed inline (stopThread), so they are copied.
+ */
+function movableBody(parser: Thread, body: Buffer): ArrayBuffer[] {
+  const memory = body.buffer;
+  const ownsAll =
+    memory instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === memory.byteLength;
+  return parser.ready && ownsAll ? [memory] : [];
+}
+
 function startThread(): Thread {
-  // The thread module sits beside this one: `.ts` when run from source (the loader comes with execArgv), `.js`
-  // when run from the build.
-  const entry = new URL(`./page-parser-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
-    .href;
-  const worker = new Worker(`import(${JSON.stringify(entry)})`, {
+  // The thread module sits beside this one: `.js` when run from the build, `.ts` when run from source (tests).
+  // A thread does not inherit the `--import tsx` hooks of its parent, so from source it registers them first.
+  const extension = extname(fileURLToPath(import.meta.url));
+  const entry = JSON.stringify(new URL(`./page-parser-thread${extension}`, import.meta.url).href);
+  const load =
+    extension === '.ts'
+      ? `import('tsx/esm/api').then(({ register }) => register()).then(() => import(${entry}))`
+      : `import(${entry})`;
+  const worker = new Worker(load, {
     eval: true,
     resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
   });

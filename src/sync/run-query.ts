@@ -175,6 +175,8 @@ export async function fetchPage(
       return { kind: 'unavailable', response: answeredWith(status, url) };
     }
     if (response.status >= 400) return { kind: 'unavailable', response };
+    // A large body moves to the parser thread and is empty here afterwards: count it first.
+    const bytes = response.body.length;
     try {
       const page = await parsePageOffLoop({
         body: response.body,
@@ -182,7 +184,7 @@ export async function fetchPage(
         what,
         ...(query.key === 'Patient' ? { singleType: 'Patient' } : {}),
       });
-      return { kind: 'page', page, bytes: response.body.length };
+      return { kind: 'page', page, bytes };
     } catch (error) {
       if (attempt >= 2 || !isChartbridgeError(error, 'ERR_FHIR_RESPONSE_INVALID')) throw error;
     }
