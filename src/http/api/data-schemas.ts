@@ -38,7 +38,7 @@ export const ResourcesQuery = z.object({
     .min(1)
     .max(5000)
     .optional()
-    .openapi({ type: 'integer', default: 500 }),
+    .openapi({ default: 500 }),
   _cursor: z
     .string({ error: CURSOR_MESSAGE })
     .refine((text) => parseCursor(text) !== undefined, { error: CURSOR_MESSAGE })

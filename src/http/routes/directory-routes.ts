@@ -21,7 +21,7 @@ const DirectoryQuery = z.object({
     .min(1)
     .max(MAX_LIMIT)
     .optional()
-    .openapi({ type: 'integer', default: 10 }),
+    .openapi({ default: 10 }),
 });
 
 const DirectoryResult = z
