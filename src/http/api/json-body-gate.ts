@@ -2,6 +2,8 @@ import type { MiddlewareHandler } from 'hono';
 import { ChartbridgeError } from '../../errors.ts';
 
 const MAX_BODY_CHARS = 16_384;
+/** The content types hono's json validator reads (its own pattern, without `+json` variants). */
+const JSON_CONTENT_TYPE = /^application\/json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
 
 /**
  * Before a route's zod body schema: the body must be a small JSON object sent as application/json. Without this
@@ -9,7 +11,7 @@ const MAX_BODY_CHARS = 16_384;
  * `{error: {code, message}}` shape. Hono caches the text read here, so the validator parses it again for free.
  */
 export const jsonObjectBody: MiddlewareHandler = async (c, next) => {
-  if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
+  if (!JSON_CONTENT_TYPE.test(c.req.header('content-type') ?? '')) {
     throw new ChartbridgeError('ERR_INVALID_INPUT', 'send a json body with Content-Type: application/json');
   }
   const text = await c.req.text();

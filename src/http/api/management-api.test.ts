@@ -120,6 +120,11 @@ test('a request its schemas refuse is a 400 ERR_INVALID_INPUT in the {error: {co
     ],
     [
       '/api/connect-sessions',
+      { method: 'POST', body: '{"userId":"u"}', headers: { 'content-type': 'application/json; odd' } },
+      'send a json body with Content-Type: application/json',
+    ],
+    [
+      '/api/connect-sessions',
       { method: 'POST', body: '{"userId":', headers: { 'content-type': 'application/json' } },
       'the request body must be a json object',
     ],
