@@ -47,7 +47,6 @@ export function registerExportCommand(program: Command): Command {
             throw new ChartbridgeError(
               'ERR_NOT_FOUND',
               `connection '${id}' not found; list them with 'chartbridge connections list'`,
-              { status: 404 },
             );
           const out: Writable = options.output
             ? createWriteStream('', { fd: openOwnerOnly(options.output, options.force === true) })

@@ -88,7 +88,6 @@ function registerRedrive(group: Command): void {
           throw new ChartbridgeError(
             'ERR_NOT_FOUND',
             `no failed job '${id}' to redrive; list them with 'chartbridge jobs failed'`,
-            { status: 404 },
           );
         }
         const newId = await queue.send(row.name as JobName, parsePayload(row.data));

@@ -43,5 +43,5 @@ function sanitizeName(name: string): string {
 }
 
 function callbackError(reason: string): ChartbridgeError {
-  return new ChartbridgeError('ERR_INVALID_INPUT', `${reason}; start the connection again`, { status: 400 });
+  return new ChartbridgeError('ERR_INVALID_INPUT', `${reason}; start the connection again`);
 }

@@ -15,13 +15,11 @@ export function resolveClientId(endpoint: EndpointRow, clientIds: Config['client
     throw new ChartbridgeError(
       'ERR_CONFIG_INVALID',
       `no client id for ${endpoint.environment} epic endpoint '${endpoint.id}'; set ${variable}`,
-      { status: 500 },
     );
   }
   if (clientIds.generic) return clientIds.generic;
   throw new ChartbridgeError(
     'ERR_CONFIG_INVALID',
     `no client id for endpoint '${endpoint.id}'; set CHARTBRIDGE_GENERIC_CLIENT_ID`,
-    { status: 500 },
   );
 }

@@ -127,6 +127,5 @@ function stateError(): ChartbridgeError {
   return new ChartbridgeError(
     'ERR_STATE_INVALID',
     'this sign-in link is unknown, expired, already used or was started in another browser; start the connection again',
-    { status: 400 },
   );
 }

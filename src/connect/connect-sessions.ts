@@ -68,7 +68,6 @@ export async function findUsableConnectSession(
     throw new ChartbridgeError(
       'ERR_NOT_FOUND',
       'this connect link is unknown, used or expired; ask the app for a new one',
-      { status: 404 },
     );
   }
   return row;

@@ -25,8 +25,7 @@ export async function disconnectConnection(
   actor: string,
 ): Promise<DisconnectResult> {
   const row = await deps.repos.connections.findById(connectionId);
-  if (!row)
-    throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${connectionId}' not found`, { status: 404 });
+  if (!row) throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${connectionId}' not found`);
   const column = row.refresh_token_sealed
     ? 'refresh_token_sealed'
     : row.access_token_sealed

@@ -20,8 +20,7 @@ export async function eraseConnection(
   actor: string,
 ): Promise<EraseResult> {
   const row = await deps.repos.connections.findById(connectionId);
-  if (!row)
-    throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${connectionId}' not found`, { status: 404 });
+  if (!row) throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${connectionId}' not found`);
   const holdsTokens = row.refresh_token_sealed !== null || row.access_token_sealed !== null;
   const revocation = holdsTokens
     ? (await disconnectConnection(deps, connectionId, actor)).revocation
@@ -48,8 +47,7 @@ export async function eraseUser(
   actor: string,
 ): Promise<{ userId: string; connections: EraseResult[] }> {
   const rows = await deps.repos.connections.listByUser(userId);
-  if (rows.length === 0)
-    throw new ChartbridgeError('ERR_NOT_FOUND', `user '${userId}' has no connections`, { status: 404 });
+  if (rows.length === 0) throw new ChartbridgeError('ERR_NOT_FOUND', `user '${userId}' has no connections`);
   const connections: EraseResult[] = [];
   for (const row of rows) connections.push(await eraseConnection(deps, row.id, actor));
   return { userId, connections };

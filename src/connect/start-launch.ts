@@ -57,7 +57,6 @@ export async function startLaunch(
     throw new ChartbridgeError(
       'ERR_NOT_FOUND',
       'this connect link is unknown, used or expired; ask the app for a new one',
-      { status: 404 },
     );
   }
   const secrets = { state: createRandomToken(), nonce: createRandomToken(), pkce: await createPkcePair() };
@@ -140,9 +139,7 @@ async function findEndpoint(deps: LaunchDeps, organizationId: string) {
   const valid = /^[A-Za-z0-9._:-]{1,200}$/.test(organizationId);
   const endpoint = valid ? await deps.repos.directory.findEndpointForOrganization(organizationId) : undefined;
   if (!endpoint) {
-    throw new ChartbridgeError('ERR_NOT_FOUND', 'unknown organization: pick a hospital from the directory', {
-      status: 404,
-    });
+    throw new ChartbridgeError('ERR_NOT_FOUND', 'unknown organization: pick a hospital from the directory');
   }
   return endpoint;
 }

@@ -144,5 +144,5 @@ function assertBinding(binding: string): void {
 }
 
 function sealError(message: string, cause?: unknown): ChartbridgeError {
-  return new ChartbridgeError('ERR_SEAL_INVALID', message, { cause, status: 500 });
+  return new ChartbridgeError('ERR_SEAL_INVALID', message, { cause });
 }

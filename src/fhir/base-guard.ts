@@ -52,7 +52,6 @@ export function createBaseGuard(fhirBase: string): BaseGuard {
         throw new ChartbridgeError(
           'ERR_ORIGIN_MISMATCH',
           `refused ${what} at '${describeOrigin(url)}': it is outside the connection's fhir base '${base}'`,
-          { status: 502 },
         );
       }
       return url;

@@ -129,7 +129,6 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
       throw new ChartbridgeError(
         'ERR_FHIR_REAUTH_REQUIRED',
         `the ehr at '${describeOrigin(resolved)}' rejected a freshly refreshed access token; the patient must connect again`,
-        { status: 401 },
       );
     },
   };
@@ -147,7 +146,7 @@ function isTransient(error: unknown): boolean {
 export class RetriesExhaustedError extends ChartbridgeError {
   readonly lastStatus: number | undefined;
   constructor(message: string, lastStatus: number | undefined, cause: unknown) {
-    super('ERR_FHIR_RETRYABLE', message, { cause, status: 503 });
+    super('ERR_FHIR_RETRYABLE', message, { cause });
     this.lastStatus = lastStatus;
   }
 }
@@ -189,7 +188,6 @@ async function sendFollowingRedirects(t: Transport, input: SendInput): Promise<F
       throw new ChartbridgeError(
         'ERR_FHIR_HTTP',
         `${input.what} redirected more than ${t.limits.maxRedirects} times`,
-        { status: 502 },
       );
     }
     const next = t.guard.resolve(location);

@@ -22,10 +22,7 @@ export function parseJsonCapped(body: Buffer, limits: JsonLimits, what: string):
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (cause) {
-    throw new ChartbridgeError('ERR_FHIR_RESPONSE_INVALID', `${what} is not valid json`, {
-      cause,
-      status: 502,
-    });
+    throw new ChartbridgeError('ERR_FHIR_RESPONSE_INVALID', `${what} is not valid json`, { cause });
   }
 }
 
@@ -89,5 +86,5 @@ function findClosingQuote(body: Buffer, from: number): number {
 }
 
 function capError(what: string, detail: string): ChartbridgeError {
-  return new ChartbridgeError('ERR_SIZE_LIMIT', `${what} has ${detail}; it was skipped`, { status: 502 });
+  return new ChartbridgeError('ERR_SIZE_LIMIT', `${what} has ${detail}; it was skipped`);
 }

@@ -61,7 +61,6 @@ function checkRate(limits: BodyLimits, total: number, elapsedMs: number, what: s
   throw new ChartbridgeError(
     'ERR_TOO_SLOW',
     `${what} arrived slower than ${minBytesPerSecond} bytes a second; it was cut off and skipped`,
-    { status: 504 },
   );
 }
 
@@ -73,12 +72,7 @@ function readWithIdleTimeout(
   let timer: NodeJS.Timeout | undefined;
   const idle = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () =>
-        reject(
-          new ChartbridgeError('ERR_TIMEOUT', `${what} stalled: no body bytes for ${idleMs} ms`, {
-            status: 504,
-          }),
-        ),
+      () => reject(new ChartbridgeError('ERR_TIMEOUT', `${what} stalled: no body bytes for ${idleMs} ms`)),
       idleMs,
     );
   });
@@ -89,6 +83,5 @@ function tooLarge(what: string, maxBytes: number): ChartbridgeError {
   return new ChartbridgeError(
     'ERR_SIZE_LIMIT',
     `${what} exceeds the size cap of ${maxBytes} bytes (decoded); the rest of the sync continues without it`,
-    { status: 502 },
   );
 }

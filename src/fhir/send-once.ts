@@ -76,12 +76,8 @@ function classifyFailure(error: unknown, reason: string, input: SendInput): unkn
   if (error instanceof ChartbridgeError) return error;
   const origin = describeOrigin(input.url);
   if (reason)
-    return new ChartbridgeError('ERR_TIMEOUT', `${input.what} to '${origin}' ${reason}`, {
-      cause: error,
-      status: 504,
-    });
+    return new ChartbridgeError('ERR_TIMEOUT', `${input.what} to '${origin}' ${reason}`, { cause: error });
   return new ChartbridgeError('ERR_FHIR_HTTP', `${input.what} to '${origin}' failed: the connection broke`, {
     cause: error,
-    status: 502,
   });
 }

@@ -1,14 +1,11 @@
 import { Hono } from 'hono';
 import { ChartbridgeError } from '../errors.ts';
 import type { Services } from '../services.ts';
+import { createManagementApi } from './api/management-api.ts';
 import { respondWithError } from './error-response.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { createCallbackRoutes } from './routes/callback-routes.ts';
 import { createConnectRoutes } from './routes/connect-routes.ts';
-import { createConnectSessionsRoutes } from './routes/connect-sessions-routes.ts';
-import { createConnectionsRoutes } from './routes/connections-routes.ts';
-import { createDataRoutes } from './routes/data-routes.ts';
-import { createDirectoryRoutes } from './routes/directory-routes.ts';
 import { createHomeRoutes } from './routes/home-routes.ts';
 import { createJwksRoutes } from './routes/jwks-routes.ts';
 import { createLegalRoutes } from './routes/legal-routes.ts';
@@ -38,10 +35,8 @@ export function createHttpApp(services: Services): Hono {
   app.route('/', createPatientConnectRoutes(services));
   app.route('/', createConnectRoutes(services));
   app.route('/', createCallbackRoutes(services));
-  app.route('/', createConnectSessionsRoutes(services));
-  app.route('/', createConnectionsRoutes(services));
-  app.route('/', createDataRoutes(services));
-  app.route('/', createDirectoryRoutes(services));
+  // The JSON API under /api and its OpenAPI document at /openapi.json.
+  app.route('/', createManagementApi(services));
   app.route('/', createJwksRoutes(services.keys));
   app.route('/', createRecordRoutes(services));
   app.route('/', createCoveragePageRoutes(services));
@@ -51,5 +46,5 @@ export function createHttpApp(services: Services): Hono {
 }
 
 function notFound(): ChartbridgeError {
-  return new ChartbridgeError('ERR_NOT_FOUND', 'no such page or api route', { status: 404 });
+  return new ChartbridgeError('ERR_NOT_FOUND', 'no such page or api route');
 }

@@ -6,6 +6,7 @@ import { renderErrorPage } from '../web/error-page.tsx';
 
 /**
  * The one place errors become HTTP: JSON `{error: {code, message}}` under /api, a friendly HTML page elsewhere.
+ * The status comes from the code (`ERROR_STATUS` in errors.ts), never from the throw site.
  * Unexpected errors are logged (without request data) and answered with a generic 500.
  */
 export function respondWithError(c: Context, error: unknown, log: Logger): Response | Promise<Response> {
@@ -33,6 +34,7 @@ export function respondWithError(c: Context, error: unknown, log: Logger): Respo
 function titleFor(code: string): string {
   if (code === 'ERR_AUTHORIZATION_DENIED') return 'The connection was not approved';
   if (code === 'ERR_NOT_FOUND') return 'Not found';
+  if (code === 'ERR_FORM_EXPIRED') return 'This form has expired';
   if (code === 'ERR_STATE_INVALID' || code === 'ERR_INVALID_INPUT') return 'This sign-in link cannot be used';
   return 'Something went wrong';
 }

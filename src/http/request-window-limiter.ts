@@ -24,9 +24,7 @@ export function limitRequestsPerWindow(options: {
     counts.set(key, count);
     if (count > options.max) {
       c.header('Retry-After', String(Math.ceil((windowStart + options.windowMs - now) / 1000)));
-      throw new ChartbridgeError('ERR_RATE_LIMITED', 'too many searches; wait a few seconds and try again', {
-        status: 429,
-      });
+      throw new ChartbridgeError('ERR_RATE_LIMITED', 'too many searches; wait a few seconds and try again');
     }
     await next();
   };

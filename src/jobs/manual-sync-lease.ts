@@ -44,7 +44,6 @@ function busyError(connectionId: string): ChartbridgeError {
   return new ChartbridgeError(
     'ERR_CONFLICT',
     `a worker is syncing connection '${connectionId}' right now; its run shows in 'chartbridge connections show ${connectionId}' when it ends`,
-    { status: 409 },
   );
 }
 
@@ -52,6 +51,5 @@ function interruptedError(connectionId: string): ChartbridgeError {
   return new ChartbridgeError(
     'ERR_CONFLICT',
     `a worker's sync of connection '${connectionId}' stopped without finishing; a running 'chartbridge worker' takes it over within a minute`,
-    { status: 409 },
   );
 }

@@ -163,7 +163,5 @@ export async function handBack(
 }
 
 function interruptedError(): ChartbridgeError {
-  return new ChartbridgeError('ERR_JOB_INTERRUPTED', 'the worker is shutting down; the job was handed back', {
-    status: 503,
-  });
+  return new ChartbridgeError('ERR_JOB_INTERRUPTED', 'the worker is shutting down; the job was handed back');
 }

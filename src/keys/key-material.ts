@@ -111,5 +111,5 @@ function matchAlg(
 }
 
 export function keyError(message: string, cause?: unknown): ChartbridgeError {
-  return new ChartbridgeError('ERR_KEY_INVALID', message, { cause, status: 500 });
+  return new ChartbridgeError('ERR_KEY_INVALID', message, { cause });
 }

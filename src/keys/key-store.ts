@@ -72,7 +72,6 @@ export async function loadKeyStore(options: LoadKeyStoreOptions): Promise<KeySto
   throw new ChartbridgeError(
     'ERR_KEY_NOT_FOUND',
     'no signing key configured: set CHARTBRIDGE_KEYS_DIR (and run chartbridge keys generate) or CHARTBRIDGE_PRIVATE_KEYS',
-    { status: 500 },
   );
 }
 
@@ -118,7 +117,7 @@ async function loadDirectoryKeys(dir: string): Promise<SigningKey[]> {
   const records = await readKeyIndex(dir);
   const fix = `run chartbridge keys generate --dir '${dir}'`;
   if (!records || records.length === 0) {
-    throw new ChartbridgeError('ERR_KEY_NOT_FOUND', `no signing keys in '${dir}': ${fix}`, { status: 500 });
+    throw new ChartbridgeError('ERR_KEY_NOT_FOUND', `no signing keys in '${dir}': ${fix}`);
   }
   const active = records.filter((record) => record.status === 'active');
   if (active.length !== 1) {

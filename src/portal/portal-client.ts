@@ -139,7 +139,7 @@ async function postWithRetries(
       throw new ChartbridgeError(
         'ERR_PORTAL_RESPONSE',
         'cannot reach the developer portal: check --portal-url and the network, then run again',
-        { cause: failure, status: 502 },
+        { cause: failure },
       );
     }
     await response?.body?.cancel();
@@ -150,23 +150,22 @@ async function postWithRetries(
 async function readJson(response: Response, what: string): Promise<unknown> {
   if (response.status >= 300 && response.status < 400) {
     await response.body?.cancel();
-    throw new ChartbridgeError('ERR_PORTAL_SESSION', SESSION_EXPIRED_MESSAGE, { status: 401 });
+    throw new ChartbridgeError('ERR_PORTAL_SESSION', SESSION_EXPIRED_MESSAGE);
   }
   const type = response.headers.get('content-type') ?? '';
   if (response.status === 400 && !type.includes('json')) {
     await response.body?.cancel();
-    throw new ChartbridgeError('ERR_PORTAL_SESSION', TOKEN_REJECTED_MESSAGE, { status: 401 });
+    throw new ChartbridgeError('ERR_PORTAL_SESSION', TOKEN_REJECTED_MESSAGE);
   }
   if (!response.ok || !type.includes('json')) {
     const text = await response.text();
     // A 200 HTML page is the sign-in form reached through a proxy or an already-followed redirect.
     if (response.ok && /<form[^>]*login|sign in/i.test(text)) {
-      throw new ChartbridgeError('ERR_PORTAL_SESSION', SESSION_EXPIRED_MESSAGE, { status: 401 });
+      throw new ChartbridgeError('ERR_PORTAL_SESSION', SESSION_EXPIRED_MESSAGE);
     }
     throw new ChartbridgeError(
       'ERR_PORTAL_RESPONSE',
       `the portal answered ${what} with HTTP ${response.status} ${type || 'without a content type'}; retry later`,
-      { status: 502 },
     );
   }
   try {
@@ -175,10 +174,7 @@ async function readJson(response: Response, what: string): Promise<unknown> {
     throw new ChartbridgeError(
       'ERR_PORTAL_RESPONSE',
       `the portal answered ${what} with invalid JSON; retry later`,
-      {
-        cause: error,
-        status: 502,
-      },
+      { cause: error },
     );
   }
 }

@@ -46,21 +46,18 @@ export function validateCallbackParameters(
       throw new ChartbridgeError(
         'ERR_AUTHORIZATION_DENIED',
         `the hospital did not authorise the connection (${safeErrorCode(error.error)})`,
-        { status: 400 },
       );
     }
     if (error instanceof oauth.OperationProcessingError) {
       throw new ChartbridgeError(
         'ERR_ISSUER_MISMATCH',
         `the callback 'iss' does not match the launch's issuer '${expected.issuer}'; start the connection again`,
-        { status: 400 },
       );
     }
     if (error instanceof oauth.UnsupportedOperationError) {
       throw new ChartbridgeError(
         'ERR_INVALID_INPUT',
         'the callback carries tokens (implicit or hybrid flow), which chartbridge never uses; start the connection again',
-        { status: 400 },
       );
     }
     throw error;

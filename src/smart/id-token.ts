@@ -101,7 +101,5 @@ function describeJoseError(error: unknown): string {
 }
 
 function idTokenError(issuer: string, reason: string): ChartbridgeError {
-  return new ChartbridgeError('ERR_ID_TOKEN_INVALID', `id_token from '${issuer}' rejected: ${reason}`, {
-    status: 502,
-  });
+  return new ChartbridgeError('ERR_ID_TOKEN_INVALID', `id_token from '${issuer}' rejected: ${reason}`);
 }

@@ -102,7 +102,6 @@ function assertSameOrigin(configuration: SmartConfiguration): void {
       throw new ChartbridgeError(
         'ERR_ORIGIN_MISMATCH',
         `discovery for '${configuration.fhirBase}' puts '${name}' on another origin; refusing to use it (check the endpoint's fhir base)`,
-        { status: 502 },
       );
     }
   }
@@ -124,9 +123,7 @@ function optionalUrl(fhirBase: string, document: Json, name: string): string | u
 }
 
 export function discoveryError(fhirBase: string, reason: string): ChartbridgeError {
-  return new ChartbridgeError('ERR_DISCOVERY_FAILED', `discovery for '${fhirBase}' failed: ${reason}`, {
-    status: 502,
-  });
+  return new ChartbridgeError('ERR_DISCOVERY_FAILED', `discovery for '${fhirBase}' failed: ${reason}`);
 }
 
 function isObject(value: unknown): value is Json {

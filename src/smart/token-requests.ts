@@ -102,7 +102,6 @@ export async function exchangeCode(ctx: RequestContext, input: CodeExchange): Pr
     throw new ChartbridgeError(
       'ERR_TOKEN_RESPONSE_INVALID',
       `token response from '${tokenEndpoint}' has no 'patient'; a patient launch needs one (check the launch/patient scope)`,
-      { status: 502 },
     );
   }
   return tokens;
@@ -151,15 +150,13 @@ export async function introspectToken(ctx: RequestContext, input: TokenGrant): P
     throw new ChartbridgeError(
       'ERR_TOKEN_RESPONSE_INVALID',
       `introspection endpoint '${endpoint}' answered http ${response.status} or an invalid body`,
-      { status: 502 },
     );
   }
 }
 
 export async function revokeToken(ctx: RequestContext, input: TokenGrant): Promise<void> {
   const endpoint = input.endpoints.revocationEndpoint;
-  if (!endpoint)
-    throw new ChartbridgeError('ERR_NOT_FOUND', 'the server offers no revocation endpoint', { status: 404 });
+  if (!endpoint) throw new ChartbridgeError('ERR_NOT_FOUND', 'the server offers no revocation endpoint');
   const as = toAuthorizationServer(input.endpoints);
   const client = { client_id: input.clientId };
   const options = {
@@ -176,7 +173,6 @@ export async function revokeToken(ctx: RequestContext, input: TokenGrant): Promi
       throw new ChartbridgeError(
         revocationErrorCode(response.status),
         `revocation endpoint '${endpoint}' answered http ${response.status}`,
-        { status: 502 },
       );
     }
   });

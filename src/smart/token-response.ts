@@ -103,7 +103,6 @@ export function classifyTokenError(
     return new ChartbridgeError(
       'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
       `token endpoint '${endpoint}' answered http ${status} during ${operation}; retry later`,
-      { status: 503 },
     );
   }
   const error = readOAuthErrorCode(text);
@@ -111,21 +110,18 @@ export function classifyTokenError(
     return new ChartbridgeError(
       'ERR_INVALID_GRANT',
       `token endpoint '${endpoint}' rejected the grant (invalid_grant) during ${operation}; the patient must connect again`,
-      { status: 409 },
     );
   }
   if (error === 'invalid_client' || status === 401) {
     return new ChartbridgeError(
       'ERR_INVALID_CLIENT',
       `token endpoint '${endpoint}' rejected our client (invalid_client) during ${operation}; check that the server can fetch our JWKS and that the key has propagated, or upload the JWKS directly`,
-      { status: 502 },
     );
   }
   const detail = error ? `'${error}'` : `http ${status} without an oauth error`;
   return new ChartbridgeError(
     'ERR_TOKEN_RESPONSE_INVALID',
     `token endpoint '${endpoint}' answered ${detail} during ${operation}`,
-    { status: 502 },
   );
 }
 
@@ -143,7 +139,6 @@ export function invalidResponse(endpoint: string, reason: string): ChartbridgeEr
   return new ChartbridgeError(
     'ERR_TOKEN_RESPONSE_INVALID',
     `token response from '${endpoint}' is invalid: ${reason}`,
-    { status: 502 },
   );
 }
 
@@ -157,6 +152,5 @@ export function unavailableError(
   return new ChartbridgeError(
     'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
     `'${endpoint}' ${reason} during ${operation}; retry later`,
-    { status: 503 },
   );
 }

@@ -47,7 +47,6 @@ export function leaseLostError(key: string): ChartbridgeError {
   return new ChartbridgeError(
     'ERR_LEASE_LOST',
     `lease '${key}' was taken over by another worker; this worker stops writing`,
-    { status: 409 },
   );
 }
 

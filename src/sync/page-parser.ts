@@ -122,5 +122,5 @@ function stopThread(current: Thread, cause: Error): void {
 }
 
 function threadError(code: ChartbridgeErrorCode, message: string, cause?: Error): ChartbridgeError {
-  return new ChartbridgeError(code, message, { status: 502, cause });
+  return new ChartbridgeError(code, message, { cause });
 }

@@ -24,7 +24,6 @@ export function parsePage(input: PageInput): BundlePage {
     throw new ChartbridgeError(
       'ERR_FHIR_RESPONSE_INVALID',
       `${input.what} did not return a ${input.singleType.toLowerCase()}`,
-      { status: 502 },
     );
   }
   return { resources: [prepared.record], warnings: [], next: undefined, times: [], dropped: {}, outcomes: 0 };

@@ -32,9 +32,7 @@ export function readBundlePage(json: unknown, what: string): BundlePage {
   const bundle = json as { resourceType?: unknown; entry?: unknown; link?: unknown };
   if (typeof json !== 'object' || json === null || bundle.resourceType !== 'Bundle') {
     const words = bundle?.resourceType === 'OperationOutcome' ? `: ${describeOutcome(json).join('; ')}` : '';
-    throw new ChartbridgeError('ERR_FHIR_RESPONSE_INVALID', `${what} did not return a bundle${words}`, {
-      status: 502,
-    });
+    throw new ChartbridgeError('ERR_FHIR_RESPONSE_INVALID', `${what} did not return a bundle${words}`);
   }
   const warnings: string[] = [];
   const records: ResourceRecord[] = [];

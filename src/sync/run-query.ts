@@ -142,7 +142,6 @@ export function throwIfInterrupted(ctx: SyncContext): void {
     throw new ChartbridgeError(
       'ERR_JOB_INTERRUPTED',
       'the sync was interrupted; it resumes from its checkpoint',
-      { status: 503 },
     );
   }
 }
@@ -208,7 +207,6 @@ export function checkRunCap(ctx: SyncContext, query: PlannedQuery, incoming: num
   throw new ChartbridgeError(
     'ERR_SIZE_LIMIT',
     `the run reached its cap of ${cap} resources; the rest of the ${query.key} search was skipped`,
-    { status: 502 },
   );
 }
 
@@ -233,7 +231,6 @@ export function checkNext(
     throw new ChartbridgeError(
       'ERR_PAGE_LIMIT',
       `the ${query.key} search passed the cap of ${ctx.limits.maxPagesPerQuery} pages; the rest of it was skipped`,
-      { status: 502 },
     );
   }
   seen.add(url.href);

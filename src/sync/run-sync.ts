@@ -54,7 +54,6 @@ export class SyncRunError extends ChartbridgeError {
     super(
       retryable ? 'ERR_FHIR_RETRYABLE' : 'ERR_SYNC_FAILED',
       `sync of connection '${summary.connectionId}' ${retryable ? 'paused; it resumes from its checkpoint' : 'failed'}: ${summary.reason ?? 'no reason recorded'}`,
-      { status: retryable ? 503 : 502 },
     );
     this.summary = summary;
   }
@@ -105,13 +104,11 @@ async function loadActiveTarget(
   connectionId: string,
 ): Promise<SyncTarget> {
   const target = await runs.findTarget(connectionId);
-  if (!target)
-    throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${connectionId}' not found`, { status: 404 });
+  if (!target) throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${connectionId}' not found`);
   if (target.status !== 'active') {
     throw new ChartbridgeError(
       'ERR_CONNECTION_INACTIVE',
       `connection '${connectionId}' is ${target.status}; the patient must connect again`,
-      { status: 409 },
     );
   }
   return target;

@@ -100,13 +100,11 @@ async function discardLostTokens(deps: RefreshDeps, row: ConnectionRow, tokens: 
     throw new ChartbridgeError(
       'ERR_CONNECTION_INACTIVE',
       `connection '${row.id}' is ${current.status}; the patient must connect again`,
-      { status: 409 },
     );
   }
   throw new ChartbridgeError(
     'ERR_REFRESH_IN_PROGRESS',
     `the refresh lease for connection '${row.id}' was lost; try again`,
-    { status: 503 },
   );
 }
 
@@ -177,7 +175,6 @@ export async function unsealOrMarkKeyError(
     throw new ChartbridgeError(
       'ERR_NOT_REFRESHABLE',
       `connection '${row.id}' holds no ${column === 'access_token_sealed' ? 'access' : 'refresh'} token`,
-      { status: 409 },
     );
   try {
     return await deps.sealer.unseal(sealed, bindingFor('connections', row.id, column));
@@ -208,7 +205,6 @@ export async function unsealOrMarkKeyError(
     throw new ChartbridgeError(
       'ERR_SEAL_INVALID',
       `tokens of connection '${row.id}' cannot be decrypted; check CHARTBRIDGE_ENCRYPTION_KEY`,
-      { status: 500 },
     );
   }
 }

@@ -93,13 +93,11 @@ function refreshPastVersion(ctx: VaultContext, connectionId: string, version: nu
 
 async function loadActive(ctx: VaultContext, connectionId: string): Promise<ConnectionRow> {
   const row = await ctx.deps.repos.connections.findById(connectionId);
-  if (!row)
-    throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${connectionId}' not found`, { status: 404 });
+  if (!row) throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${connectionId}' not found`);
   if (row.status !== 'active') {
     throw new ChartbridgeError(
       'ERR_CONNECTION_INACTIVE',
       `connection '${connectionId}' is ${row.status}; the patient must connect again`,
-      { status: 409 },
     );
   }
   return row;
@@ -122,7 +120,6 @@ async function ensure(
       throw new ChartbridgeError(
         'ERR_NOT_REFRESHABLE',
         `connection '${connectionId}' has no refresh token; the patient must connect again when the access token expires`,
-        { status: 409 },
       );
     }
     const now = deps.clock.now();
@@ -135,7 +132,6 @@ async function ensure(
       throw new ChartbridgeError(
         'ERR_REFRESH_IN_PROGRESS',
         `another process is still refreshing connection '${connectionId}'; try again`,
-        { status: 503 },
       );
     }
     // Poll quickly at first (a refresh takes tens of ms), then back off so a long wait does not hammer the DB.
@@ -166,6 +162,5 @@ function backingOff(row: ConnectionRow): ChartbridgeError {
   return new ChartbridgeError(
     'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
     `refresh for connection '${row.id}' is backing off after ${row.refresh_failures} failure(s); next attempt after ${at}`,
-    { status: 503 },
   );
 }

@@ -17,7 +17,6 @@ export function requireApiKey(apiKey: string | undefined): MiddlewareHandler {
       throw new ChartbridgeError(
         'ERR_UNAUTHORIZED',
         'missing or wrong api key: send Authorization: Bearer <CHARTBRIDGE_API_KEY>',
-        { status: 401 },
       );
     }
     await next();

@@ -1,15 +1,52 @@
-import { Hono } from 'hono';
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { createConnectSession } from '../../connect/connect-sessions.ts';
-import { ChartbridgeError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
+import { createApiRoutes } from '../api/api-routes.ts';
+import { errorResponses, idSchema } from '../api/api-schemas.ts';
+import { jsonObjectBody } from '../api/json-body-gate.ts';
 import { requireApiKey } from '../middleware/api-key.ts';
 
+const ConnectSessionRequest = z
+  .object({
+    userId: idSchema('userId').openapi({ example: 'user-42' }),
+    returnUrl: z.string({ error: "'returnUrl' must be a string" }).nullable().optional().openapi({
+      description:
+        "Where the patient's browser goes afterwards: chartbridge's own origin or CHARTBRIDGE_APP_ORIGINS",
+      example: 'https://app.example.com/connected',
+    }),
+  })
+  .openapi('ConnectSessionRequest');
+
+const ConnectSession = z
+  .object({
+    id: z.string().openapi({ example: 'cs_0123456789abcdef0123456789abcdef' }),
+    url: z
+      .string()
+      .openapi({ description: 'One-time URL; append `?org=<organizationId>` to skip the picker' }),
+    expiresAt: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('ConnectSession');
+
+const createSession = createRoute({
+  method: 'post',
+  path: '/api/connect-sessions',
+  summary: "A one-time URL the app sends its patient's browser to",
+  middleware: [jsonObjectBody] as const,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: ConnectSessionRequest } } },
+  },
+  responses: {
+    201: { description: 'Created', content: { 'application/json': { schema: ConnectSession } } },
+    ...errorResponses('ERR_INVALID_INPUT'),
+  },
+});
+
 /** `POST /api/connect-sessions {userId, returnUrl?}` → `{id, url, expiresAt}` (API key). */
-export function createConnectSessionsRoutes(services: Services): Hono {
-  const routes = new Hono();
+export function createConnectSessionsRoutes(services: Services): OpenAPIHono {
+  const routes = createApiRoutes();
   routes.use('/api/connect-sessions', requireApiKey(services.config.apiKey));
-  routes.post('/api/connect-sessions', async (c) => {
-    const body = await readJsonBody(c.req.raw);
+  routes.openapi(createSession, async (c) => {
+    const body = c.req.valid('json');
     const session = await createConnectSession(
       {
         repos: services.repos,
@@ -22,22 +59,4 @@ export function createConnectSessionsRoutes(services: Services): Hono {
     return c.json(session, 201);
   });
   return routes;
-}
-
-/** A small JSON object body, or a 400 that says what is wrong. */
-export async function readJsonBody(request: Request): Promise<Record<string, unknown>> {
-  if (!(request.headers.get('content-type') ?? '').includes('application/json')) {
-    throw new ChartbridgeError('ERR_INVALID_INPUT', 'send a json body with Content-Type: application/json');
-  }
-  const text = await request.text();
-  if (text.length > 16_384)
-    throw new ChartbridgeError('ERR_INVALID_INPUT', 'the request body is larger than 16 KiB');
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value))
-      return value as Record<string, unknown>;
-  } catch {
-    // fall through to the error below
-  }
-  throw new ChartbridgeError('ERR_INVALID_INPUT', 'the request body must be a json object');
 }

@@ -1,53 +1,91 @@
-import { Hono } from 'hono';
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { toConnectionJson } from '../../connect/connection-view.ts';
 import { disconnectConnection } from '../../connect/disconnect.ts';
 import { eraseConnection, eraseUser } from '../../connect/erase-connection.ts';
 import { ChartbridgeError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
+import { createApiRoutes } from '../api/api-routes.ts';
+import { Connection, ConnectionList, Disconnected, Erased, UserErased } from '../api/connection-schemas.ts';
+import {
+  booleanQuery,
+  ConnectionIdParams,
+  errorResponses,
+  jsonResponse,
+  UserIdParams,
+} from '../api/api-schemas.ts';
 import { requireApiKey } from '../middleware/api-key.ts';
 
-const ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
+const listByUser = createRoute({
+  method: 'get',
+  path: '/api/users/{userId}/connections',
+  summary: "A user's connections",
+  request: { params: UserIdParams },
+  responses: {
+    200: jsonResponse(ConnectionList, 'The connections, newest first'),
+    ...errorResponses('ERR_INVALID_INPUT'),
+  },
+});
+
+const show = createRoute({
+  method: 'get',
+  path: '/api/connections/{id}',
+  summary: 'One connection: status and facts, never tokens',
+  request: { params: ConnectionIdParams },
+  responses: {
+    200: jsonResponse(Connection, 'The connection'),
+    ...errorResponses('ERR_INVALID_INPUT', 'ERR_NOT_FOUND'),
+  },
+});
+
+const disconnect = createRoute({
+  method: 'delete',
+  path: '/api/connections/{id}',
+  summary: 'Disconnect: revoke at the EHR and delete the tokens; `?erase=true` also deletes the copied data',
+  request: {
+    params: ConnectionIdParams,
+    query: z.object({ erase: booleanQuery('erase').optional() }),
+  },
+  responses: {
+    200: jsonResponse(z.union([Disconnected, Erased]), 'Disconnected (or erased, with counts)'),
+    ...errorResponses('ERR_INVALID_INPUT', 'ERR_NOT_FOUND'),
+  },
+});
+
+const eraseUserRoute = createRoute({
+  method: 'delete',
+  path: '/api/users/{userId}',
+  summary: 'Every connection of the user revoked at the EHR and every copied resource erased',
+  request: { params: UserIdParams },
+  responses: {
+    200: jsonResponse(UserErased, 'What was erased, per connection'),
+    ...errorResponses('ERR_INVALID_INPUT', 'ERR_NOT_FOUND'),
+  },
+});
 
 /** The management view of connections: list per user, show, disconnect (revokes at the EHR), erase. API key. */
-export function createConnectionsRoutes(services: Services): Hono {
-  const routes = new Hono();
+export function createConnectionsRoutes(services: Services): OpenAPIHono {
+  const routes = createApiRoutes();
   const apiKey = requireApiKey(services.config.apiKey);
   routes.use('/api/users/*', apiKey);
   routes.use('/api/connections/*', apiKey);
 
-  routes.get('/api/users/:userId/connections', async (c) => {
-    const userId = checkId(c.req.param('userId'), 'userId');
-    const rows = await services.repos.connections.listByUser(userId);
-    return c.json({ connections: rows.map(toConnectionJson) });
+  routes.openapi(listByUser, async (c) => {
+    const rows = await services.repos.connections.listByUser(c.req.valid('param').userId);
+    return c.json({ connections: rows.map(toConnectionJson) }, 200);
   });
-  routes.get('/api/connections/:id', async (c) => {
-    const row = await services.repos.connections.findById(checkId(c.req.param('id'), 'connection id'));
-    if (!row)
-      throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${c.req.param('id')}' not found`, {
-        status: 404,
-      });
-    return c.json(toConnectionJson(row));
+  routes.openapi(show, async (c) => {
+    const { id } = c.req.valid('param');
+    const row = await services.repos.connections.findById(id);
+    if (!row) throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${id}' not found`);
+    return c.json(toConnectionJson(row), 200);
   });
-  routes.delete('/api/connections/:id', async (c) => {
-    const id = checkId(c.req.param('id'), 'connection id');
-    const erase = c.req.query('erase');
-    if (erase !== undefined && erase !== 'true' && erase !== 'false')
-      throw new ChartbridgeError('ERR_INVALID_INPUT', "'erase' must be 'true' or 'false'");
-    if (erase === 'true') return c.json(await eraseConnection(services, id, 'api'));
-    return c.json(await disconnectConnection(services, id, 'api'));
+  routes.openapi(disconnect, async (c) => {
+    const { id } = c.req.valid('param');
+    if (c.req.valid('query').erase === 'true') return c.json(await eraseConnection(services, id, 'api'), 200);
+    return c.json(await disconnectConnection(services, id, 'api'), 200);
   });
-  // Every connection of the user: revoked at the EHR (through the outbox) and every copied resource erased.
-  routes.delete('/api/users/:userId', async (c) => {
-    return c.json(await eraseUser(services, checkId(c.req.param('userId'), 'userId'), 'api'));
-  });
+  routes.openapi(eraseUserRoute, async (c) =>
+    c.json(await eraseUser(services, c.req.valid('param').userId, 'api'), 200),
+  );
   return routes;
-}
-
-function checkId(value: string, name: string): string {
-  if (!ID_PATTERN.test(value))
-    throw new ChartbridgeError(
-      'ERR_INVALID_INPUT',
-      `'${name}' must be 1-128 characters of letters, digits and . _ : @ -`,
-    );
-  return value;
 }

@@ -1,18 +1,29 @@
-import { Hono, type Context } from 'hono';
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { stream } from 'hono/streaming';
 import { ChartbridgeError } from '../../errors.ts';
+import { isSafeFhirId } from '../../fhir/fhir-id.ts';
 import type { Services } from '../../services.ts';
 import { createBinariesRepository } from '../../store/binaries-repository.ts';
 import { createResourcesRepository } from '../../store/resources-repository.ts';
 import { createSyncRunsRepository, type SyncRunRow } from '../../store/sync-runs-repository.ts';
 import { buildCoverageReport } from '../../sync/coverage.ts';
 import { addDrops, listDrops, type DropCounts } from '../../sync/drop-counts.ts';
-import { EXPORT_FORMATS, streamExport, type ExportFormat } from '../../sync/export-stream.ts';
-import { isSafeFhirId } from '../../fhir/fhir-id.ts';
-import { RESOURCE_TYPE } from '../../sync/prepare-resource.ts';
+import { streamExport } from '../../sync/export-stream.ts';
+import { createApiRoutes } from '../api/api-routes.ts';
+import { booleanQuery, ConnectionIdParams, errorResponses, jsonResponse } from '../api/api-schemas.ts';
+import {
+  CoverageReport,
+  ExportQuery,
+  parseCursor,
+  parseSince,
+  ResourcesQuery,
+  SearchsetBundle,
+  SyncQueued,
+  SyncRun,
+} from '../api/data-schemas.ts';
 import { requireApiKey } from '../middleware/api-key.ts';
 
-const ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
 /** Types a browser could render or run; served as opaque bytes instead (A10). */
 const SAFE_DOWNLOAD_TYPES = new Set([
   'application/pdf',
@@ -22,78 +33,168 @@ const SAFE_DOWNLOAD_TYPES = new Set([
   'text/plain',
 ]);
 
+const syncRunsRoute = createRoute({
+  method: 'get',
+  path: '/api/connections/{id}/sync-runs',
+  summary: 'The 50 newest sync runs: counts per query, drops with reasons, warnings and errors',
+  request: { params: ConnectionIdParams },
+  responses: {
+    200: jsonResponse(z.object({ runs: z.array(SyncRun) }), 'Newest first'),
+    ...errorResponses('ERR_INVALID_INPUT', 'ERR_NOT_FOUND'),
+  },
+});
+
+const coverageRoute = createRoute({
+  method: 'get',
+  path: '/api/connections/{id}/coverage',
+  summary: 'Per type and category of the newest full run: how many arrived, or why none did',
+  request: { params: ConnectionIdParams },
+  responses: {
+    200: jsonResponse(CoverageReport, 'The coverage report'),
+    ...errorResponses('ERR_INVALID_INPUT', 'ERR_NOT_FOUND'),
+  },
+});
+
+const resourcesRoute = createRoute({
+  method: 'get',
+  path: '/api/connections/{id}/resources',
+  summary: 'Stored FHIR resources, filtered by type and `_since`, paged by `_cursor`',
+  request: { params: ConnectionIdParams, query: ResourcesQuery },
+  responses: {
+    200: jsonResponse(SearchsetBundle, 'One page'),
+    ...errorResponses('ERR_INVALID_INPUT', 'ERR_NOT_FOUND'),
+  },
+});
+
+const exportRoute = createRoute({
+  method: 'get',
+  path: '/api/connections/{id}/export',
+  summary: 'Everything stored for the connection, streamed as NDJSON or one FHIR Bundle',
+  request: { params: ConnectionIdParams, query: ExportQuery },
+  responses: {
+    200: {
+      description: 'A download (`Content-Disposition: attachment`)',
+      content: {
+        'application/fhir+ndjson': { schema: { type: 'string', description: 'One FHIR resource per line' } },
+        'application/fhir+json': {
+          schema: { type: 'object', description: 'A FHIR Bundle of type collection' },
+        },
+      },
+    },
+    ...errorResponses('ERR_INVALID_INPUT', 'ERR_NOT_FOUND'),
+  },
+});
+
+const binaryRoute = createRoute({
+  method: 'get',
+  path: '/api/connections/{id}/binaries/{binaryId}',
+  summary: "A stored attachment's bytes (types a browser could run are served as application/octet-stream)",
+  request: {
+    params: ConnectionIdParams.extend({
+      binaryId: z
+        .string()
+        .refine(isSafeFhirId, {
+          error: "'binaryId' must be an id safe in a url path (at most 1024 characters)",
+        })
+        .openapi({ param: { name: 'binaryId', in: 'path' }, example: 'doc-1' }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'The bytes, as a download',
+      content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+    },
+    ...errorResponses('ERR_INVALID_INPUT', 'ERR_NOT_FOUND'),
+  },
+});
+
+const syncRoute = createRoute({
+  method: 'post',
+  path: '/api/connections/{id}/sync',
+  summary: 'Queue a sync (incremental; `?full=true` reads everything again)',
+  request: {
+    params: ConnectionIdParams,
+    query: z.object({ full: booleanQuery('full').optional().openapi({ default: 'false' }) }),
+  },
+  responses: {
+    202: jsonResponse(SyncQueued, 'Queued, or absorbed by an identical sync already waiting'),
+    ...errorResponses('ERR_INVALID_INPUT', 'ERR_NOT_FOUND', 'ERR_CONNECTION_INACTIVE'),
+  },
+});
+
 /**
  * Data out (issue 8): sync runs, coverage, resources by type with `_since`, streamed export, binary download,
- * and starting a sync. API key; every id and filter is validated before it reaches the store.
+ * and starting a sync. API key; every id and filter is validated by the routes' schemas before it reaches the
+ * store.
  */
-export function createDataRoutes(services: Services): Hono {
-  const routes = new Hono();
+export function createDataRoutes(services: Services): OpenAPIHono {
+  const routes = createApiRoutes();
   const db = services.store.db;
   const resources = createResourcesRepository(db);
   const runs = createSyncRunsRepository(db);
   const binaries = createBinariesRepository(db);
   routes.use('/api/connections/*', requireApiKey(services.config.apiKey));
 
-  const connectionRowOf = async (c: Context) => {
-    const id = c.req.param('id') ?? '';
-    if (!ID_PATTERN.test(id))
-      throw invalid("'connection id' must be 1-128 characters of letters, digits and . _ : @ -");
+  const connectionRowOf = async (id: string) => {
     const row = await services.repos.connections.findById(id);
-    if (!row) throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${id}' not found`, { status: 404 });
+    if (!row) throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${id}' not found`);
     return row;
   };
-  const connectionOf = async (c: Context): Promise<string> => (await connectionRowOf(c)).id;
 
-  routes.get('/api/connections/:id/sync-runs', async (c) => {
-    const rows = await runs.listRuns(await connectionOf(c), 50);
-    return c.json({ runs: rows.map(toRunJson) });
+  routes.openapi(syncRunsRoute, async (c) => {
+    const { id } = await connectionRowOf(c.req.valid('param').id);
+    const rows = await runs.listRuns(id, 50);
+    return c.json({ runs: rows.map(toRunJson) }, 200);
   });
-  routes.get('/api/connections/:id/coverage', async (c) =>
-    c.json(await buildCoverageReport({ runs, resources }, await connectionOf(c))),
-  );
-  routes.get('/api/connections/:id/resources', async (c) => {
-    const id = await connectionOf(c);
-    const filter = readResourceFilter(c);
+  routes.openapi(coverageRoute, async (c) => {
+    const { id } = await connectionRowOf(c.req.valid('param').id);
+    return c.json(await buildCoverageReport({ runs, resources }, id), 200);
+  });
+  routes.openapi(resourcesRoute, async (c) => {
+    const { id } = await connectionRowOf(c.req.valid('param').id);
+    const query = c.req.valid('query');
+    const filter = {
+      type: query.type,
+      since: query._since === undefined ? undefined : parseSince(query._since),
+      after: query._cursor === undefined ? undefined : parseCursor(query._cursor),
+      limit: query._count ?? 500,
+    };
     const rows = await resources.list(id, filter);
     const last = rows[rows.length - 1];
     const next =
       rows.length === filter.limit && last ? `${last.resource_type}/${last.resource_id}` : undefined;
-    return c.json({
-      resourceType: 'Bundle',
-      type: 'searchset',
-      entry: rows.map((row) => ({ resource: JSON.parse(row.json) as unknown })),
-      ...(next ? { link: [{ relation: 'next', url: buildNextUrl(c, next) }] } : {}),
-    });
+    return c.json(
+      {
+        resourceType: 'Bundle' as const,
+        type: 'searchset' as const,
+        entry: rows.map((row) => ({ resource: JSON.parse(row.json) as unknown })),
+        ...(next ? { link: [{ relation: 'next' as const, url: buildNextUrl(c, next) }] } : {}),
+      },
+      200,
+    );
   });
-  routes.get('/api/connections/:id/export', async (c) => {
-    const { id, fhir_base: fhirBase } = await connectionRowOf(c);
-    const format = c.req.query('format') ?? 'ndjson';
-    if (!EXPORT_FORMATS.includes(format as ExportFormat)) throw invalid("'format' must be ndjson or bundle");
-    const attachments = c.req.query('attachments') ?? 'true';
-    if (attachments !== 'true' && attachments !== 'false')
-      throw invalid("'attachments' must be true or false");
+  routes.openapi(exportRoute, async (c) => {
+    const { id, fhir_base: fhirBase } = await connectionRowOf(c.req.valid('param').id);
+    const { format = 'ndjson', attachments = 'true' } = c.req.valid('query');
     c.header('Content-Type', format === 'ndjson' ? 'application/fhir+ndjson' : 'application/fhir+json');
     c.header(
       'Content-Disposition',
       `attachment; filename="${id}.${format === 'ndjson' ? 'ndjson' : 'json'}"`,
     );
-    return stream(c, async (out) => {
+    const streamed = stream(c, async (out) => {
       const source = { resources, binaries, fhirBase };
       const options = { attachments: attachments === 'true' };
-      for await (const chunk of streamExport(source, id, format as ExportFormat, options))
-        await out.write(chunk);
+      for await (const chunk of streamExport(source, id, format, options)) await out.write(chunk);
     });
+    // @hono/zod-openapi types a `+json` answer as c.json's; this one is a stream, described but not typed.
+    return streamed as never;
   });
-  routes.get('/api/connections/:id/binaries/:binaryId', async (c) => {
-    const id = await connectionOf(c);
-    const binaryId = c.req.param('binaryId');
-    if (!isSafeFhirId(binaryId))
-      throw invalid("'binaryId' must be an id safe in a url path (at most 1024 characters)");
+  routes.openapi(binaryRoute, async (c) => {
+    const { id: connectionId, binaryId } = c.req.valid('param');
+    const { id } = await connectionRowOf(connectionId);
     const found = await binaries.findForDownload(id, binaryId);
     if (!found || found.status !== 'ok' || found.data === null) {
-      throw new ChartbridgeError('ERR_NOT_FOUND', `binary '${binaryId}' is not stored for this connection`, {
-        status: 404,
-      });
+      throw new ChartbridgeError('ERR_NOT_FOUND', `binary '${binaryId}' is not stored for this connection`);
     }
     const type = SAFE_DOWNLOAD_TYPES.has(found.contentType) ? found.contentType : 'application/octet-stream';
     return c.body(new Uint8Array(found.data), 200, {
@@ -103,45 +204,19 @@ export function createDataRoutes(services: Services): Hono {
       'Content-Security-Policy': "default-src 'none'; sandbox",
     });
   });
-  routes.post('/api/connections/:id/sync', async (c) => {
-    const { id, status } = await connectionRowOf(c);
-    const full = c.req.query('full') === 'true';
+  routes.openapi(syncRoute, async (c) => {
+    const { id, status } = await connectionRowOf(c.req.valid('param').id);
+    const full = c.req.valid('query').full === 'true';
     if (status !== 'active')
       throw new ChartbridgeError(
         'ERR_CONNECTION_INACTIVE',
         `connection '${id}' is ${status}; the patient must connect again`,
-        { status: 409 },
       );
     // A worker runs it; an identical sync already waiting absorbs this request (its id comes back null).
     const jobId = await services.jobs.send('sync', full ? { connectionId: id, full } : { connectionId: id });
     return c.json({ connectionId: id, status: jobId ? 'queued' : 'already_queued', full, jobId }, 202);
   });
   return routes;
-}
-
-function readResourceFilter(c: Context) {
-  const type = c.req.query('type');
-  if (type !== undefined && !RESOURCE_TYPE.test(type))
-    throw invalid("'type' must be a fhir resource type like Observation");
-  const sinceText = c.req.query('_since');
-  let since: number | undefined;
-  if (sinceText !== undefined) {
-    since = /^\d{1,15}$/.test(sinceText) ? Number(sinceText) : Date.parse(sinceText);
-    if (!Number.isFinite(since) || sinceText.length > 40)
-      throw invalid("'_since' must be an ISO date-time or epoch milliseconds");
-  }
-  const countText = c.req.query('_count') ?? '500';
-  if (!/^\d{1,4}$/.test(countText) || Number(countText) < 1 || Number(countText) > 5000)
-    throw invalid("'_count' must be 1-5000");
-  const cursor = c.req.query('_cursor');
-  let after: { type: string; id: string } | undefined;
-  if (cursor !== undefined) {
-    const [t, i, ...rest] = cursor.split('/');
-    if (rest.length > 0 || !t || !i || !RESOURCE_TYPE.test(t) || !isSafeFhirId(i))
-      throw invalid("'_cursor' must be a next link's value");
-    after = { type: t, id: i };
-  }
-  return { type, since, after, limit: Number(countText) };
 }
 
 function buildNextUrl(c: Context, cursor: string): string {
@@ -174,8 +249,4 @@ function toRunJson(row: SyncRunRow) {
     warnings: JSON.parse(row.warnings) as unknown,
     errors: JSON.parse(row.errors) as unknown,
   };
-}
-
-function invalid(message: string): ChartbridgeError {
-  return new ChartbridgeError('ERR_INVALID_INPUT', message, { status: 400 });
 }

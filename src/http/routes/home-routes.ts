@@ -46,9 +46,7 @@ async function startBrowserSession(c: Context, services: Services): Promise<Resp
     !sameSecret(cookie, form.csrf) ||
     !isSameOriginPost(c, publicUrl)
   ) {
-    throw new ChartbridgeError('ERR_INVALID_INPUT', 'this form has expired; reload the page and try again', {
-      status: 403,
-    });
+    throw new ChartbridgeError('ERR_FORM_EXPIRED', 'this form has expired; reload the page and try again');
   }
   let userId = readCookie(c, USER_COOKIE);
   if (!userId) {
@@ -70,9 +68,7 @@ async function showLaunchOutcome(c: Context, services: Services): Promise<Respon
     ? await services.repos.connections.findById(launch.connection_id)
     : undefined;
   if (!launch || !browser || hashSecret(browser) !== launch.browser_hash || !row) {
-    throw new ChartbridgeError('ERR_NOT_FOUND', 'no connection to show here; start from the app again', {
-      status: 404,
-    });
+    throw new ChartbridgeError('ERR_NOT_FOUND', 'no connection to show here; start from the app again');
   }
   const endpoint = await services.repos.endpoints.findEndpointById(launch.endpoint_id);
   const connection = {

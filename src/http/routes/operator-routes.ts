@@ -103,16 +103,11 @@ async function findConnection(services: Services, id: string): Promise<Connectio
   const row = /^[A-Za-z0-9._:@-]{1,128}$/.test(id)
     ? await services.repos.connections.findById(id)
     : undefined;
-  if (!row)
-    throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${id.slice(0, 128)}' not found`, {
-      status: 404,
-    });
+  if (!row) throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${id.slice(0, 128)}' not found`);
   return row;
 }
 
 function checkOrigin(c: Context, publicUrl: string): void {
   if (!isSameOriginPost(c, publicUrl))
-    throw new ChartbridgeError('ERR_INVALID_INPUT', 'this form has expired; reload the page and try again', {
-      status: 403,
-    });
+    throw new ChartbridgeError('ERR_FORM_EXPIRED', 'this form has expired; reload the page and try again');
 }

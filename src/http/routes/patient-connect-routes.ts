@@ -60,9 +60,7 @@ async function showConnectExplainer(c: Context, services: Services): Promise<Res
       ? await services.repos.directory.findEndpointForOrganization(org)
       : undefined;
   if (!endpoint)
-    throw new ChartbridgeError('ERR_NOT_FOUND', 'that hospital is not in the directory; pick another one', {
-      status: 404,
-    });
+    throw new ChartbridgeError('ERR_NOT_FOUND', 'that hospital is not in the directory; pick another one');
   const sessionPath = `/connect/${encodeURIComponent(token)}`;
   return c.html(
     renderConnectExplainerPage({

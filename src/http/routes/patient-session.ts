@@ -51,9 +51,7 @@ export async function checkFormPost(c: Context, publicUrl: string): Promise<Reco
   const same =
     cookie !== undefined && timingSafeEqual(Buffer.from(hashSecret(cookie)), Buffer.from(hashSecret(token)));
   if (!same || !isSameOriginPost(c, publicUrl)) {
-    throw new ChartbridgeError('ERR_INVALID_INPUT', 'this form has expired; reload the page and try again', {
-      status: 403,
-    });
+    throw new ChartbridgeError('ERR_FORM_EXPIRED', 'this form has expired; reload the page and try again');
   }
   return form;
 }
@@ -80,9 +78,6 @@ export async function findOwnConnection(c: Context, services: Services): Promise
     throw new ChartbridgeError(
       'ERR_NOT_FOUND',
       'no such connection in this browser; start from the home page',
-      {
-        status: 404,
-      },
     );
   }
   return row;

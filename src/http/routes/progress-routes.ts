@@ -31,13 +31,7 @@ export function createProgressRoutes(services: Services): Hono {
     await checkFormPost(c, services.config.publicUrl);
     const row = await findOwnConnection(c, services);
     if (row.status !== 'active')
-      throw new ChartbridgeError(
-        'ERR_CONNECTION_INACTIVE',
-        'this hospital needs you to connect again first',
-        {
-          status: 409,
-        },
-      );
+      throw new ChartbridgeError('ERR_CONNECTION_INACTIVE', 'this hospital needs you to connect again first');
     const [latest] = await runs.listRuns(row.id, 1);
     await services.jobs.send('sync', { connectionId: row.id });
     const progress = `/my/connections/${encodeURIComponent(row.id)}/progress`;

@@ -107,7 +107,7 @@ async function showRecordSection(c: Context, deps: RecordDeps): Promise<Response
   const section = c.req.param('section') as SectionId;
   const types = SECTION_TYPES[section];
   if (!Object.hasOwn(SECTION_TYPES, section) || !types)
-    throw new ChartbridgeError('ERR_NOT_FOUND', 'no such part of the record', { status: 404 });
+    throw new ChartbridgeError('ERR_NOT_FOUND', 'no such part of the record');
   const resources = await loadRecord(deps, await listOwnConnections(c, deps.services), types);
   return c.html(renderRecordSectionPage({ section, resources }));
 }
@@ -134,7 +134,7 @@ async function showDocument(c: Context, deps: RecordDeps): Promise<Response> {
   const binaryId = c.req.param('binaryId') ?? '';
   const found = isSafeFhirId(binaryId) ? await deps.binaries.findForDownload(row.id, binaryId) : undefined;
   if (!found || found.status !== 'ok' || found.data === null)
-    throw new ChartbridgeError('ERR_NOT_FOUND', 'this document is not stored here (yet)', { status: 404 });
+    throw new ChartbridgeError('ERR_NOT_FOUND', 'this document is not stored here (yet)');
   const type = found.contentType.toLowerCase().split(';')[0]!.trim();
   const data = new Uint8Array(found.data);
   if (c.req.query('download') === undefined && READABLE_TYPES.has(type)) {

@@ -59,5 +59,5 @@ function assertRoute(value: string): void {
 }
 
 function invalid(message: string): ChartbridgeError {
-  return new ChartbridgeError('ERR_INVALID_INPUT', message, { status: 400 });
+  return new ChartbridgeError('ERR_INVALID_INPUT', message);
 }
