@@ -39,7 +39,6 @@ export function validateCallbackParameters(
         'ERR_AUTHORIZATION_DENIED',
         'the hospital refused the scopes asked for (invalid_scope): its app registration uses the other SMART ' +
           'scope version; set the endpoint with `chartbridge directory add --scope-version v1|v2`',
-        { status: 400 },
       );
     }
     if (error instanceof oauth.AuthorizationResponseError) {

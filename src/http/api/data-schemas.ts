@@ -109,6 +109,7 @@ export const CoverageReport = z
           'received',
           'none',
           'not_granted',
+          'not_shared',
           'refused',
           'unsupported',
           'rejected',
