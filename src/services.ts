@@ -25,7 +25,10 @@ export interface Services {
   store: Store;
   clock: Clock;
   log: Logger;
-  /** Fields every log line gets while some work runs (the HTTP request id); `log` is built with it. */
+  /**
+   * Fields every log line gets while some work runs (the HTTP request id). `log` is built with it; a `log`
+   * override must be too (`createLogger({ context })`), or its lines lack the request id.
+   */
   logContext: LogContext;
   /** This process's Prometheus registry (`/metrics`): counters fed by the vault, syncs and HTTP. */
   metrics: Metrics;
