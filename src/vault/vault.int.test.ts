@@ -25,10 +25,10 @@ for (const dialect of testDialects) {
     const actions = async (id: string) =>
       (await app.services.repos.audit.listForConnection(id)).map((a) => a.action);
     /** `chartbridge_token_refreshes_total` by outcome, as /metrics would show it now. */
-    const refreshOutcomes = async () => {
+    const refreshOutcomes = async (): Promise<Record<string, number>> => {
       const metric = app.services.metrics.registry.getSingleMetric('chartbridge_token_refreshes_total');
       const { values } = await metric!.get();
-      return Object.fromEntries(values.map((v) => [v.labels.outcome, v.value]));
+      return Object.fromEntries(values.map((v) => [String(v.labels.outcome), v.value]));
     };
     /** How much each outcome's count grew while `work` ran (outcomes that did not move left out). */
     const outcomesDuring = async (work: () => Promise<unknown>) => {
@@ -37,7 +37,7 @@ for (const dialect of testDialects) {
       const after = await refreshOutcomes();
       return Object.fromEntries(
         Object.entries(after)
-          .map(([outcome, n]) => [outcome, n - (before[outcome] ?? 0)])
+          .map(([outcome, n]): [string, number] => [outcome, n - (before[outcome] ?? 0)])
           .filter(([, delta]) => delta !== 0),
       );
     };
