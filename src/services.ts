@@ -4,7 +4,10 @@ import { systemClock, type Clock } from './clock.ts';
 import { createSealer } from './crypto/sealer.ts';
 import { createClientAssertion } from './keys/client-assertion.ts';
 import { loadKeyStore, type KeyStore } from './keys/key-store.ts';
+import { createLogContext, type LogContext } from './log/log-context.ts';
 import { createLogger, type Logger } from './log/logger.ts';
+import { createMetrics, type Metrics } from './metrics/metrics.ts';
+import { registerStoreGauges } from './metrics/store-gauges.ts';
 import { openStore, type Store } from './store/database.ts';
 import { createRepositories, type Repositories } from './store/repositories.ts';
 import { createSmartClient, type SmartClient } from './smart/smart-client.ts';
@@ -22,6 +25,13 @@ export interface Services {
   store: Store;
   clock: Clock;
   log: Logger;
+  /**
+   * Fields every log line gets while some work runs (the HTTP request id). `log` is built with it; a `log`
+   * override must be too (`createLogger({ context })`), or its lines lack the request id.
+   */
+  logContext: LogContext;
+  /** This process's Prometheus registry (`/metrics`): counters fed by the vault, syncs and HTTP. */
+  metrics: Metrics;
   fetch: typeof fetch;
   /** The connect spine's repositories (users, connect sessions, launches, connections, endpoints, audit). */
   repos: Repositories;
@@ -47,7 +57,9 @@ export interface Services {
  */
 export async function createServices(config: Config, overrides: Partial<Services> = {}): Promise<Services> {
   const clock = overrides.clock ?? systemClock;
-  const log = overrides.log ?? createLogger({ level: config.logLevel });
+  const logContext = overrides.logContext ?? createLogContext();
+  const log = overrides.log ?? createLogger({ level: config.logLevel, context: logContext });
+  const metrics = overrides.metrics ?? createMetrics();
   const fetchImpl = overrides.fetch ?? globalThis.fetch;
   const keys =
     overrides.keys ??
@@ -65,17 +77,20 @@ export async function createServices(config: Config, overrides: Partial<Services
       signAssertion: ({ clientId, tokenEndpoint, clock: serverClock }) =>
         createClientAssertion({ key: keys.activeKey(), clientId, tokenEndpoint, clock: serverClock }),
     });
-  const vault = overrides.vault ?? createVault({ repos, smart, sealer, clock, log });
+  const vault = overrides.vault ?? createVault({ repos, smart, sealer, clock, log, metrics });
   const hostLimiter = overrides.hostLimiter ?? createHostLimiter();
   const directory =
     overrides.directory ?? createDirectorySearch({ db: store.db, clock, staleWhileReloading: true });
   const jobs = overrides.jobs ?? createJobSender({ store, databaseUrl: config.databaseUrl, clock, log });
+  if (!overrides.metrics) registerStoreGauges(metrics, { store, jobs, clock });
   return {
     ...overrides,
     config,
     store,
     clock,
     log,
+    logContext,
+    metrics,
     fetch: fetchImpl,
     repos,
     sealer,

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../config/config.ts';
-import { createLogger } from '../log/logger.ts';
-import { createServices, type Services } from '../services.ts';
+import type { Services } from '../services.ts';
+import { openStore, type Store } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { createRepositories, type Repositories } from '../store/repositories.ts';
 import { readDemoSettings } from './demo-settings.ts';
 
 /**
@@ -16,6 +17,12 @@ export async function withCliServices<T>(
 ): Promise<T> {
   const env = withDemoDefaults(options.env ?? process.env);
   const config = options.config ?? loadConfig(env);
+  // Imported here, not at the top: the full service set (OAuth, JOSE, sync, jobs, the logger) loads only for the
+  // commands that use it, so `connections list|show` start with the store alone.
+  const [{ createServices }, { createLogger }] = await Promise.all([
+    import('../services.ts'),
+    import('../log/logger.ts'),
+  ]);
   const log = createLogger({ level: env.CHARTBRIDGE_LOG_LEVEL ?? 'warn', destination: process.stderr });
   const services = await createServices(config, { log });
   try {
@@ -24,6 +31,31 @@ export async function withCliServices<T>(
   } finally {
     await services.jobs.stop();
     await services.store.close();
+  }
+}
+
+/** What a read-only CLI action needs: the configuration and the repositories on a migrated database. */
+export interface CliStore {
+  config: Config;
+  store: Store;
+  repos: Repositories;
+}
+
+/**
+ * Runs a CLI action that only reads and writes rows (`connections list|show`): opens the database alone, no keys,
+ * no OAuth or job queue, so it starts in a fraction of `withCliServices`'s time. Closes the database afterwards.
+ */
+export async function withCliStore<T>(
+  work: (deps: CliStore) => Promise<T>,
+  options: { env?: Record<string, string | undefined> } = {},
+): Promise<T> {
+  const config = loadConfig(withDemoDefaults(options.env ?? process.env));
+  const store = openStore(config.databaseUrl, { poolSize: 2, checkpointThread: false });
+  try {
+    await migrateToLatest(store);
+    return await work({ config, store, repos: createRepositories(store.db) });
+  } finally {
+    await store.close();
   }
 }
 

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { toConnectionJson, type ConnectionJson } from '../connect/connection-view.ts';
-import { disconnectConnection } from '../connect/disconnect.ts';
 import { ChartbridgeError } from '../errors.ts';
 import type { ConnectionStatus } from '../store/schema.ts';
 import { assertEncryptionKeyOpens } from '../vault/encryption-key-check.ts';
-import { withCliServices } from './cli-services.ts';
+import { withCliServices, withCliStore } from './cli-services.ts';
 import { registerConnectionsEraseCommand } from './connections-erase-command.ts';
 import { registerConnectionsSyncCommand } from './connections-sync-command.ts';
 
@@ -36,10 +35,10 @@ function registerList(group: Command): void {
           `unknown --status '${options.status}'; use one of ${STATUSES.join(', ')}`,
         );
       }
-      await withCliServices(async (services) => {
+      await withCliStore(async ({ repos }) => {
         const rows = options.user
-          ? await services.repos.connections.listByUser(checkId(options.user))
-          : await services.repos.connections.listAll();
+          ? await repos.connections.listByUser(checkId(options.user))
+          : await repos.connections.listAll();
         const list = rows.filter((r) => !options.status || r.status === options.status).map(toConnectionJson);
         if (options.json) return printJson(list);
         if (list.length === 0) return console.log('no connections');
@@ -54,8 +53,8 @@ function registerShow(group: Command): void {
     .description('show one connection')
     .option('--json', 'print JSON for scripts')
     .action(async (id: string, options: { json?: boolean }) => {
-      await withCliServices(async (services) => {
-        const row = await services.repos.connections.findById(checkId(id));
+      await withCliStore(async ({ repos }) => {
+        const row = await repos.connections.findById(checkId(id));
         if (!row)
           throw new ChartbridgeError(
             'ERR_NOT_FOUND',
@@ -99,6 +98,8 @@ function registerDisconnect(group: Command): void {
     .description('revoke the grant at the EHR and delete the stored tokens')
     .option('--json', 'print JSON for scripts')
     .action(async (id: string, options: { json?: boolean }) => {
+      // Revocation needs the OAuth client: loaded for this action only (`list` stays light).
+      const { disconnectConnection } = await import('../connect/disconnect.ts');
       await withCliServices(async (services) => {
         await assertEncryptionKeyOpens(services);
         const result = await disconnectConnection(services, checkId(id), 'operator');

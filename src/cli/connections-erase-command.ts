@@ -1,6 +1,5 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { eraseConnection } from '../connect/erase-connection.ts';
 import { ChartbridgeError } from '../errors.ts';
 import { assertEncryptionKeyOpens } from '../vault/encryption-key-check.ts';
 import { withCliServices } from './cli-services.ts';
@@ -17,6 +16,8 @@ export function registerConnectionsEraseCommand(group: Command): void {
     .option('--json', 'print JSON for scripts')
     .action(async (id: string, options: { yes?: boolean; json?: boolean }) => {
       checkId(id);
+      // Loaded for this action only, so registering it keeps `connections list` light.
+      const { eraseConnection } = await import('../connect/erase-connection.ts');
       await withCliServices(async (services) => {
         await assertEncryptionKeyOpens(services);
         const row = await services.repos.connections.findById(id);

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { ChartbridgeError } from '../errors.ts';
-import { withManualSyncLease } from '../jobs/manual-sync-lease.ts';
-import { runSync, SyncRunError, type SyncSummary } from '../sync/run-sync.ts';
+import type { SyncSummary } from '../sync/run-sync.ts';
 import { withCliServices } from './cli-services.ts';
 import { assertEncryptionKeyOpens } from '../vault/encryption-key-check.ts';
 
@@ -23,6 +21,13 @@ export function registerConnectionsSyncCommand(group: Command): Command {
           `invalid connection id '${id.slice(0, 40)}': use letters, digits and . _ : @ -`,
         );
       }
+      // The sync engine and the progress bar load for this action only, so `connections list` stays light.
+      const [{ default: cliProgress }, { withManualSyncLease }, { runSync, SyncRunError }] =
+        await Promise.all([
+          import('cli-progress'),
+          import('../jobs/manual-sync-lease.ts'),
+          import('../sync/run-sync.ts'),
+        ]);
       await withCliServices(async (services) => {
         await assertEncryptionKeyOpens(services);
         const bar = new cliProgress.SingleBar(

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { loadConfig, type Config } from '../config/config.ts';
 import { createHttpApp } from '../http/app.ts';
+import { startMetricsServer } from '../http/metrics-app.ts';
 import { describeListenError, startHttpServer } from '../http/start-server.ts';
 import { startInProcessWorker } from '../jobs/service-worker.ts';
+import { createLogContext } from '../log/log-context.ts';
 import { createLogger } from '../log/logger.ts';
 import { loadSandboxData } from '../sandbox/data/load-data.ts';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox.ts';
@@ -51,13 +53,16 @@ async function runDemo(options: DemoOptions): Promise<void> {
   await ensureDemoSigningKey(secrets.keysDir);
   const config = loadDemoConfig(port, secrets);
   // Logs go to stderr so the banner on stdout stays readable (and scriptable).
-  const log = createLogger({ level: config.logLevel, destination: process.stderr });
-  const services = await createServices(config, { log });
+  const logContext = createLogContext();
+  const log = createLogger({ level: config.logLevel, destination: process.stderr, context: logContext });
+  const services = await createServices(config, { log, logContext });
   const closers: Array<() => Promise<void>> = [() => services.jobs.stop(), () => services.store.close()];
   try {
     await migrateToLatest(services.store);
     const server = await startHttpServer(createHttpApp(services), { host: config.host, port: config.port });
     closers.unshift(() => server.close());
+    const metricsServer = await startMetricsServer(services);
+    if (metricsServer) closers.unshift(() => metricsServer.close());
     const sandbox = await startDemoSandbox(services, sandboxPort, options.autoApprove === true);
     closers.unshift(() => sandbox.close());
     await registerSandboxHospitals(services.store.db, sandbox.orgs(), services.clock.now());

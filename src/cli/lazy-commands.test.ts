@@ -45,7 +45,7 @@ describe('chartbridge loads only the command it runs', () => {
     ]);
   });
 
-  it('connections list on an empty SQLite database loads no sandbox, HTTP or portal module', async () => {
+  it('connections list on an empty SQLite database opens the store alone: no OAuth, JOSE, sync, jobs or sandbox', async () => {
     const result = await runCliListingModules(['connections', 'list'], {
       cwd: dir,
       env: {
@@ -58,7 +58,9 @@ describe('chartbridge loads only the command it runs', () => {
     assert.equal(result.stdout, 'no connections\n');
     assert.ok(result.sources.includes('cli/connections-command.ts'));
     const foreign = result.sources.filter((path) =>
-      /^(sandbox|http|web|portal)\/|^cli\/(?!connections)/.test(path),
+      /^(sandbox|http|web|portal|smart|keys|sync|jobs|fhir|directory|metrics)\/|^services\.ts$|^cli\/(?!connections)/.test(
+        path,
+      ),
     );
     assert.deepEqual(foreign, [
       'cli/cli-services.ts',
@@ -68,6 +70,25 @@ describe('chartbridge loads only the command it runs', () => {
       'cli/main.ts',
       'cli/program.ts',
     ]);
+    // The database, its query builder, the configuration's validator and the command line: no oauth4webapi,
+    // jose, pg-boss, pino, prom-client or cli-progress (the full service set, built for refresh/sync/erase only).
+    assert.deepEqual(result.packages, ['better-sqlite3', 'commander', 'kysely', 'zod']);
+  });
+
+  it('connections sync loads the service set the list leaves out (the check above can see it)', async () => {
+    const result = await runCliListingModules(['connections', 'sync', 'no-such-connection'], {
+      cwd: dir,
+      env: {
+        CHARTBRIDGE_DATABASE_URL: `sqlite:${join(dir, 'empty.db')}`,
+        CHARTBRIDGE_PRIVATE_KEYS: rsaPem(),
+        CHARTBRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      },
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /connection 'no-such-connection' not found/);
+    for (const name of ['jose', 'oauth4webapi', 'pino', 'cli-progress'])
+      assert.ok(result.packages.includes(name), `${name} in ${result.packages.join(' ')}`);
+    assert.ok(result.sources.includes('sync/run-sync.ts'));
   });
 
   it('sandbox --help does load the sandbox (the check above can see it)', async () => {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { ChartbridgeError } from '../errors.ts';
 import { createHttpApp } from '../http/app.ts';
+import { startMetricsServer } from '../http/metrics-app.ts';
 import { startHttpServer } from '../http/start-server.ts';
 import { startInProcessWorker } from '../jobs/service-worker.ts';
 import { createServices } from '../services.ts';
@@ -31,6 +32,7 @@ export function registerServeCommand(program: Command): void {
         throw error;
       });
       const server = await startHttpServer(createHttpApp(services), { host: config.host, port: config.port });
+      const metricsServer = await startMetricsServer(services);
       const worker = options.withWorker ? await startInProcessWorker(services) : undefined;
       // Say "listening" only once the directory answers searches (its index is built on first use otherwise).
       await services.directory.warm();
@@ -39,6 +41,7 @@ export function registerServeCommand(program: Command): void {
       );
       await waitForSignal();
       await server.close();
+      await metricsServer?.close();
       await worker?.stop();
       await services.jobs.stop();
       await services.store.close();

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
+import { startMetricsServer } from '../http/metrics-app.ts';
 import { createLogger } from '../log/logger.ts';
 import { startServiceWorker } from '../jobs/service-worker.ts';
 import { loadWorkerSettings, parseCountFlag } from '../jobs/worker-settings.ts';
@@ -56,6 +57,8 @@ export function registerWorkerCommand(program: Command): void {
         graceMs,
         schedule: flags.schedule,
       });
+      // A worker serves no HTTP, except /metrics on CHARTBRIDGE_METRICS_PORT when that is set.
+      const metricsServer = await startMetricsServer(services);
       console.log(
         `chartbridge worker ${runtime.worker.owner} ready (${runtime.queue.kind} queue, concurrency ${concurrency}, host limit ${hostLimit})`,
       );
@@ -67,6 +70,7 @@ export function registerWorkerCommand(program: Command): void {
       setTimeout(() => process.exit(0), graceMs + 5000).unref();
       log.info({ signal }, 'worker stopping: no new jobs; running jobs checkpoint and are handed back');
       const { forced } = await runtime.stop();
+      await metricsServer?.close();
       await services.store.close();
       console.log(`chartbridge worker stopped${forced ? ' (some jobs did not checkpoint in time)' : ''}`);
     });

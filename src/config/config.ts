@@ -46,6 +46,8 @@ const envSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
   PORT: portSchema.default(3000),
+  // Set: /metrics is served here without the API key (and no longer on PORT); unset: on PORT behind the key.
+  CHARTBRIDGE_METRICS_PORT: portSchema.optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
 });
 
@@ -72,6 +74,8 @@ export interface Config {
   logLevel: string;
   port: number;
   host: string;
+  /** CHARTBRIDGE_METRICS_PORT: `/metrics` on its own port (HOST), without the API key; undefined = on `port`. */
+  metricsPort: number | undefined;
   /** `/terms` and `/privacy` (legal-config.ts). */
   legal: LegalConfig;
 }
@@ -112,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.CHARTBRIDGE_LOG_LEVEL,
     port: e.PORT,
     host: e.HOST,
+    metricsPort: e.CHARTBRIDGE_METRICS_PORT,
     legal: loadLegalConfig(env),
   };
 }

@@ -56,6 +56,7 @@ test('a queue that cannot be reached does not fail the connection: a warning, an
       attempts.push(`${name}:${data.connectionId}`);
       throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
     },
+    stats: async () => [],
     stop: async () => undefined,
   };
   const app = await startConnectedApp({ jobs: unreachable });

@@ -3,12 +3,14 @@ import { ChartbridgeError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { createManagementApi } from './api/management-api.ts';
 import { respondWithError } from './error-response.ts';
+import { accessLog } from './middleware/access-log.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { createCallbackRoutes } from './routes/callback-routes.ts';
 import { createConnectRoutes } from './routes/connect-routes.ts';
 import { createHomeRoutes } from './routes/home-routes.ts';
 import { createJwksRoutes } from './routes/jwks-routes.ts';
 import { createLegalRoutes } from './routes/legal-routes.ts';
+import { createMetricsRoutes } from './routes/metrics-routes.ts';
 import { createOperatorRoutes } from './routes/operator-routes.ts';
 import { createPatientConnectRoutes } from './routes/patient-connect-routes.ts';
 import { createProgressRoutes } from './routes/progress-routes.ts';
@@ -21,7 +23,8 @@ import { createCoveragePageRoutes } from './routes/coverage-page-routes.ts';
  */
 export function createHttpApp(services: Services): Hono {
   const app = new Hono();
-  app.use('*', securityHeaders());
+  app.use('*', accessLog(services));
+  app.use('*', securityHeaders({ https: services.config.publicUrl.startsWith('https:') }));
   app.onError((error, c) => respondWithError(c, error, services.log));
   app.notFound((c) => respondWithError(c, notFound(), services.log));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -42,6 +45,9 @@ export function createHttpApp(services: Services): Hono {
   app.route('/', createCoveragePageRoutes(services));
   app.route('/', createProgressRoutes(services));
   app.route('/', createOperatorRoutes(services));
+  // On CHARTBRIDGE_METRICS_PORT instead when that is set (http/metrics-app.ts).
+  if (services.config.metricsPort === undefined)
+    app.route('/', createMetricsRoutes({ metrics: services.metrics, apiKey: services.config.apiKey }));
   return app;
 }
 

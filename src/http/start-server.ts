@@ -9,8 +9,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Listens on host:port (0 = OS-chosen) and resolves once the socket is bound. */
-export function startHttpServer(app: Hono, options: { host: string; port: number }): Promise<RunningServer> {
+/** Listens on host:port (0 = OS-chosen) and resolves once the socket is bound; `flag` names the port's setting. */
+export function startHttpServer(
+  app: Hono,
+  options: { host: string; port: number; flag?: string },
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => {
       resolve({

@@ -5,10 +5,11 @@ import { createJobQueue } from './create-job-queue.ts';
 import type { JobQueue } from './job-queue.ts';
 
 /**
- * Queues jobs from a process that may run no worker (the HTTP server's connect flow). The queue client starts on
- * the first send, so commands that never queue anything never open it; `stop` closes it if it was started.
+ * Queues jobs from a process that may run no worker (the HTTP server's connect flow), and reads the queue's depth
+ * for `/metrics`. The queue client starts on the first send or read, so commands that never queue anything never
+ * open it; `stop` closes it if it was started.
  */
-export interface JobSender extends Pick<JobQueue, 'send'> {
+export interface JobSender extends Pick<JobQueue, 'send' | 'stats'> {
   stop(): Promise<void>;
 }
 
@@ -33,6 +34,10 @@ export function createJobSender(input: {
     async send(name, data, options) {
       started ??= start();
       return (await started).send(name, data, options);
+    },
+    async stats() {
+      started ??= start();
+      return (await started).stats();
     },
     async stop() {
       const queue = await started?.catch(() => undefined);

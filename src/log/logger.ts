@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import type { LogContext } from './log-context.ts';
 
 export type { Logger };
 
@@ -27,12 +28,17 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
 ];
 
-export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+/** `context`: its fields (the request id) are added to every line written inside `context.run`. */
+export function createLogger(
+  options: { level?: string; destination?: DestinationStream; context?: LogContext } = {},
+): Logger {
+  const context = options.context;
   return pino(
     {
       level: options.level ?? 'info',
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       base: undefined,
+      ...(context ? { mixin: () => context.fields() } : {}),
     },
     options.destination,
   );

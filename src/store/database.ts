@@ -20,8 +20,16 @@ export interface Store {
 }
 
 /** Opens the database named by a `sqlite:<path>` or `postgres://…` URL. */
-export function openStore(url: string, options: { poolSize?: number } = {}): Store {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+export function openStore(
+  url: string,
+  options: {
+    poolSize?: number;
+    /** SQLite: the background WAL checkpoint thread (default on); a one-shot read command skips its start-up. */
+    checkpointThread?: boolean;
+  } = {},
+): Store {
+  if (url.startsWith('sqlite:'))
+    return openSqlite(url.slice('sqlite:'.length), options.checkpointThread ?? true);
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options.poolSize ?? 10);
   throw new ChartbridgeError(
     'ERR_DATABASE_URL_INVALID',
@@ -29,7 +37,7 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
   );
 }
 
-function openSqlite(path: string): Store {
+function openSqlite(path: string, checkpointThread: boolean): Store {
   if (path !== ':memory:') {
     ensureFolder(dirname(path), 'CHARTBRIDGE_DATABASE_URL', 'ERR_DATABASE_URL_INVALID');
     createOwnerOnlyFiles(path);
@@ -42,7 +50,8 @@ function openSqlite(path: string): Store {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  if (path === ':memory:') return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+  if (path === ':memory:' || !checkpointThread)
+    return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
   // The log is copied back by a background thread; the writer does it only if the thread falls far behind.
   sqlite.pragma('wal_autocheckpoint = 4000');
   const checkpointer = startWalCheckpointer(path);

@@ -20,6 +20,8 @@ export interface SlotRepository {
   /** Frees every slot an owner holds, including its numbered holders `{owner}#{n}` (graceful shutdown). */
   releaseOwner(owner: string): Promise<number>;
   countHeld(pool: string, now: number): Promise<number>;
+  /** Live leases per pool, every pool listed (0 when none is held): the `/metrics` slot gauge. */
+  countHeldByPool(now: number): Promise<Array<{ pool: string; held: number }>>;
 }
 
 /**
@@ -105,6 +107,27 @@ export function createSlotRepository(db: Kysely<Database>, dialect: DialectName)
         .where('expires_at', '>=', now)
         .executeTakeFirstOrThrow();
       return Number(row.n);
+    },
+    async countHeldByPool(now) {
+      const rows = await db
+        .selectFrom('limit_slots')
+        .select((eb) => [
+          'pool',
+          eb.fn
+            .sum<number>(
+              eb
+                .case()
+                .when(eb.and([eb('owner', 'is not', null), eb('expires_at', '>=', now)]))
+                .then(1)
+                .else(0)
+                .end(),
+            )
+            .as('held'),
+        ])
+        .groupBy('pool')
+        .orderBy('pool')
+        .execute();
+      return rows.map((row) => ({ pool: row.pool, held: Number(row.held) }));
     },
   };
 }

@@ -4,6 +4,7 @@ import { createFhirClient, type FhirLimits, type TokenSource } from '../fhir/fhi
 import { createHostLimiter, type HostLimiter } from '../fhir/host-limiter.ts';
 import { createPriorityLimiter } from '../fhir/priority-limiter.ts';
 import type { Logger } from '../log/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { createBinariesRepository } from '../store/binaries-repository.ts';
 import { createConnectionRepository } from '../store/connection-repository.ts';
 import type { Store } from '../store/database.ts';
@@ -27,6 +28,8 @@ export interface SyncServices {
   vault: TokenSource;
   hostLimiter?: HostLimiter;
   config?: { webhook: WebhookTarget | undefined };
+  /** Counts finished runs by status and the resources they stored (`/metrics`). */
+  metrics?: Pick<Metrics, 'recordSyncRun'>;
 }
 
 export interface RunSyncInput {
@@ -86,6 +89,7 @@ export async function runSync(input: RunSyncInput): Promise<SyncSummary> {
     outcome = await classifyRunError(ctx, error);
   }
   const summary = await finishRun(ctx, outcome, opened.resumed);
+  services.metrics?.recordSyncRun(summary);
   if (services.config?.webhook) {
     const deps = {
       target: services.config.webhook,

@@ -12,6 +12,7 @@ import { createHttpApp } from '../http/app.ts';
 import { startHttpServer } from '../http/start-server.ts';
 import type { JobSender } from '../jobs/job-sender.ts';
 import { generateKey } from '../keys/key-admin.ts';
+import { createLogContext } from '../log/log-context.ts';
 import { createLogger } from '../log/logger.ts';
 import { loadSandboxData } from '../sandbox/data/load-data.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/sandbox.ts';
@@ -132,8 +133,10 @@ async function buildServices(
   const logs: string[] = [];
   const sink = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
   const secrets = createSecretRecorder();
+  const logContext = createLogContext();
   const services = await createServices(loadConfig(env), {
-    log: createLogger({ level: 'debug', destination: sink }),
+    log: createLogger({ level: 'debug', destination: sink, context: logContext }),
+    logContext,
     fetch: secrets.fetch,
     ...(clock ? { clock } : {}),
     ...(jobs ? { jobs } : {}),
@@ -143,7 +146,11 @@ async function buildServices(
 }
 
 /** For tests whose subject is not the first sync: connecting queues nothing. */
-export const noJobs: JobSender = { send: async () => null, stop: async () => undefined };
+export const noJobs: JobSender = {
+  send: async () => null,
+  stats: async () => [],
+  stop: async () => undefined,
+};
 
 type AppBase = Pick<ConnectedApp, 'url' | 'apiKey' | 'services' | 'sandbox' | 'logs' | 'secrets' | 'cliEnv'>;
 

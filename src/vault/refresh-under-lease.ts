@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
+import type { Metrics, RefreshOutcome } from '../metrics/metrics.ts';
 import type { SmartClient } from '../smart/smart-client.ts';
 import type { TokenSet } from '../smart/token-response.ts';
 import type { ConnectionRow, RefreshLease } from '../store/connection-repository.ts';
@@ -14,6 +15,8 @@ export interface RefreshDeps {
   sealer: TokenSealer;
   clock: Clock;
   log: Logger;
+  /** Counts each refresh's outcome (`chartbridge_token_refreshes_total`); absent in unit tests. */
+  metrics?: Pick<Metrics, 'recordRefresh'>;
 }
 
 export const INVALID_CLIENT_HINT =
@@ -39,10 +42,12 @@ export async function refreshUnderLease(
       refreshToken,
     });
   } catch (error) {
+    deps.metrics?.recordRefresh(failureOutcome(error));
     await recordFailure(deps, row, lease, error);
     throw error;
   }
   await storeTokens(deps, row, lease, tokens, tokens.refreshToken ?? refreshToken);
+  deps.metrics?.recordRefresh('refreshed');
   return tokens.accessToken;
 }
 
@@ -87,6 +92,7 @@ async function storeTokens(
  * (best effort) so no live token exists for a connection we no longer hold, and report why.
  */
 async function discardLostTokens(deps: RefreshDeps, row: ConnectionRow, tokens: TokenSet): Promise<never> {
+  deps.metrics?.recordRefresh('lease_lost');
   if (tokens.refreshToken && row.revocation_endpoint) {
     const grant = { endpoints: pinnedEndpoints(row), clientId: row.client_id, token: tokens.refreshToken };
     await deps.smart.revoke({ ...grant, hint: 'refresh_token' }).catch(() => undefined);
@@ -106,6 +112,12 @@ async function discardLostTokens(deps: RefreshDeps, row: ConnectionRow, tokens: 
     'ERR_REFRESH_IN_PROGRESS',
     `the refresh lease for connection '${row.id}' was lost; try again`,
   );
+}
+
+function failureOutcome(error: unknown): RefreshOutcome {
+  if (isChartbridgeError(error, 'ERR_INVALID_GRANT')) return 'invalid_grant';
+  if (isChartbridgeError(error, 'ERR_INVALID_CLIENT')) return 'invalid_client';
+  return 'failed';
 }
 
 async function recordFailure(

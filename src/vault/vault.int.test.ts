@@ -24,6 +24,23 @@ for (const dialect of testDialects) {
     const row = async (id: string) => (await app.services.repos.connections.findById(id))!;
     const actions = async (id: string) =>
       (await app.services.repos.audit.listForConnection(id)).map((a) => a.action);
+    /** `chartbridge_token_refreshes_total` by outcome, as /metrics would show it now. */
+    const refreshOutcomes = async (): Promise<Record<string, number>> => {
+      const metric = app.services.metrics.registry.getSingleMetric('chartbridge_token_refreshes_total');
+      const { values } = await metric!.get();
+      return Object.fromEntries(values.map((v) => [String(v.labels.outcome), v.value]));
+    };
+    /** How much each outcome's count grew while `work` ran (outcomes that did not move left out). */
+    const outcomesDuring = async (work: () => Promise<unknown>) => {
+      const before = await refreshOutcomes();
+      await work();
+      const after = await refreshOutcomes();
+      return Object.fromEntries(
+        Object.entries(after)
+          .map(([outcome, n]): [string, number] => [outcome, n - (before[outcome] ?? 0)])
+          .filter(([, delta]) => delta !== 0),
+      );
+    };
 
     test('refreshNow rotates the refresh token and persists it before handing out the access token', async () => {
       const id = await app.connectPatient(`rotate-${dialect}`);
@@ -42,7 +59,10 @@ for (const dialect of testDialects) {
       const id = await app.connectPatient(`case19-${dialect}`);
       const before = await row(id);
       app.sandbox.faults.add({ kind: 'status', status: 503, route: '/oauth2/token$', times: 1 });
-      await assert.rejects(app.services.vault.refreshNow(id), { code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE' });
+      const outcomes = await outcomesDuring(() =>
+        assert.rejects(app.services.vault.refreshNow(id), { code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE' }),
+      );
+      assert.deepEqual(outcomes, { failed: 1 });
       const failed = await row(id);
       assert.equal(failed.status, 'active');
       assert.equal(failed.refresh_token_sealed, before.refresh_token_sealed, 'refresh token kept');
@@ -59,7 +79,7 @@ for (const dialect of testDialects) {
       assert.equal(typeof (await app.services.vault.getAccessToken(id)), 'string');
       assert.equal(refreshCalls(), calls);
       // The operator (or the retry later) refreshes with the kept token.
-      await app.services.vault.refreshNow(id);
+      assert.deepEqual(await outcomesDuring(() => app.services.vault.refreshNow(id)), { refreshed: 1 });
       assert.equal((await row(id)).refresh_failures, 0);
       assert.ok((await actions(id)).includes('token.refresh_failed'));
     });
@@ -70,7 +90,10 @@ for (const dialect of testDialects) {
       const patientId = (await row(id)).patient_id;
       app.sandbox.tokens.revokeGrants({ patientId });
       const calls = refreshCalls();
-      await assert.rejects(app.services.vault.refreshNow(id), { code: 'ERR_INVALID_GRANT' });
+      const outcomes = await outcomesDuring(() =>
+        assert.rejects(app.services.vault.refreshNow(id), { code: 'ERR_INVALID_GRANT' }),
+      );
+      assert.deepEqual(outcomes, { invalid_grant: 1 });
       const ended = await row(id);
       assert.equal(ended.status, 'needs_reauth');
       assert.equal(
@@ -92,8 +115,11 @@ for (const dialect of testDialects) {
       app.sandbox.clients.update(client.clientId, { jwksUrl: 'http://127.0.0.1:9/unreachable-jwks.json' });
       try {
         const assertionsBefore = app.secrets.secrets.size;
-        await assert.rejects(app.services.vault.refreshNow(id), { code: 'ERR_INVALID_CLIENT' });
-        await assert.rejects(app.services.vault.refreshNow(id), { code: 'ERR_INVALID_CLIENT' });
+        const outcomes = await outcomesDuring(async () => {
+          await assert.rejects(app.services.vault.refreshNow(id), { code: 'ERR_INVALID_CLIENT' });
+          await assert.rejects(app.services.vault.refreshNow(id), { code: 'ERR_INVALID_CLIENT' });
+        });
+        assert.deepEqual(outcomes, { invalid_client: 2 });
         assert.ok(app.secrets.secrets.size >= assertionsBefore + 2, 'two distinct assertions were sent');
         const failed = await row(id);
         assert.equal(failed.status, 'active', 'the patient is not blamed');
@@ -149,7 +175,10 @@ for (const dialect of testDialects) {
         refreshToken,
       });
       const calls = refreshCalls();
-      await assert.rejects(app.services.vault.refreshNow(id), { code: 'ERR_INVALID_GRANT' });
+      const outcomes = await outcomesDuring(() =>
+        assert.rejects(app.services.vault.refreshNow(id), { code: 'ERR_INVALID_GRANT' }),
+      );
+      assert.deepEqual(outcomes, { invalid_grant: 1 });
       const ended = await row(id);
       assert.equal(ended.status, 'needs_reauth');
       assert.match(ended.status_reason!, /invalid_grant/);
@@ -208,11 +237,19 @@ for (const dialect of testDialects) {
       const activeGrants = () => app.sandbox.tokens.grants({ patientId }).filter((g) => g.active).length;
       const before = activeGrants();
       app.sandbox.faults.add({ kind: 'latency', ms: 1500, route: '/oauth2/token$', times: 1 });
+      const outcomesBefore = await refreshOutcomes();
       const refreshing = app.services.vault.refreshNow(id).catch((error: { code?: string }) => error.code);
       await waitFor(async () => (await row(id)).refresh_lease_owner !== null, { what: 'the refresh lease' });
       assert.equal(await app.connectPatient(userId), id);
       const reauthorized = await row(id);
       assert.equal(await refreshing, 'ERR_REFRESH_IN_PROGRESS');
+      const outcomesAfter = await refreshOutcomes();
+      assert.equal(outcomesAfter.lease_lost, outcomesBefore.lease_lost! + 1);
+      assert.equal(
+        outcomesAfter.refreshed,
+        outcomesBefore.refreshed,
+        'a discarded refresh is not counted as one',
+      );
       assert.equal(
         (await row(id)).refresh_token_sealed,
         reauthorized.refresh_token_sealed,

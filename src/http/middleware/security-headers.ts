@@ -7,9 +7,17 @@ import type { MiddlewareHandler } from 'hono';
 export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-export function securityHeaders(): MiddlewareHandler {
+/** One year; no `includeSubDomains`: other hosts under the operator's domain are not ours to pin to https. */
+export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000';
+
+/**
+ * `https`: the public URL is https, so browsers are told to use nothing else (HSTS). Never on plain http, where
+ * browsers ignore it anyway and a demo on localhost must not pin the name.
+ */
+export function securityHeaders(options: { https?: boolean } = {}): MiddlewareHandler {
   return async (c, next) => {
     await next();
+    if (options.https) c.header('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
     // A route may tighten or (for our own same-origin script) extend the policy; it never goes unset.
     if (!c.res.headers.has('Content-Security-Policy'))
       c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);

@@ -175,3 +175,34 @@ test('host pools are keyed by host and port, case-insensitively', () => {
   // A bare host is https; its default port is dropped, as in URL.host (what the FHIR client passes).
   assert.equal(hostPoolFor('fhir.example:443'), 'host:fhir.example');
 });
+
+for (const dialect of testDialects) {
+  test(`live leases per pool for /metrics: released and expired slots count 0, every pool listed (${dialect})`, async () => {
+    const { store, cleanup } = await createTestStore(dialect);
+    try {
+      const slots = createSlotRepository(store.db, store.dialect);
+      const t = 1_000_000;
+      const take = (pool: string, owner: string, ttlMs = 60_000) =>
+        slots.acquire({ pool, limit: 5, owner, ttlMs, now: t });
+      assert.deepEqual(await slots.countHeldByPool(t), []);
+      await take('host:a.example', 'w#1');
+      await take('host:a.example', 'w#2');
+      await take('host:a.example', 'w#3', 1_000);
+      const released = await take('host:b.example', 'w#4');
+      await slots.release('host:b.example', released!, 'w#4');
+      await take('global', 'w#5');
+      assert.deepEqual(await slots.countHeldByPool(t + 500), [
+        { pool: 'global', held: 1 },
+        { pool: 'host:a.example', held: 3 },
+        { pool: 'host:b.example', held: 0 },
+      ]);
+      assert.deepEqual(await slots.countHeldByPool(t + 1_001), [
+        { pool: 'global', held: 1 },
+        { pool: 'host:a.example', held: 2 },
+        { pool: 'host:b.example', held: 0 },
+      ]);
+    } finally {
+      await cleanup();
+    }
+  });
+}

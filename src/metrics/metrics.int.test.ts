@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMetricsApp } from '../http/metrics-app.ts';
+import { createHttpApp } from '../http/app.ts';
+import { hostPoolFor } from '../jobs/limits/host-limiter.ts';
+import { createDeadLetterRepository } from '../store/jobs-dead-letters.ts';
+import { createSlotRepository } from '../store/jobs-slots.ts';
+import { runSync } from '../sync/run-sync.ts';
+import { startConnectedApp } from '../testing/connected-app.ts';
+import { testDialects } from '../testing/databases.ts';
+
+/** The value of one series (`name{labels}`) in a Prometheus text exposition, or undefined when absent. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+for (const dialect of testDialects) {
+  describe(`/metrics after a demo connect and sync (${dialect})`, () => {
+    it('shows refreshes, sync runs, resources, queue depth, dead letters, host slots and request durations', async () => {
+      const app = await startConnectedApp({ dialect });
+      try {
+        const scrape = async () => {
+          const response = await app.api('/metrics');
+          assert.equal(response.status, 200);
+          assert.equal(response.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+          return response.text();
+        };
+        const fresh = await scrape();
+        for (const outcome of ['refreshed', 'invalid_grant', 'invalid_client', 'failed', 'lease_lost'])
+          assert.equal(sample(fresh, `chartbridge_token_refreshes_total{outcome="${outcome}"}`), 0, outcome);
+        for (const status of ['succeeded', 'partial', 'failed', 'retryable'])
+          assert.equal(sample(fresh, `chartbridge_sync_runs_total{status="${status}"}`), 0, status);
+        assert.equal(sample(fresh, 'chartbridge_resources_stored_total'), 0);
+        assert.equal(sample(fresh, 'chartbridge_jobs_queued{job="sync"}'), 0);
+        assert.equal(sample(fresh, 'chartbridge_dead_letters'), 0);
+
+        // Connecting queues the first sync (no worker runs it here); then a sync and a refresh in this process.
+        const connectionId = await app.connectPatient('metrics-user');
+        const summary = await runSync({ services: app.services, connectionId });
+        assert.equal(summary.status, 'succeeded');
+        assert.ok(summary.resources > 10, String(summary.resources));
+        await app.services.vault.refreshNow(connectionId);
+        assert.equal((await app.api(`/api/connections/${connectionId}`)).status, 200);
+        assert.equal((await app.api(`/api/connections/${connectionId}`)).status, 200);
+        assert.equal((await app.api('/api/no-such-route/abc')).status, 404);
+        // A dead letter and two requests in flight to one EHR host, as workers would leave them.
+        await createDeadLetterRepository(app.services.store.db).record({
+          jobId: 'job-dead-1',
+          name: 'sync',
+          connectionId,
+          data: JSON.stringify({ connectionId }),
+          reason: 'test',
+          attempts: 5,
+          now: Date.now(),
+        });
+        const slots = createSlotRepository(app.services.store.db, app.services.store.dialect);
+        for (const owner of ['worker-a#1', 'worker-a#2'])
+          await slots.acquire({
+            pool: hostPoolFor('ehr.example:8443'),
+            limit: 5,
+            owner,
+            ttlMs: 60_000,
+            now: Date.now(),
+          });
+
+        const text = await scrape();
+        assert.equal(sample(text, 'chartbridge_token_refreshes_total{outcome="refreshed"}'), 1);
+        assert.equal(sample(text, 'chartbridge_token_refreshes_total{outcome="invalid_grant"}'), 0);
+        assert.equal(sample(text, 'chartbridge_sync_runs_total{status="succeeded"}'), 1);
+        assert.equal(sample(text, 'chartbridge_sync_runs_total{status="failed"}'), 0);
+        assert.equal(sample(text, 'chartbridge_resources_stored_total'), summary.resources);
+        assert.equal(sample(text, 'chartbridge_jobs_queued{job="sync"}'), 1);
+        assert.equal(sample(text, 'chartbridge_jobs_queued{job="refresh"}'), 0);
+        assert.equal(sample(text, 'chartbridge_jobs_active{job="sync"}'), 0);
+        assert.equal(sample(text, 'chartbridge_dead_letters'), 1);
+        assert.equal(sample(text, 'chartbridge_host_slots_in_use{host="ehr.example:8443"}'), 2);
+        const duration = 'chartbridge_http_request_duration_seconds';
+        assert.equal(
+          sample(text, `${duration}_count{method="GET",route="/api/connections/:id",status="200"}`),
+          2,
+        );
+        assert.equal(sample(text, `${duration}_count{method="GET",route="unmatched",status="404"}`), 1);
+        // The patient's launch went through the callback route; the earlier scrapes are counted too.
+        assert.equal(sample(text, `${duration}_count{method="GET",route="/metrics",status="200"}`), 1);
+        assert.equal(sample(text, `${duration}_count{method="GET",route="/callback",status="303"}`), 1);
+        assert.ok(sample(text, 'process_cpu_seconds_total')! > 0);
+        // No id, token or raw path in any label.
+        assert.ok(!text.includes(connectionId));
+        assert.doesNotMatch(text, /no-such-route|metrics-user|code=|state=/);
+        await app.assertNoSecretsLeaked([text]);
+
+        // The connect flow's own log line carries the id of the request that wrote it, as its access line does.
+        const logs = app.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+        const saved = logs.find(
+          (line) => line.msg === 'connection saved' && line.connectionId === connectionId,
+        );
+        assert.match(String(saved?.requestId), /^[0-9a-f-]{36}$/);
+        const sameRequest = logs.filter((line) => line.requestId === saved!.requestId);
+        assert.deepEqual(
+          sameRequest.map((line) => [line.msg, line.route, line.status]),
+          [
+            ['connection saved', undefined, undefined],
+            ['request', '/callback', 303],
+          ],
+        );
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('needs the API key on the main port; on CHARTBRIDGE_METRICS_PORT it is served without one, and only there', async () => {
+      const app = await startConnectedApp({ dialect, env: { CHARTBRIDGE_METRICS_PORT: '0' } });
+      try {
+        assert.equal(app.services.config.metricsPort, 0);
+        // The running app was built with the port set: its /metrics is gone, key or not.
+        assert.equal((await app.api('/metrics')).status, 404);
+        const metricsApp = createMetricsApp(app.services);
+        const open = await metricsApp.request('/metrics');
+        assert.equal(open.status, 200);
+        assert.match(await open.text(), /^# HELP /m);
+        assert.equal((await metricsApp.request('/api/connections/x')).status, 404);
+        // The same services without the separate port: /metrics on the main app, behind the key.
+        const main = createHttpApp({
+          ...app.services,
+          config: { ...app.services.config, metricsPort: undefined },
+        });
+        assert.equal((await main.request('/metrics')).status, 401);
+        const wrong = await main.request('/metrics', {
+          headers: { authorization: 'Bearer wrong-key-wrong-key' },
+        });
+        assert.equal(wrong.status, 401);
+        const keyed = await main.request('/metrics', { headers: { authorization: `Bearer ${app.apiKey}` } });
+        assert.equal(keyed.status, 200);
+        assert.match(await keyed.text(), /^chartbridge_dead_letters 0$/m);
+        await app.assertNoSecretsLeaked();
+      } finally {
+        await app.close();
+      }
+    });
+  });
+}
