@@ -176,3 +176,55 @@ test('the record view renders every summary section, charts for labs and vitals,
   assert.ok(html.includes('&lt;script&gt;fetch('));
   assert.ok((html.match(/<svg class="chart"/g) ?? []).length >= 4, 'charts rendered');
 });
+
+test('the lists say clinical statuses in plain words, never the raw FHIR codes', async () => {
+  const { RecordView } = await import('./record-page.tsx');
+  const item = (resourceType: string, id: string, fields: Record<string, unknown>): SourcedResource => ({
+    source: 'A',
+    resource: { resourceType, id, ...fields },
+  });
+  const resources = [
+    item('Condition', 'c1', { code: { text: 'Asthma' }, clinicalStatus: { coding: [{ code: 'resolved' }] } }),
+    item('Condition', 'c2', { code: { text: 'Flu' }, clinicalStatus: { coding: [{ code: 'active' }] } }),
+    item('MedicationRequest', 'm1', {
+      medicationCodeableConcept: { text: 'Aspirin' },
+      status: 'stopped',
+      dosageInstruction: [{ text: '1 tablet daily' }],
+    }),
+    item('MedicationRequest', 'm2', { medicationCodeableConcept: { text: 'Insulin' }, status: 'active' }),
+    item('Immunization', 'i1', { vaccineCode: { text: 'Influenza' }, status: 'completed' }),
+    item('AllergyIntolerance', 'a1', {
+      code: { text: 'Penicillin' },
+      criticality: 'high',
+      clinicalStatus: { coding: [{ code: 'active' }] },
+    }),
+    item('AllergyIntolerance', 'a2', {
+      code: { text: 'Peanut' },
+      clinicalStatus: { coding: [{ code: 'resolved' }] },
+      reaction: [{ manifestation: [{ text: 'Hives' }] }],
+    }),
+    item('Encounter', 'e1', { type: [{ text: 'Checkup' }], period: { start: '2024-01-01' } }),
+  ];
+  const summary = buildRecordSummary(resources);
+  const details = (list: keyof typeof summary) =>
+    summary[list].map((i) => [i.title, (i as { detail?: string }).detail]);
+  assert.deepEqual(details('problems'), [
+    ['Flu', 'Active'],
+    ['Asthma', 'Resolved'],
+  ]);
+  assert.deepEqual(details('medications'), [
+    ['Insulin', 'Taking'],
+    ['Aspirin', 'Stopped · 1 tablet daily'],
+  ]);
+  assert.deepEqual(details('immunizations'), [['Influenza', 'Given']]);
+  assert.deepEqual(details('allergies'), [
+    ['Penicillin', 'High risk'],
+    ['Peanut', 'Resolved · Hives'],
+  ]);
+  assert.deepEqual(details('timeline'), [['Checkup', 'Visit']]);
+  const html = String(await RecordView({ resources, documentHref: () => '' }));
+  const metas = [...html.matchAll(/<span class="item-meta">([^<]*)/g)].map((m) => m[1]!);
+  for (const code of ['active', 'resolved', 'stopped', 'completed', 'high', 'Encounter']) {
+    assert.ok(!metas.some((meta) => new RegExp(`\\b${code}\\b`).test(meta)), `no raw "${code}" in a list`);
+  }
+});
