@@ -132,6 +132,11 @@ describe('pages a patient and an operator can trust, in Chromium', { skip: skipW
       `Your record is up to date: ${first!.resources} items read.`,
     );
     assert.equal(
+      await page.textContent('h1'),
+      'Your record from Northwind General Hospital is up to date',
+      'the heading no longer says "Updating"',
+    );
+    assert.equal(
       await page.locator('[data-progress-leave]').isHidden(),
       true,
       'no "you can leave" after the end',
