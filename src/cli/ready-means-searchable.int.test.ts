@@ -31,10 +31,8 @@ test('the demo lists its hospitals the instant it prints "ready"', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'chartbridge-demo-ready-'));
   const demo = await startDemoProcess({ cwd: dir, env: { CHARTBRIDGE_API_KEY: API_KEY } });
   try {
-    assert.deepEqual((await directoryNames(demo.url, '')).sort(), [
-      'Lakeside Regional Medical Center',
-      'Northwind General Hospital',
-    ]);
+    const names = await directoryNames(demo.url, '');
+    assert.deepEqual(names.sort(), ['Lakeside Regional Medical Center', 'Northwind General Hospital']);
     assert.deepEqual(await directoryNames(demo.url, 'northw'), ['Northwind General Hospital']);
   } finally {
     await demo.stop();

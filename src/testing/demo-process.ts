@@ -48,7 +48,11 @@ export async function startDemoProcess(options: {
   try {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 60_000)));
-    const outcome = await Promise.race([ready.then(() => 'ready' as const), exited.then(() => 'exited' as const), late]);
+    const outcome = await Promise.race([
+      ready.then(() => 'ready' as const),
+      exited.then(() => 'exited' as const),
+      late,
+    ]);
     clearTimeout(timer);
     if (outcome === 'exited') throw new Error(`the demo exited with ${child.exitCode}: ${output}`);
     if (outcome === 'late') throw new Error(`timed out waiting for the demo banner: ${output.slice(-2000)}`);

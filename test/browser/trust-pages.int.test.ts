@@ -30,7 +30,27 @@ async function checkPage(page: Page, area: 'patient' | 'operator', name: string)
       label: table.getAttribute('aria-label') ?? table.querySelector('th')?.textContent,
       fits: table.scrollWidth <= (table.parentElement?.clientWidth ?? 0) + 1,
     }));
+    // A word laid out on more than one line was broken mid-word ("ac/ti/v/e"). Ids, URLs and codes may wrap.
+    const brokenWords: string[] = [];
+    for (const cell of document.querySelectorAll<HTMLElement>('td, th, .badge, .item-meta, h1')) {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentElement?.closest('code')) continue;
+        for (const match of (node.textContent ?? '').matchAll(/\S+/g)) {
+          const word = match[0];
+          if (word.length > 24 || /[/:@_.=–-]/.test(word)) continue;
+          const range = document.createRange();
+          range.setStart(node, match.index!);
+          range.setEnd(node, match.index! + word.length);
+          const lines = new Set(
+            [...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)),
+          );
+          if (lines.size > 1) brokenWords.push(word);
+        }
+      }
+    }
     return {
+      brokenWords,
       compatMode: document.compatMode,
       pageFits: document.documentElement.scrollWidth <= document.documentElement.clientWidth,
       nav: [...document.querySelectorAll('header nav a, header nav button')].map((a) =>
@@ -51,6 +71,7 @@ async function checkPage(page: Page, area: 'patient' | 'operator', name: string)
   assert.deepEqual(facts.footer, ['/terms', '/privacy'], `${name}: legal links`);
   for (const badge of facts.badges) assert.ok(badge.oneLine, `${name}: badge "${badge.text}" on one line`);
   for (const table of facts.tables) assert.ok(table.fits, `${name}: table "${table.label}" fits the screen`);
+  assert.deepEqual(facts.brokenWords, [], `${name}: no word broken across lines`);
 }
 
 /** Opens `path` at both widths, checks it, and saves a screenshot of each. */
@@ -100,6 +121,9 @@ describe('pages a patient and an operator can trust, in Chromium', { skip: skipW
     await page.click('main button:has-text("Connect a hospital")');
     await page.waitForSelector('#hospital-search');
     assert.ok(page.url().startsWith(`${app.url}/connect/`), 'the empty record connects in one click');
+    const picker = page.url();
+    await visit(page, picker, 'patient', 'picker');
+    await visit(page, `${picker}/about?org=sandbox-org-a`, 'patient', 'connect-explainer');
     assert.equal(await page.locator('main a[href="/terms"]').count(), 1, 'the explainer links the terms');
     assert.equal(await page.locator('main a[href="/privacy"]').count(), 1, 'and the privacy notice');
     await page.close();
@@ -147,6 +171,12 @@ describe('pages a patient and an operator can trust, in Chromium', { skip: skipW
     assert.ok(!((await page.textContent('main')) ?? '').includes('mm[Hg]'));
     await visit(page, `${app.url}/my`, 'patient', 'my-hospitals');
     assert.equal(await page.locator('.badge.active').textContent(), 'Connected');
+    await visit(page, `${app.url}/my/record/problems`, 'patient', 'record-problems');
+    await visit(page, `${app.url}/my/record/documents`, 'patient', 'record-documents');
+    const documentHref = await page.locator('main a.attachment').first().getAttribute('href');
+    await visit(page, `${app.url}${documentHref}`, 'patient', 'record-document');
+    await visit(page, `${app.url}/my/coverage`, 'patient', 'coverage');
+    await visit(page, `${app.url}/my/connections/${connection!.id}/disconnect`, 'patient', 'confirm-disconnect');
     await page.close();
   });
 
@@ -155,6 +185,10 @@ describe('pages a patient and an operator can trust, in Chromium', { skip: skipW
     const page = await context.newPage();
     await page.goto(`${app.url}/operator/login`);
     assert.equal(await page.evaluate(() => document.compatMode), 'CSS1Compat');
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      await saveScreenshot(page, `trust-operator-login-${width}`);
+    }
     await page.fill('#api-key', app.apiKey);
     await page.click('button:has-text("Sign in")');
     await page.waitForURL(`${app.url}/operator`);
@@ -163,6 +197,7 @@ describe('pages a patient and an operator can trust, in Chromium', { skip: skipW
     const connectionUrl = `${app.url}/operator/connections/${connection!.id}`;
     await visit(page, connectionUrl, 'operator', 'operator-connection');
     await visit(page, `${app.url}/operator/doctor`, 'operator', 'operator-doctor');
+    await visit(page, `${connectionUrl}/disconnect`, 'operator', 'operator-confirm-disconnect');
     await visit(page, `${connectionUrl}/erase`, 'operator', 'operator-confirm-erase');
     assert.equal(
       await page.textContent('h1'),

@@ -174,7 +174,10 @@ function describeProgress(dialect: DialectName): void {
       assert.deepEqual(events.at(-1)!.data, { type: 'done', status: 'succeeded', heading, message });
       // Opened after the run ended, the page says so from the start: no "Updating", no "you can leave".
       const page = await (await owner.get(`${app.url}/my/connections/${connectionId}/progress`)).text();
-      assert.ok(page.includes(`<h1 data-progress-heading="true">${heading}</h1>`), 'the heading says it ended');
+      assert.ok(
+        page.includes(`<h1 data-progress-heading="true">${heading}</h1>`),
+        'the heading says it ended',
+      );
       assert.ok(page.includes(`role="status">${message}</p>`), 'it says what the run read in total');
       assert.ok(!page.includes('Updating your record from'));
       assert.ok(/<p class="muted" data-progress-leave(="true")? hidden/.test(page), 'no "you can leave"');

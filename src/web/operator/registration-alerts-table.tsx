@@ -1,9 +1,9 @@
 import type { RegistrationAlert } from '../../http/routes/operator-registration-alerts.ts';
 import { formatMinute } from '../patient/connection-view.ts';
 
-/** What each alert code means, in the operator's words; an unknown code shows as itself. */
-const PROBLEMS: Record<string, string> = {
-  ERR_NOT_REFRESHABLE: 'No refresh token granted: persistent access is off',
+/** What each alert code means, in the operator's words: a short badge (one line on a phone) and a sentence. */
+const PROBLEMS: Record<string, { badge: string; words: string }> = {
+  ERR_NOT_REFRESHABLE: { badge: 'No refresh token', words: 'Persistent access is off in the registration.' },
 };
 
 /** /operator's registration alerts: problems only the app registration at the EHR can fix, with the fix. */
@@ -29,12 +29,12 @@ export function RegistrationAlertsTable(props: { alerts: RegistrationAlert[] }) 
                 <tr data-alert={a.code}>
                   <td data-label="Hospital">{a.hospital}</td>
                   <td data-label="Problem">
-                    <span class="badge warn">{Object.hasOwn(PROBLEMS, a.code) ? PROBLEMS[a.code] : a.code}</span>
+                    <span class="badge warn">{problemOf(a.code).badge}</span> {problemOf(a.code).words}
                   </td>
                   <td data-label="Connections">{a.connections}</td>
                   <td data-label="Last seen">{formatMinute(a.lastAt)}</td>
                   <td data-label="Fix" class="detail">
-                    {a.hint}
+                    {a.hint.charAt(0).toUpperCase() + a.hint.slice(1)}.
                   </td>
                 </tr>
               ))}
@@ -44,4 +44,9 @@ export function RegistrationAlertsTable(props: { alerts: RegistrationAlert[] }) 
       ) : null}
     </>
   );
+}
+
+/** An unknown code shows as itself. */
+function problemOf(code: string): { badge: string; words: string } {
+  return Object.hasOwn(PROBLEMS, code) ? PROBLEMS[code]! : { badge: code, words: '' };
 }
