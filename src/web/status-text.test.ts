@@ -49,5 +49,11 @@ describe('statusText for the record', () => {
     assert.deepEqual(said('immunization', ['completed', 'not-done']), ['Given', 'Not given']);
     assert.deepEqual(said('criticality', ['high', 'unable-to-assess']), ['High risk', 'Risk not known']);
     assert.equal(statusText('medication', 'some-new-code', 'patient'), 'some new code');
+    assert.deepEqual(said('coverage', ['received', 'none', 'not_granted', 'refused']), [
+      'Received',
+      'None on record',
+      'Not granted',
+      'Refused',
+    ]);
   });
 });

@@ -33,6 +33,19 @@ const STATUS_TEXT = {
     warn: { patient: 'Warning', operator: 'Warning' },
     fail: { patient: 'Failed', operator: 'Failed' },
   },
+  /** A resource type's line in a connection's coverage (src/sync/coverage.ts). */
+  coverage: {
+    received: same('Received'),
+    none: same('None on record'),
+    not_granted: same('Not granted'),
+    refused: same('Refused'),
+    unsupported: same('Not supported'),
+    rejected: same('Search rejected'),
+    not_available: same('Not available'),
+    failed: same('Failed'),
+    dropped: same('Some dropped'),
+    pending: same('Waiting'),
+  },
   /** Condition.clinicalStatus and AllergyIntolerance.clinicalStatus. */
   clinical: {
     active: same('Active'),

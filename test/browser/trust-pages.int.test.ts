@@ -30,15 +30,18 @@ async function checkPage(page: Page, area: 'patient' | 'operator', name: string)
       label: table.getAttribute('aria-label') ?? table.querySelector('th')?.textContent,
       fits: table.scrollWidth <= (table.parentElement?.clientWidth ?? 0) + 1,
     }));
-    // A word laid out on more than one line was broken mid-word ("ac/ti/v/e"). Ids, URLs and codes may wrap.
+    // A word laid out on more than one line was broken mid-word ("ac/ti/v/e", "2027-/12-05"). Ids, URLs and codes may.
     const brokenWords: string[] = [];
-    for (const cell of document.querySelectorAll<HTMLElement>('td, th, .badge, .item-meta, h1')) {
+    for (const cell of document.querySelectorAll<HTMLElement>(
+      'td, th, dd, .badge, .item-meta, .source, h1',
+    )) {
       const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         if (node.parentElement?.closest('code')) continue;
         for (const match of (node.textContent ?? '').matchAll(/\S+/g)) {
           const word = match[0];
-          if (word.length > 24 || /[/:@_.=–-]/.test(word)) continue;
+          const hyphenated = /[–-]/.test(word) && !/\d{4}-\d{2}-\d{2}/.test(word);
+          if (word.length > 24 || /[/:@_.=]/.test(word) || hyphenated) continue;
           const range = document.createRange();
           range.setStart(node, match.index!);
           range.setEnd(node, match.index! + word.length);
@@ -136,7 +139,9 @@ describe('pages a patient and an operator can trust, in Chromium', { skip: skipW
       search: 'northw',
       hospital: 'Northwind General Hospital',
       username: 'dennisdurgan',
+      shots: 'trust-connect',
     });
+    await visit(page, page.url(), 'patient', 'connected');
     const [connection] = await app.services.repos.connections.listAll();
     const runs = createSyncRunsRepository(app.services.store.db);
     const finished = async (n: number) => {
@@ -176,7 +181,12 @@ describe('pages a patient and an operator can trust, in Chromium', { skip: skipW
     const documentHref = await page.locator('main a.attachment').first().getAttribute('href');
     await visit(page, `${app.url}${documentHref}`, 'patient', 'record-document');
     await visit(page, `${app.url}/my/coverage`, 'patient', 'coverage');
-    await visit(page, `${app.url}/my/connections/${connection!.id}/disconnect`, 'patient', 'confirm-disconnect');
+    await visit(
+      page,
+      `${app.url}/my/connections/${connection!.id}/disconnect`,
+      'patient',
+      'confirm-disconnect',
+    );
     await page.close();
   });
 

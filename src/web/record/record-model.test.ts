@@ -136,7 +136,7 @@ test('a systolic chart reads 110.13 on its axis and its caption, with the unit f
       documentHref: () => '',
     }),
   );
-  assert.match(html, /<text class="chart-axis" x="2" y="16">110.13 mmHg<\/text>/);
+  assert.match(html, /<text class="chart-axis" x="2" y="12">110.13 mmHg<\/text>/);
   assert.match(html, /latest 110.13 mmHg ↑/);
   assert.match(html, /mmHg · normal 90–100/);
   assert.ok(!html.includes('mm[Hg]'));
