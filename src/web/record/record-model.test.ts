@@ -132,7 +132,12 @@ test('a systolic chart reads 110.13 on its axis and its caption, with the unit f
   });
   const html = String(
     await RecordView({
-      resources: [reading('1', '2024-01-01', 99), reading('2', '2024-02-01', 110.13)],
+      // The newest result stored twice (two panels): the trend still compares with the result before it.
+      resources: [
+        reading('1', '2024-01-01', 99),
+        reading('2', '2024-02-01', 110.13),
+        reading('3', '2024-02-01', 110.13),
+      ],
       documentHref: () => '',
     }),
   );
