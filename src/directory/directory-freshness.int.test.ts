@@ -1,5 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { directoryFixturesDir } from '../sandbox/fixtures-dir.ts';
 import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.ts';
 import { startFakeSmartServer } from '../testing/fake-smart-server.ts';
 import { runCli } from '../testing/run-cli.ts';
@@ -43,6 +45,24 @@ test('a `directory add` in another process is searchable in the running server w
     timeoutMs: 2000,
     what: 'the added clinic in search',
   });
+});
+
+test('a `directory import` in another process is searchable in the running server within 2 s', async () => {
+  assert.deepEqual(await searchNames('kaiser georgia'), [], 'not in the directory before the import');
+  const imported = await runCli(
+    ['directory', 'import', join(directoryFixturesDir, 'epic-brands-derived-2021.json')],
+    { env: app.cliEnv },
+  );
+  assert.equal(imported.code, 0, imported.stderr);
+  const importedAt = Date.now();
+  // 265 organisations reload in well under the server's bounded wait, so the first search may answer from the old
+  // index only on a very slow machine; within 2 s it must list the new hospital.
+  await waitFor(async () => (await searchNames('kaiser georgia'))[0] === 'Kaiser Permanente – Georgia', {
+    timeoutMs: 2000,
+    intervalMs: 50,
+    what: 'an imported hospital in search',
+  });
+  assert.ok(Date.now() - importedAt < 2000, `searchable after ${Date.now() - importedAt} ms`);
 });
 
 test('adding a fhir base the directory already holds under another id is one line, not a database error', async () => {

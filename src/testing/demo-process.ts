@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { cliPath } from './run-cli.ts';
-import { waitFor } from './wait-for.ts';
 
 export interface DemoProcess {
   port: number;
@@ -14,7 +13,10 @@ export interface DemoProcess {
   stop(): Promise<void>;
 }
 
-/** The real `chartbridge demo` as an OS process in `cwd`, on free ports, resolved once it printed "ready". */
+/**
+ * The real `chartbridge demo` as an OS process in `cwd`, on free ports, resolved the moment it printed "ready"
+ * (on the output event itself, not a poll), so a test can hold the demo to what "ready" promises.
+ */
 export async function startDemoProcess(options: {
   cwd: string;
   args?: string[];
@@ -31,7 +33,12 @@ export async function startDemoProcess(options: {
     },
   );
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
+  let announced = () => {};
+  const ready = new Promise<void>((resolve) => (announced = resolve));
+  child.stdout!.on('data', (chunk) => {
+    output += chunk;
+    if (output.includes('chartbridge demo ready')) announced();
+  });
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = once(child, 'exit');
   const stop = async () => {
@@ -39,11 +46,16 @@ export async function startDemoProcess(options: {
     await exited;
   };
   try {
-    await waitFor(() => output.includes('chartbridge demo ready') || child.exitCode !== null, {
-      timeoutMs: 60_000,
-      what: 'the demo banner',
-    });
-    if (child.exitCode !== null) throw new Error(`the demo exited with ${child.exitCode}: ${output}`);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 60_000)));
+    const outcome = await Promise.race([
+      ready.then(() => 'ready' as const),
+      exited.then(() => 'exited' as const),
+      late,
+    ]);
+    clearTimeout(timer);
+    if (outcome === 'exited') throw new Error(`the demo exited with ${child.exitCode}: ${output}`);
+    if (outcome === 'late') throw new Error(`timed out waiting for the demo banner: ${output.slice(-2000)}`);
   } catch (error) {
     await stop();
     throw error;

@@ -27,3 +27,33 @@ describe('statusText', () => {
     assert.equal(statusText('connection', 'constructor', 'patient'), 'constructor');
   });
 });
+
+describe('statusText for the record', () => {
+  it('says the clinical statuses of problems, medications, immunizations and allergies in plain words', () => {
+    const said = (kind: Parameters<typeof statusText>[0], codes: string[]) =>
+      codes.map((code) => statusText(kind, code, 'patient'));
+    assert.deepEqual(said('clinical', ['active', 'recurrence', 'inactive', 'remission', 'resolved']), [
+      'Active',
+      'Came back',
+      'Inactive',
+      'In remission',
+      'Resolved',
+    ]);
+    assert.deepEqual(said('medication', ['active', 'on-hold', 'completed', 'stopped', 'entered-in-error']), [
+      'Taking',
+      'On hold',
+      'Finished',
+      'Stopped',
+      'Entered in error',
+    ]);
+    assert.deepEqual(said('immunization', ['completed', 'not-done']), ['Given', 'Not given']);
+    assert.deepEqual(said('criticality', ['high', 'unable-to-assess']), ['High risk', 'Risk not known']);
+    assert.equal(statusText('medication', 'some-new-code', 'patient'), 'some new code');
+    assert.deepEqual(said('coverage', ['received', 'none', 'not_granted', 'refused']), [
+      'Received',
+      'None on record',
+      'Not granted',
+      'Refused',
+    ]);
+  });
+});

@@ -30,7 +30,30 @@ async function checkPage(page: Page, area: 'patient' | 'operator', name: string)
       label: table.getAttribute('aria-label') ?? table.querySelector('th')?.textContent,
       fits: table.scrollWidth <= (table.parentElement?.clientWidth ?? 0) + 1,
     }));
+    // A word laid out on more than one line was broken mid-word ("ac/ti/v/e", "2027-/12-05"). Ids, URLs and codes may.
+    const brokenWords: string[] = [];
+    for (const cell of document.querySelectorAll<HTMLElement>(
+      'td, th, dd, .badge, .item-meta, .source, h1',
+    )) {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentElement?.closest('code')) continue;
+        for (const match of (node.textContent ?? '').matchAll(/\S+/g)) {
+          const word = match[0];
+          const hyphenated = /[–-]/.test(word) && !/\d{4}-\d{2}-\d{2}/.test(word);
+          if (word.length > 24 || /[/:@_.=]/.test(word) || hyphenated) continue;
+          const range = document.createRange();
+          range.setStart(node, match.index!);
+          range.setEnd(node, match.index! + word.length);
+          const lines = new Set(
+            [...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)),
+          );
+          if (lines.size > 1) brokenWords.push(word);
+        }
+      }
+    }
     return {
+      brokenWords,
       compatMode: document.compatMode,
       pageFits: document.documentElement.scrollWidth <= document.documentElement.clientWidth,
       nav: [...document.querySelectorAll('header nav a, header nav button')].map((a) =>
@@ -51,6 +74,7 @@ async function checkPage(page: Page, area: 'patient' | 'operator', name: string)
   assert.deepEqual(facts.footer, ['/terms', '/privacy'], `${name}: legal links`);
   for (const badge of facts.badges) assert.ok(badge.oneLine, `${name}: badge "${badge.text}" on one line`);
   for (const table of facts.tables) assert.ok(table.fits, `${name}: table "${table.label}" fits the screen`);
+  assert.deepEqual(facts.brokenWords, [], `${name}: no word broken across lines`);
 }
 
 /** Opens `path` at both widths, checks it, and saves a screenshot of each. */
@@ -100,6 +124,9 @@ describe('pages a patient and an operator can trust, in Chromium', { skip: skipW
     await page.click('main button:has-text("Connect a hospital")');
     await page.waitForSelector('#hospital-search');
     assert.ok(page.url().startsWith(`${app.url}/connect/`), 'the empty record connects in one click');
+    const picker = page.url();
+    await visit(page, picker, 'patient', 'picker');
+    await visit(page, `${picker}/about?org=sandbox-org-a`, 'patient', 'connect-explainer');
     assert.equal(await page.locator('main a[href="/terms"]').count(), 1, 'the explainer links the terms');
     assert.equal(await page.locator('main a[href="/privacy"]').count(), 1, 'and the privacy notice');
     await page.close();
@@ -112,7 +139,9 @@ describe('pages a patient and an operator can trust, in Chromium', { skip: skipW
       search: 'northw',
       hospital: 'Northwind General Hospital',
       username: 'dennisdurgan',
+      shots: 'trust-connect',
     });
+    await visit(page, page.url(), 'patient', 'connected');
     const [connection] = await app.services.repos.connections.listAll();
     const runs = createSyncRunsRepository(app.services.store.db);
     const finished = async (n: number) => {
@@ -132,6 +161,11 @@ describe('pages a patient and an operator can trust, in Chromium', { skip: skipW
       `Your record is up to date: ${first!.resources} items read.`,
     );
     assert.equal(
+      await page.textContent('h1'),
+      'Your record from Northwind General Hospital is up to date',
+      'the heading no longer says "Updating"',
+    );
+    assert.equal(
       await page.locator('[data-progress-leave]').isHidden(),
       true,
       'no "you can leave" after the end',
@@ -142,6 +176,17 @@ describe('pages a patient and an operator can trust, in Chromium', { skip: skipW
     assert.ok(!((await page.textContent('main')) ?? '').includes('mm[Hg]'));
     await visit(page, `${app.url}/my`, 'patient', 'my-hospitals');
     assert.equal(await page.locator('.badge.active').textContent(), 'Connected');
+    await visit(page, `${app.url}/my/record/problems`, 'patient', 'record-problems');
+    await visit(page, `${app.url}/my/record/documents`, 'patient', 'record-documents');
+    const documentHref = await page.locator('main a.attachment').first().getAttribute('href');
+    await visit(page, `${app.url}${documentHref}`, 'patient', 'record-document');
+    await visit(page, `${app.url}/my/coverage`, 'patient', 'coverage');
+    await visit(
+      page,
+      `${app.url}/my/connections/${connection!.id}/disconnect`,
+      'patient',
+      'confirm-disconnect',
+    );
     await page.close();
   });
 
@@ -150,6 +195,10 @@ describe('pages a patient and an operator can trust, in Chromium', { skip: skipW
     const page = await context.newPage();
     await page.goto(`${app.url}/operator/login`);
     assert.equal(await page.evaluate(() => document.compatMode), 'CSS1Compat');
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      await saveScreenshot(page, `trust-operator-login-${width}`);
+    }
     await page.fill('#api-key', app.apiKey);
     await page.click('button:has-text("Sign in")');
     await page.waitForURL(`${app.url}/operator`);
@@ -158,6 +207,7 @@ describe('pages a patient and an operator can trust, in Chromium', { skip: skipW
     const connectionUrl = `${app.url}/operator/connections/${connection!.id}`;
     await visit(page, connectionUrl, 'operator', 'operator-connection');
     await visit(page, `${app.url}/operator/doctor`, 'operator', 'operator-doctor');
+    await visit(page, `${connectionUrl}/disconnect`, 'operator', 'operator-confirm-disconnect');
     await visit(page, `${connectionUrl}/erase`, 'operator', 'operator-confirm-erase');
     assert.equal(
       await page.textContent('h1'),

@@ -16,6 +16,7 @@ import { renderOperatorOverviewPage } from '../../web/operator/operator-overview
 import { limitRequestsPerWindow } from '../request-window-limiter.ts';
 import { addOperatorConnectionActions } from './operator-connection-actions.ts';
 import { countByStatus, groupAlerts, listOperatorConnections } from './operator-overview.ts';
+import { listRegistrationAlerts } from './operator-registration-alerts.ts';
 import { createOperatorSessions } from './operator-session.ts';
 import { isSameOriginPost } from './patient-session.ts';
 
@@ -88,6 +89,7 @@ async function showOverview(c: Context, services: Services): Promise<Response> {
   const overview = {
     counts: countByStatus(connections),
     alerts: groupAlerts(connections),
+    registrationAlerts: await listRegistrationAlerts(db, services.clock.now()),
     connections,
     directory: await createDirectoryRepository(db).readStats(),
     keys: services.keys

@@ -74,6 +74,10 @@ function describeProgress(dialect: DialectName): void {
       await app?.close();
     });
 
+    const hospitalOf = async (id: string) => {
+      const connection = await app.services.repos.connections.findById(id);
+      return (await app.services.repos.endpoints.findEndpointById(connection!.endpoint_id))!.name;
+    };
     const fhirRequests = () => app.sandbox.requestLog.entries().filter((e) => e.url.includes('/api/FHIR/'));
     const runsOf = () => createSyncRunsRepository(app.services.store.db).listRuns(connectionId, 10);
 
@@ -106,6 +110,7 @@ function describeProgress(dialect: DialectName): void {
         data: {
           type: 'done',
           status: 'succeeded',
+          heading: `Your record from ${await hospitalOf(connectionId)} is up to date`,
           message: `Your record is up to date: ${runs[0]!.resources} items read.`,
         },
       });
@@ -161,16 +166,21 @@ function describeProgress(dialect: DialectName): void {
         ...(await createResourcesRepository(app.services.store.db).countByType(connectionId)).values(),
       ].reduce((a, b) => a + b, 0);
       const read = Number(first!.resources);
-      assert.deepEqual(events.at(-1)!.data, {
-        type: 'done',
-        status: 'succeeded',
-        message:
-          read === kept
-            ? `Your record is up to date: ${read.toLocaleString('en-US')} items read.`
-            : `Your record is up to date: ${read.toLocaleString('en-US')} items read this time, ${kept.toLocaleString('en-US')} kept in all.`,
-      });
+      const heading = `Your record from ${await hospitalOf(connectionId)} is up to date`;
+      const message =
+        read === kept
+          ? `Your record is up to date: ${read.toLocaleString('en-US')} items read.`
+          : `Your record is up to date: ${read.toLocaleString('en-US')} items read this time, ${kept.toLocaleString('en-US')} kept in all.`;
+      assert.deepEqual(events.at(-1)!.data, { type: 'done', status: 'succeeded', heading, message });
+      // Opened after the run ended, the page says so from the start: no "Updating", no "you can leave".
       const page = await (await owner.get(`${app.url}/my/connections/${connectionId}/progress`)).text();
-      assert.ok(page.includes('<p class="muted" data-progress-leave="true">You can leave this page'));
+      assert.ok(
+        page.includes(`<h1 data-progress-heading="true">${heading}</h1>`),
+        'the heading says it ended',
+      );
+      assert.ok(page.includes(`role="status">${message}</p>`), 'it says what the run read in total');
+      assert.ok(!page.includes('Updating your record from'));
+      assert.ok(/<p class="muted" data-progress-leave(="true")? hidden/.test(page), 'no "you can leave"');
     });
 
     it('tells the patient the record will come later when no worker starts it in time', async () => {
@@ -190,6 +200,7 @@ function describeProgress(dialect: DialectName): void {
         {
           type: 'done',
           status: 'queued',
+          heading: `${await hospitalOf(other)} is connected`,
           message:
             'Your hospital is connected. Your record will be read in the background; come back in a few minutes.',
         },
@@ -202,6 +213,7 @@ function describeProgress(dialect: DialectName): void {
       assert.deepEqual(last, {
         type: 'done',
         status: 'needs_reauth',
+        heading: `Sign in to ${await hospitalOf(other)} again`,
         message: 'Your hospital needs you to sign in again.',
       });
     });

@@ -5,7 +5,7 @@ import type { Services } from '../../services.ts';
 import { createSyncRunsRepository } from '../../store/sync-runs-repository.ts';
 import { renderProgressPage } from '../../web/patient/progress-page.tsx';
 import { allowSameOriginScript, checkFormPost, findOwnConnection } from './patient-session.ts';
-import { createSyncProgressHub, type SyncEvent } from './sync-progress-hub.ts';
+import { createSyncProgressHub, readSyncEvent, type SyncEvent } from './sync-progress-hub.ts';
 
 /** A run id as openRun makes them (a UUID); anything else in `?after=` is ignored rather than trusted. */
 const RUN_ID = /^[0-9a-f-]{36}$/;
@@ -25,7 +25,8 @@ export function createProgressRoutes(services: Services): Hono {
     const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
     const after = readAfter(c);
     const eventsHref = `/my/connections/${encodeURIComponent(row.id)}/events${after ? `?after=${after}` : ''}`;
-    return c.html(renderProgressPage({ hospital: endpoint?.name ?? 'your hospital', eventsHref }));
+    const now = await readSyncEvent(services, row.id, after);
+    return c.html(renderProgressPage({ hospital: endpoint?.name ?? 'your hospital', eventsHref, now }));
   });
   routes.post('/my/connections/:id/sync', async (c) => {
     await checkFormPost(c, services.config.publicUrl);

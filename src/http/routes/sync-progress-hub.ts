@@ -12,7 +12,7 @@ import { findFollowedRun } from './followed-run.ts';
 export type SyncEvent =
   | { type: 'waiting' }
   | { type: 'progress'; progress: SyncProgress }
-  | { type: 'done'; status: string; message: string };
+  | { type: 'done'; status: string; heading: string; message: string };
 
 export interface SyncProgressHub {
   /**
@@ -66,7 +66,7 @@ export function createSyncProgressHub(
         () => undefined,
       );
       if (event?.type === 'waiting' && performance.now() > giveUpAt) {
-        emit(follower, queuedEvent);
+        emit(follower, queuedEvent(await hospitalOf(services, connectionId).catch(() => YOUR_HOSPITAL)));
         break;
       }
       const text = JSON.stringify(event);
@@ -109,6 +109,23 @@ interface HubReaders {
   resources: ResourcesRepository;
 }
 
+/**
+ * Where the sync a progress page follows stands right now, as the page first shows it (so it is right without
+ * script, and never says "Updating" about a run that already ended).
+ */
+export function readSyncEvent(
+  services: Services,
+  connectionId: string,
+  afterRunId: string | undefined,
+): Promise<SyncEvent> {
+  const readers = {
+    services,
+    runs: createSyncRunsRepository(services.store.db),
+    resources: createResourcesRepository(services.store.db),
+  };
+  return readEvent(readers, connectionId, afterRunId);
+}
+
 /** Where the followed sync stands: not started yet, running, or finished. */
 async function readEvent(
   { services, runs, resources }: HubReaders,
@@ -116,9 +133,10 @@ async function readEvent(
   afterRunId: string | undefined,
 ): Promise<SyncEvent> {
   const connection = await services.repos.connections.findById(connectionId);
-  if (connection?.status === 'revoked') return disconnectedEvent;
+  const hospital = () => hospitalOf(services, connectionId);
+  if (connection?.status === 'revoked') return disconnectedEvent(await hospital());
   // The statuses "My hospitals" offers Reconnect for: no sync can run until the patient signs in again.
-  if (connection && connection.status !== 'active') return needsReauthEvent;
+  if (connection && connection.status !== 'active') return needsReauthEvent(await hospital());
   const run = await findFollowedRun(services.store.db, connectionId, afterRunId);
   if (run?.status === 'running') {
     const states = await runs.listQueryStates(run.id);
@@ -126,20 +144,33 @@ async function readEvent(
   }
   if (run && FINISHED.has(run.status)) {
     const kept = [...(await resources.countByType(connectionId)).values()].reduce((a, b) => a + b, 0);
-    return describeRun(run, kept);
+    return describeRun(run, kept, await hospital());
   }
   // No run yet, or one waiting for its retry: the queued job has not (re)started.
   return { type: 'waiting' };
 }
 
-/** The end of the run, with what it read and, when that differs, how much the record from this hospital holds. */
-function describeRun(run: SyncRunRow, kept: number): SyncEvent {
+const YOUR_HOSPITAL = 'your hospital';
+
+/** The hospital's name as the directory has it, for the page's heading. */
+async function hospitalOf(services: Services, connectionId: string): Promise<string> {
+  const connection = await services.repos.connections.findById(connectionId);
+  const endpoint = connection && (await services.repos.endpoints.findEndpointById(connection.endpoint_id));
+  return endpoint?.name ?? YOUR_HOSPITAL;
+}
+
+/**
+ * The end of the run, with what it read in total and, when that differs, how much the record from this hospital
+ * holds; the heading replaces "Updating your record" once the run is over.
+ */
+function describeRun(run: SyncRunRow, kept: number, hospital: string): SyncEvent {
   const read = Number(run.resources);
   const items = countItems(read);
   if (run.status === 'succeeded')
     return {
       type: 'done',
       status: 'succeeded',
+      heading: `Your record from ${hospital} is up to date`,
       message:
         read === kept
           ? `Your record is up to date: ${items} read.`
@@ -149,11 +180,13 @@ function describeRun(run: SyncRunRow, kept: number): SyncEvent {
     return {
       type: 'done',
       status: 'partial',
+      heading: `Your record from ${hospital} is partly updated`,
       message: `Most of your record arrived (${items}); some parts could not be read this time.`,
     };
   return {
     type: 'done',
     status: 'failed',
+    heading: `The update from ${hospital} did not finish`,
     message: 'The update did not finish this time; chartbridge will try again later.',
   };
 }
@@ -164,21 +197,24 @@ function countItems(n: number): string {
   return `${COUNT.format(n)} item${n === 1 ? '' : 's'}`;
 }
 
-const needsReauthEvent: SyncEvent = {
+const needsReauthEvent = (hospital: string): SyncEvent => ({
   type: 'done',
   status: 'needs_reauth',
+  heading: `Sign in to ${hospital} again`,
   message: 'Your hospital needs you to sign in again.',
-};
+});
 
-const disconnectedEvent: SyncEvent = {
+const disconnectedEvent = (hospital: string): SyncEvent => ({
   type: 'done',
   status: 'revoked',
+  heading: `${hospital} is disconnected`,
   message: 'This hospital is disconnected; connect it again to update your record.',
-};
+});
 
-const queuedEvent: SyncEvent = {
+const queuedEvent = (hospital: string): SyncEvent => ({
   type: 'done',
   status: 'queued',
+  heading: `${hospital} is connected`,
   message:
     'Your hospital is connected. Your record will be read in the background; come back in a few minutes.',
-};
+});

@@ -51,6 +51,7 @@ function items(n) {
 
 function startProgress(box) {
   const leave = document.querySelector('[data-progress-leave]');
+  const heading = document.querySelector('[data-progress-heading]');
   const bar = box.querySelector('progress');
   const text = box.querySelector('[data-progress-text]');
   const done = box.querySelector('[data-progress-done]');
@@ -70,6 +71,7 @@ function startProgress(box) {
     bar.max = 1;
     bar.value = 1;
     text.textContent = d.message;
+    if (heading) heading.textContent = d.heading;
     if (leave) leave.hidden = true;
     if (d.status === 'needs_reauth') {
       const link = done.querySelector('a');

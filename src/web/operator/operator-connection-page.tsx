@@ -104,7 +104,7 @@ function CoverageTable(props: { coverage: CoverageReport }) {
               <td data-label="Category">{e.category ?? ''}</td>
               <td data-label="Status">
                 <span class={`badge ${e.status === 'received' ? 'ok' : e.status === 'none' ? '' : 'warn'}`}>
-                  {e.status}
+                  {statusText('coverage', e.status, 'operator')}
                 </span>
               </td>
               <td data-label="Resources">{e.resources}</td>
@@ -139,14 +139,31 @@ function RunNotes(props: { run: SyncRunRow }) {
   const notes = [...parseList(props.run.warnings), ...parseList(props.run.errors)];
   if (props.run.reason) notes.unshift(props.run.reason);
   if (notes.length === 0) return <span class="muted">none</span>;
-  return (
+  const list = (shown: string[]) => (
     <ul>
-      {notes.slice(0, 20).map((n) => (
+      {shown.map((n) => (
         <li>{n}</li>
       ))}
     </ul>
   );
+  if (notes.length <= NOTES_SHOWN) return list(notes);
+  // An incremental run can note "no results" for every type: the first few, the rest one click away (no script).
+  const more = notes.slice(NOTES_SHOWN, NOTES_MAX);
+  const unlisted = notes.length - NOTES_SHOWN - more.length;
+  return (
+    <>
+      {list(notes.slice(0, NOTES_SHOWN))}
+      <details>
+        <summary>{notes.length - NOTES_SHOWN} more</summary>
+        {list(more)}
+        {unlisted > 0 ? <p class="muted">and {unlisted} more not listed</p> : null}
+      </details>
+    </>
+  );
 }
+
+const NOTES_SHOWN = 3;
+const NOTES_MAX = 50;
 
 function parseList(json: string): string[] {
   try {

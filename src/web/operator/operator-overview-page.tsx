@@ -1,8 +1,10 @@
 import type { OperatorConnection, OrganisationAlert } from '../../http/routes/operator-overview.ts';
+import type { RegistrationAlert } from '../../http/routes/operator-registration-alerts.ts';
 import type { DirectoryStats } from '../../store/directory-repository.ts';
 import { AppLayout } from '../app-layout.tsx';
 import { formatMinute } from '../patient/connection-view.ts';
 import { statusText } from '../status-text.ts';
+import { RegistrationAlertsTable } from './registration-alerts-table.tsx';
 
 export interface KeyView {
   kid: string;
@@ -14,6 +16,7 @@ export interface KeyView {
 export interface OperatorOverview {
   counts: Record<string, number>;
   alerts: OrganisationAlert[];
+  registrationAlerts: RegistrationAlert[];
   connections: OperatorConnection[];
   directory: DirectoryStats;
   keys: KeyView[];
@@ -39,6 +42,7 @@ export function renderOperatorOverviewPage(props: { overview: OperatorOverview }
         ))}
       </div>
       <AlertsTable alerts={o.alerts} />
+      <RegistrationAlertsTable alerts={o.registrationAlerts} />
       <ConnectionsTable connections={o.connections} />
       <DirectoryStatsView directory={o.directory} />
       <h2>Signing keys</h2>

@@ -132,11 +132,16 @@ test('a systolic chart reads 110.13 on its axis and its caption, with the unit f
   });
   const html = String(
     await RecordView({
-      resources: [reading('1', '2024-01-01', 99), reading('2', '2024-02-01', 110.13)],
+      // The newest result stored twice (two panels): the trend still compares with the result before it.
+      resources: [
+        reading('1', '2024-01-01', 99),
+        reading('2', '2024-02-01', 110.13),
+        reading('3', '2024-02-01', 110.13),
+      ],
       documentHref: () => '',
     }),
   );
-  assert.match(html, /<text class="chart-axis" x="2" y="16">110.13 mmHg<\/text>/);
+  assert.match(html, /<text class="chart-axis" x="2" y="12">110.13 mmHg<\/text>/);
   assert.match(html, /latest 110.13 mmHg ↑/);
   assert.match(html, /mmHg · normal 90–100/);
   assert.ok(!html.includes('mm[Hg]'));
@@ -175,4 +180,56 @@ test('the record view renders every summary section, charts for labs and vitals,
   assert.ok(!html.includes('<script'), 'no script element rendered');
   assert.ok(html.includes('&lt;script&gt;fetch('));
   assert.ok((html.match(/<svg class="chart"/g) ?? []).length >= 4, 'charts rendered');
+});
+
+test('the lists say clinical statuses in plain words, never the raw FHIR codes', async () => {
+  const { RecordView } = await import('./record-page.tsx');
+  const item = (resourceType: string, id: string, fields: Record<string, unknown>): SourcedResource => ({
+    source: 'A',
+    resource: { resourceType, id, ...fields },
+  });
+  const resources = [
+    item('Condition', 'c1', { code: { text: 'Asthma' }, clinicalStatus: { coding: [{ code: 'resolved' }] } }),
+    item('Condition', 'c2', { code: { text: 'Flu' }, clinicalStatus: { coding: [{ code: 'active' }] } }),
+    item('MedicationRequest', 'm1', {
+      medicationCodeableConcept: { text: 'Aspirin' },
+      status: 'stopped',
+      dosageInstruction: [{ text: '1 tablet daily' }],
+    }),
+    item('MedicationRequest', 'm2', { medicationCodeableConcept: { text: 'Insulin' }, status: 'active' }),
+    item('Immunization', 'i1', { vaccineCode: { text: 'Influenza' }, status: 'completed' }),
+    item('AllergyIntolerance', 'a1', {
+      code: { text: 'Penicillin' },
+      criticality: 'high',
+      clinicalStatus: { coding: [{ code: 'active' }] },
+    }),
+    item('AllergyIntolerance', 'a2', {
+      code: { text: 'Peanut' },
+      clinicalStatus: { coding: [{ code: 'resolved' }] },
+      reaction: [{ manifestation: [{ text: 'Hives' }] }],
+    }),
+    item('Encounter', 'e1', { type: [{ text: 'Checkup' }], period: { start: '2024-01-01' } }),
+  ];
+  const summary = buildRecordSummary(resources);
+  const details = (list: keyof typeof summary) =>
+    summary[list].map((i) => [i.title, (i as { detail?: string }).detail]);
+  assert.deepEqual(details('problems'), [
+    ['Flu', 'Active'],
+    ['Asthma', 'Resolved'],
+  ]);
+  assert.deepEqual(details('medications'), [
+    ['Insulin', 'Taking'],
+    ['Aspirin', 'Stopped · 1 tablet daily'],
+  ]);
+  assert.deepEqual(details('immunizations'), [['Influenza', 'Given']]);
+  assert.deepEqual(details('allergies'), [
+    ['Penicillin', 'High risk'],
+    ['Peanut', 'Resolved · Hives'],
+  ]);
+  assert.deepEqual(details('timeline'), [['Checkup', 'Visit']]);
+  const html = String(await RecordView({ resources, documentHref: () => '' }));
+  const metas = [...html.matchAll(/<span class="item-meta">([^<]*)/g)].map((m) => m[1]!);
+  for (const code of ['active', 'resolved', 'stopped', 'completed', 'high', 'Encounter']) {
+    assert.ok(!metas.some((meta) => new RegExp(`\\b${code}\\b`).test(meta)), `no raw "${code}" in a list`);
+  }
 });

@@ -191,11 +191,10 @@ function ChartSection(props: { id: string; title: string; series: ObservationSer
 
 /** The newest value, its direction since the one before, and whether it is outside the reference range. */
 function LatestValue(props: { series: ObservationSeries }) {
-  const [previous, latest] =
-    props.series.points.slice(-2).length === 2
-      ? props.series.points.slice(-2)
-      : [undefined, props.series.points.at(-1)];
+  const latest = props.series.points.at(-1);
   if (!latest) return null;
+  // The result before it in time: the same result stored twice (two panels, two sources) is not a trend.
+  const previous = props.series.points.findLast((p) => p.at < latest.at);
   const { low, high } = props.series;
   const outside = (low !== undefined && latest.value < low) || (high !== undefined && latest.value > high);
   const trend = !previous

@@ -8,6 +8,7 @@ import type {
   Immunization,
   MedicationRequest,
 } from '@medplum/fhirtypes';
+import { statusText, type StatusKind } from '../status-text.ts';
 import { conceptText, eventDate } from './fhir-text.ts';
 
 /** A resource as stored, with the hospital it came from, so the record can show several sources side by side. */
@@ -94,12 +95,22 @@ export function buildRecordSummary(resources: SourcedResource[]): RecordSummary 
   return summary;
 }
 
+/** A status code in the patient's words (status-text.ts), or nothing when the EHR sent none. */
+function said(kind: StatusKind, code: string | undefined): string {
+  return code ? statusText(kind, code, 'patient') : '';
+}
+
+/** The parts of a detail line that are there, joined as the list shows them. */
+function detailOf(...parts: string[]): string {
+  return parts.filter(Boolean).join(' · ');
+}
+
 function readCondition(c: Condition): ItemFacts {
   const status = c.clinicalStatus?.coding?.[0]?.code ?? 'unknown';
   return {
     title: conceptText(c.code),
-    detail: status,
-    active: status === 'active' || status === 'recurrence',
+    detail: said('clinical', status),
+    active: status === 'active' || status === 'recurrence' || status === 'relapse',
   };
 }
 
@@ -107,28 +118,39 @@ function readMedication(m: MedicationRequest): ItemFacts {
   const title = m.medicationCodeableConcept
     ? conceptText(m.medicationCodeableConcept)
     : (m.medicationReference?.display ?? 'Medication');
-  return { title, detail: m.dosageInstruction?.[0]?.text ?? m.status ?? '', active: m.status === 'active' };
+  return {
+    title,
+    detail: detailOf(said('medication', m.status), m.dosageInstruction?.[0]?.text ?? ''),
+    active: m.status === 'active',
+  };
 }
 
 function readAllergy(a: AllergyIntolerance): ItemFacts {
   const reaction = a.reaction?.[0]?.manifestation?.map((x) => conceptText(x)).join(', ') ?? '';
-  const status = a.clinicalStatus?.coding?.[0]?.code ?? 'unknown';
+  const status = a.clinicalStatus?.coding?.[0]?.code;
+  const active = status !== 'inactive' && status !== 'resolved';
   return {
     title: conceptText(a.code),
-    detail: reaction || a.criticality || '',
-    active: status !== 'inactive' && status !== 'resolved',
+    // An allergy in force is the usual case: its status is said only once it no longer applies.
+    detail: detailOf(active ? '' : said('clinical', status), reaction || said('criticality', a.criticality)),
+    active,
   };
 }
 
 function readImmunization(i: Immunization): ItemFacts {
-  return { title: conceptText(i.vaccineCode), detail: i.status ?? '', active: i.status === 'completed' };
+  return {
+    title: conceptText(i.vaccineCode),
+    detail: said('immunization', i.status),
+    active: i.status === 'completed',
+  };
 }
 
 /** Encounters are named by their first type, procedures by their code. */
 function readTimelineEvent(resource: AnyResource): ItemFacts {
   const typed = resource as { type?: CodeableConcept[]; code?: CodeableConcept };
-  const concept = resource.resourceType === 'Encounter' ? typed.type?.[0] : typed.code;
-  return { title: conceptText(concept), detail: resource.resourceType, active: false };
+  const encounter = resource.resourceType === 'Encounter';
+  const concept = encounter ? typed.type?.[0] : typed.code;
+  return { title: conceptText(concept), detail: encounter ? 'Visit' : 'Procedure', active: false };
 }
 
 function addDocument(

@@ -3,7 +3,8 @@ import { formatNumber } from './fhir-text.ts';
 
 const WIDTH = 320;
 const HEIGHT = 120;
-const PAD = { left: 40, right: 8, top: 8, bottom: 20 };
+/** The top value and its unit sit above the plot (top), so a long unit never runs into the line. */
+const PAD = { left: 40, right: 8, top: 18, bottom: 20 };
 const MAX_PATH_POINTS = 80;
 const MAX_DOTS = 12;
 
@@ -43,7 +44,7 @@ export function TrendChart(props: { series: ObservationSeries }) {
       {dots.map((p) => (
         <circle class="chart-point" cx={x(p.at).toFixed(1)} cy={y(p.value).toFixed(1)} r="2.5" />
       ))}
-      <text class="chart-axis" x="2" y={(PAD.top + 8).toString()}>
+      <text class="chart-axis" x="2" y={(PAD.top - 6).toString()}>
         {`${formatNumber(max)}${unit}`}
       </text>
       <text class="chart-axis" x="2" y={(HEIGHT - PAD.bottom).toString()}>
