@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isChartbridgeError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
+import { routePatternOf } from './middleware/access-log.ts';
 import { renderErrorPage } from '../web/error-page.tsx';
 
 /**
@@ -21,7 +22,8 @@ export function respondWithError(c: Context, error: unknown, log: Logger): Respo
         errorName: (error as Error)?.name,
         errorMessage: (error as Error)?.message,
         stack: (error as Error)?.stack,
-        path: c.req.path,
+        // The route's pattern, not its path: a path may hold a one-time connect token.
+        route: routePatternOf(c),
       },
       'unexpected error',
     );
