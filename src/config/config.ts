@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChartbridgeError } from '../errors.ts';
 import { loadLegalConfig, type LegalConfig } from './legal-config.ts';
+import { loadSafeguardsConfig, type SafeguardsConfig } from './safeguards-config.ts';
 
 /**
  * Everything chartbridge reads from the environment, validated once at start. A bad value stops the process with
@@ -69,6 +70,8 @@ export interface Config {
   host: string;
   /** `/terms` and `/privacy` (legal-config.ts). */
   legal: LegalConfig;
+  /** Audit retention, revoked-data erasure, the re-authorisation burst alert, the API key lockout. */
+  safeguards: SafeguardsConfig;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -107,5 +110,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     legal: loadLegalConfig(env),
+    safeguards: loadSafeguardsConfig(env),
   };
 }

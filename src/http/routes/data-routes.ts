@@ -11,6 +11,9 @@ import { EXPORT_FORMATS, streamExport, type ExportFormat } from '../../sync/expo
 import { isSafeFhirId } from '../../fhir/fhir-id.ts';
 import { RESOURCE_TYPE } from '../../sync/prepare-resource.ts';
 import { requireApiKey } from '../middleware/api-key.ts';
+import { recordPhiRead, summaryRead, type PhiReadAction } from '../../audit/phi-reads.ts';
+import type { ConnectionRow } from '../../store/connection-repository.ts';
+import { createExportTally } from '../../sync/export-stream.ts';
 
 const ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
 /** Types a browser could render or run; served as opaque bytes instead (A10). */
@@ -48,13 +51,20 @@ export function createDataRoutes(services: Services): Hono {
     const rows = await runs.listRuns(await connectionOf(c), 50);
     return c.json({ runs: rows.map(toRunJson) });
   });
-  routes.get('/api/connections/:id/coverage', async (c) =>
-    c.json(await buildCoverageReport({ runs, resources }, await connectionOf(c))),
-  );
+  routes.get('/api/connections/:id/coverage', async (c) => {
+    const row = await connectionRowOf(c);
+    const report = await buildCoverageReport({ runs, resources }, row.id);
+    const read = summaryRead(report.entries);
+    await recordPhiRead(services, { ...apiRead(row, 'phi.summary', 'coverage'), ...read });
+    return c.json(report);
+  });
   routes.get('/api/connections/:id/resources', async (c) => {
-    const id = await connectionOf(c);
+    const row = await connectionRowOf(c);
+    const id = row.id;
     const filter = readResourceFilter(c);
     const rows = await resources.list(id, filter);
+    const types = rows.map((r) => r.resource_type);
+    await recordPhiRead(services, { ...apiRead(row, 'phi.resources', 'resources'), types, count: rows.length });
     const last = rows[rows.length - 1];
     const next =
       rows.length === filter.limit && last ? `${last.resource_type}/${last.resource_id}` : undefined;
@@ -66,7 +76,8 @@ export function createDataRoutes(services: Services): Hono {
     });
   });
   routes.get('/api/connections/:id/export', async (c) => {
-    const { id, fhir_base: fhirBase } = await connectionRowOf(c);
+    const row = await connectionRowOf(c);
+    const { id, fhir_base: fhirBase } = row;
     const format = c.req.query('format') ?? 'ndjson';
     if (!EXPORT_FORMATS.includes(format as ExportFormat)) throw invalid("'format' must be ndjson or bundle");
     const attachments = c.req.query('attachments') ?? 'true';
@@ -79,13 +90,24 @@ export function createDataRoutes(services: Services): Hono {
     );
     return stream(c, async (out) => {
       const source = { resources, binaries, fhirBase };
-      const options = { attachments: attachments === 'true' };
-      for await (const chunk of streamExport(source, id, format as ExportFormat, options))
-        await out.write(chunk);
+      const tally = createExportTally();
+      const options = { attachments: attachments === 'true', tally };
+      let complete = false;
+      try {
+        for await (const chunk of streamExport(source, id, format as ExportFormat, options))
+          await out.write(chunk);
+        complete = !out.aborted;
+      } finally {
+        // After the stream: only then is the count known. Binaries go out as Binary resources.
+        const types = tally.binaries > 0 ? [...tally.types, 'Binary'] : tally.types;
+        const count = tally.resources + tally.binaries;
+        await recordPhiRead(services, { ...apiRead(row, 'phi.export', 'export'), types, count, complete });
+      }
     });
   });
   routes.get('/api/connections/:id/binaries/:binaryId', async (c) => {
-    const id = await connectionOf(c);
+    const row = await connectionRowOf(c);
+    const id = row.id;
     const binaryId = c.req.param('binaryId');
     if (!isSafeFhirId(binaryId))
       throw invalid("'binaryId' must be an id safe in a url path (at most 1024 characters)");
@@ -95,6 +117,11 @@ export function createDataRoutes(services: Services): Hono {
         status: 404,
       });
     }
+    await recordPhiRead(services, {
+      ...apiRead(row, 'phi.binary', 'binaries/:binaryId'),
+      types: ['Binary'],
+      count: 1,
+    });
     const type = SAFE_DOWNLOAD_TYPES.has(found.contentType) ? found.contentType : 'application/octet-stream';
     return c.body(new Uint8Array(found.data), 200, {
       'Content-Type': type,
@@ -117,6 +144,12 @@ export function createDataRoutes(services: Services): Hono {
     return c.json({ connectionId: id, status: jobId ? 'queued' : 'already_queued', full, jobId }, 202);
   });
   return routes;
+}
+
+/** The audit row's who and where for an API read; the route is named with placeholders, never with ids. */
+function apiRead(row: ConnectionRow, action: PhiReadAction, path: string) {
+  const via = `GET /api/connections/:id/${path}`;
+  return { actor: 'api' as const, action, connectionId: row.id, userId: row.user_id, via };
 }
 
 function readResourceFilter(c: Context) {

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { recordPhiRead, summaryRead } from '../../audit/phi-reads.ts';
 import { runDoctorChecks } from '../../cli/doctor-checks.ts';
 import { ChartbridgeError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
@@ -55,13 +56,17 @@ export function createOperatorRoutes(services: Services): Hono {
   routes.get('/operator/connections/:id', async (c) => {
     const row = await findConnection(services, c.req.param('id'));
     const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
+    const coverage = await buildCoverageReport({ runs, resources }, row.id);
+    const via = 'GET /operator/connections/:id';
+    const summary = { ...summaryRead(coverage.entries), connectionId: row.id, userId: row.user_id, via };
+    await recordPhiRead(services, { actor: 'operator', action: 'phi.summary', ...summary });
     return c.html(
       renderOperatorConnectionPage({
         connectionId: row.id,
         hospital: endpoint?.name ?? row.fhir_base,
         status: row.status,
         runs: await runs.listRuns(row.id, 20),
-        coverage: await buildCoverageReport({ runs, resources }, row.id),
+        coverage,
       }),
     );
   });
