@@ -7,12 +7,7 @@ import { ChartbridgeError } from '../errors.ts';
 import { createBinariesRepository } from '../store/binaries-repository.ts';
 import { createResourcesRepository } from '../store/resources-repository.ts';
 import { recordPhiRead } from '../audit/phi-reads.ts';
-import {
-  createExportTally,
-  EXPORT_FORMATS,
-  streamExport,
-  type ExportFormat,
-} from '../sync/export-stream.ts';
+import { createExportTally, EXPORT_FORMATS, streamExport, type ExportFormat } from '../sync/export-stream.ts';
 import { withCliServices } from './cli-services.ts';
 
 /** `chartbridge export <connection> --format ndjson|bundle [--output file]`: the stored record, streamed. */
@@ -68,7 +63,10 @@ export function registerExportCommand(program: Command): Command {
           const tally = createExportTally();
           let complete = false;
           try {
-            for await (const chunk of streamExport(source, id, format, { attachments: options.attachments, tally })) {
+            for await (const chunk of streamExport(source, id, format, {
+              attachments: options.attachments,
+              tally,
+            })) {
               bytes += chunk.length;
               if (!out.write(chunk)) await once(out, 'drain');
             }

@@ -44,7 +44,10 @@ export function loadSafeguardsConfig(env: Record<string, string | undefined>): S
   return {
     auditRetentionMs: e.CHARTBRIDGE_AUDIT_RETENTION_DAYS * DAY_MS,
     revokedDataMs: e.CHARTBRIDGE_REVOKED_DATA_DAYS * DAY_MS,
-    reauthBurst: { count: e.CHARTBRIDGE_REAUTH_ALERT_COUNT, windowMs: e.CHARTBRIDGE_REAUTH_ALERT_MINUTES * 60_000 },
+    reauthBurst: {
+      count: e.CHARTBRIDGE_REAUTH_ALERT_COUNT,
+      windowMs: e.CHARTBRIDGE_REAUTH_ALERT_MINUTES * 60_000,
+    },
     apiKeyLockout: {
       maxFailures: e.CHARTBRIDGE_API_KEY_MAX_FAILURES,
       windowMs: e.CHARTBRIDGE_API_KEY_LOCKOUT_MINUTES * 60_000,
