@@ -64,7 +64,11 @@ export function createDataRoutes(services: Services): Hono {
     const filter = readResourceFilter(c);
     const rows = await resources.list(id, filter);
     const types = rows.map((r) => r.resource_type);
-    await recordPhiRead(services, { ...apiRead(row, 'phi.resources', 'resources'), types, count: rows.length });
+    await recordPhiRead(services, {
+      ...apiRead(row, 'phi.resources', 'resources'),
+      types,
+      count: rows.length,
+    });
     const last = rows[rows.length - 1];
     const next =
       rows.length === filter.limit && last ? `${last.resource_type}/${last.resource_id}` : undefined;

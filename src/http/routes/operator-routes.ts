@@ -16,7 +16,12 @@ import { renderOperatorLoginPage } from '../../web/operator/operator-login-page.
 import { renderOperatorOverviewPage } from '../../web/operator/operator-overview-page.tsx';
 import { limitRequestsPerWindow } from '../request-window-limiter.ts';
 import { addOperatorConnectionActions } from './operator-connection-actions.ts';
-import { countByStatus, groupAlerts, listOperatorConnections } from './operator-overview.ts';
+import {
+  countByStatus,
+  groupAlerts,
+  listOperatorConnections,
+  listRecentReauthBursts,
+} from './operator-overview.ts';
 import { createOperatorSessions } from './operator-session.ts';
 import { isSameOriginPost } from './patient-session.ts';
 
@@ -93,6 +98,7 @@ async function showOverview(c: Context, services: Services): Promise<Response> {
   const overview = {
     counts: countByStatus(connections),
     alerts: groupAlerts(connections),
+    reauthBursts: await listRecentReauthBursts(services),
     connections,
     directory: await createDirectoryRepository(db).readStats(),
     keys: services.keys
