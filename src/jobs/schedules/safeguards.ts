@@ -1,6 +1,11 @@
 import { checkReauthBurst, type ReauthBurst } from '../../audit/reauth-burst.ts';
 import { applyRetention, type RetentionResult } from '../../audit/retention.ts';
-import type { Services } from '../../services.ts';
+import type { Clock } from '../../clock.ts';
+import type { SafeguardsConfig } from '../../config/safeguards-config.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { AuditRepository } from '../../store/audit-repository.ts';
+import type { Store } from '../../store/database.ts';
+import type { WebhookTarget } from '../../sync/webhook.ts';
 import { createJobLeaseRepository } from '../../store/jobs-leases.ts';
 import { describeFailure } from '../run-job.ts';
 import type { Companion } from '../worker-process.ts';
@@ -21,7 +26,15 @@ export interface SafeguardsSchedule extends Companion {
  * acquires it runs, and keeps it until the next run is due, so any number of workers run each once.
  */
 export function createSafeguardsSchedule(input: {
-  services: Services;
+  /** The parts of Services it uses, with `config.safeguards` and `config.webhook`. */
+  services: {
+    store: Store;
+    repos: { audit: AuditRepository };
+    clock: Clock;
+    log: Logger;
+    fetch: typeof fetch;
+    config: { safeguards: SafeguardsConfig; webhook: WebhookTarget | undefined };
+  };
   owner: string;
   intervalMs: number;
   autoStart?: boolean;
