@@ -5,7 +5,8 @@ import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.t
 let app: ConnectedApp;
 const bodies: string[] = [];
 before(async () => {
-  app = await startConnectedApp();
+  // Case 40 sends 20 wrong keys from one address: above the lockout's default (api-key-lockout.test.ts tests it).
+  app = await startConnectedApp({ env: { CHARTBRIDGE_API_KEY_MAX_FAILURES: '100' } });
 });
 after(async () => {
   await app.assertNoSecretsLeaked(bodies);
