@@ -93,6 +93,17 @@ function describeReads(dialect: DialectName): void {
           userId: row.user_id,
           detail: JSON.parse(row.detail) as Record<string, unknown>,
         }));
+    /** The coverage report's types and count as an audit row states them (the API and the pages share the report). */
+    const coverageSummary = async () => {
+      const report = (await (await app.api(`/api/connections/${connectionId}/coverage`)).json()) as {
+        entries: Array<{ resourceType: string; resources: number }>;
+      };
+      const reported = report.entries.filter((e) => e.resources > 0);
+      return {
+        types: [...new Set(reported.map((e) => e.resourceType))].sort().join(','),
+        count: reported.reduce((sum, e) => sum + e.resources, 0),
+      };
+    };
     const total = (types: string[]) => types.reduce((sum, t) => sum + (stored.get(t) ?? 0), 0);
     const held = (types: string[]) => types.filter((t) => (stored.get(t) ?? 0) > 0).sort();
 
@@ -168,6 +179,7 @@ function describeReads(dialect: DialectName): void {
       browser.cookies.set('cb_user', secret);
       assert.equal((await browser.get(`${app.url}/my/record`)).status, 200);
       assert.equal((await browser.get(`${app.url}/my/record/problems`)).status, 200);
+      assert.equal((await browser.get(`${app.url}/my/coverage`)).status, 200);
       assert.equal(
         (await browser.get(`${app.url}/my/connections/${connectionId}/documents/note-1`)).status,
         200,
@@ -180,6 +192,7 @@ function describeReads(dialect: DialectName): void {
         404,
       );
       const events = (await phiEvents()).slice(before);
+      const { types: coverageTypes, count: coverageCount } = await coverageSummary();
       assert.deepEqual(events, [
         {
           actor: 'patient',
@@ -194,6 +207,13 @@ function describeReads(dialect: DialectName): void {
           connectionId,
           userId,
           detail: { via: 'GET /my/record/:section', types: 'Condition', count: total(['Condition']) },
+        },
+        {
+          actor: 'patient',
+          action: 'phi.summary',
+          connectionId,
+          userId,
+          detail: { via: 'GET /my/coverage', types: coverageTypes, count: coverageCount },
         },
         {
           actor: 'patient',
