@@ -98,8 +98,11 @@ export function createDataRoutes(services: Services): Hono {
       const options = { attachments: attachments === 'true', tally };
       let complete = false;
       try {
-        for await (const chunk of streamExport(source, id, format as ExportFormat, options))
+        for await (const chunk of streamExport(source, id, format as ExportFormat, options)) {
+          // A reader that went away reads no more: stop, so the audit row counts what it was sent.
+          if (out.aborted) break;
           await out.write(chunk);
+        }
         complete = !out.aborted;
       } finally {
         // After the stream: only then is the count known. Binaries go out as Binary resources.
