@@ -6,6 +6,7 @@ import { runSync } from '../sync/run-sync.ts';
 import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.ts';
 import { testDialects } from '../testing/databases.ts';
 import { runCli } from '../testing/run-cli.ts';
+import { waitFor } from '../testing/wait-for.ts';
 import { REAUTH_BURST_ACTION } from './reauth-burst.ts';
 
 /** The record page's types (record-routes.ts): what one view of /my/record reads. */
@@ -171,6 +172,44 @@ function describeReads(dialect: DialectName): void {
         },
       ]);
       assert.ok(reported.some((e) => e.resourceType === 'Observation'));
+    });
+
+    it('an export the client abandons is recorded as incomplete, with what was handed out', async () => {
+      const before = (await phiEvents()).length;
+      // Big attachments, so the export is still streaming when the client goes away.
+      for (let i = 0; i < 8; i += 1) {
+        await app.services.store.db
+          .insertInto('binaries')
+          .values({
+            connection_id: connectionId,
+            binary_id: `big-${i}`,
+            content_type: 'application/pdf',
+            size: 2 * 1024 * 1024,
+            hash: 'x',
+            data: Buffer.alloc(2 * 1024 * 1024, i),
+            status: 'ok',
+            fetched_at: 1,
+          })
+          .execute();
+      }
+      const abort = new AbortController();
+      const response = await app.api(`/api/connections/${connectionId}/export`, { signal: abort.signal });
+      const reader = response.body!.getReader();
+      await reader.read();
+      abort.abort();
+      await reader.cancel().catch(() => undefined);
+      const [event] = await waitFor(
+        async () => {
+          const added = (await phiEvents()).slice(before);
+          return added.length > 0 ? added : undefined;
+        },
+        { what: 'the abandoned export’s audit row' },
+      );
+      assert.equal(event!.action, 'phi.export');
+      assert.equal(event!.detail.complete, false);
+      const sent = Number(event!.detail.count);
+      assert.ok(sent >= 1 && sent < total([...stored.keys()]) + binaries + 8, String(sent));
+      await app.services.store.db.deleteFrom('binaries').where('binary_id', 'like', 'big-%').execute();
     });
 
     it("the patient's record pages and document: one row per connection read, actor patient", async () => {
