@@ -1,34 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createRandomToken, hashSecret } from '../connect/secrets.ts';
+import { createRandomToken } from '../connect/secrets.ts';
 import type { DialectName } from '../store/database.ts';
-import { runSync } from '../sync/run-sync.ts';
 import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.ts';
 import { testDialects } from '../testing/databases.ts';
 import { runCli } from '../testing/run-cli.ts';
 import { waitFor } from '../testing/wait-for.ts';
 import { REAUTH_BURST_ACTION } from './reauth-burst.ts';
-
-/** The record page's types (record-routes.ts): what one view of /my/record reads. */
-const RECORD_TYPES = [
-  'AllergyIntolerance',
-  'Condition',
-  'DiagnosticReport',
-  'DocumentReference',
-  'Encounter',
-  'Immunization',
-  'MedicationRequest',
-  'Observation',
-  'Procedure',
-];
-
-interface Event {
-  actor: string;
-  action: string;
-  connectionId: string | null;
-  userId: string | null;
-  detail: Record<string, unknown>;
-}
+import {
+  listPhiEvents,
+  readCoverageSummary,
+  RECORD_TYPES,
+  setUpSyncedPatient,
+  type PhiEvent,
+} from './testing/phi-fixture.ts';
 
 /** Issue 14, point 5: every read of patient data leaves one audit row — who, which connection, what, how many. */
 for (const dialect of testDialects) describeReads(dialect);
@@ -39,72 +24,20 @@ function describeReads(dialect: DialectName): void {
     let connectionId: string;
     let userId: string;
     let secret: string;
-    /** Stored resources by type, as the database holds them after the sync. */
     let stored: Map<string, number>;
-    /** Stored attachments (the sync's and the one added here): the export's Binary resources. */
     let binaries: number;
 
     before(async () => {
       app = await startConnectedApp({ dialect });
-      secret = createRandomToken();
-      userId = `browser-${hashSecret(secret).slice(0, 24)}`;
-      connectionId = await app.connectPatient(userId);
-      await runSync({ services: app.services, connectionId });
-      await app.services.store.db
-        .insertInto('binaries')
-        .values({
-          connection_id: connectionId,
-          binary_id: 'note-1',
-          content_type: 'text/plain',
-          size: 5,
-          hash: 'x',
-          data: Buffer.from('hello'),
-          status: 'ok',
-          fetched_at: 1,
-        })
-        .execute();
-      const rows = await app.services.store.db
-        .selectFrom('resources')
-        .select(['resource_type', (eb) => eb.fn.countAll<number | string>().as('n')])
-        .where('connection_id', '=', connectionId)
-        .groupBy('resource_type')
-        .execute();
-      stored = new Map(rows.map((r) => [r.resource_type, Number(r.n)]));
-      const binaryRows = await app.services.store.db
-        .selectFrom('binaries')
-        .select('binary_id')
-        .where('connection_id', '=', connectionId)
-        .where('status', '=', 'ok')
-        .execute();
-      binaries = binaryRows.length;
+      ({ connectionId, userId, secret, stored, binaries } = await setUpSyncedPatient(app));
     });
     after(async () => {
       await app?.assertNoSecretsLeaked();
       await app?.close();
     });
 
-    /** The PHI reads recorded since `from` (an index into the connection's trail). */
-    const phiEvents = async (): Promise<Event[]> =>
-      (await app.services.repos.audit.listForConnection(connectionId))
-        .filter((row) => row.action.startsWith('phi.'))
-        .map((row) => ({
-          actor: row.actor,
-          action: row.action,
-          connectionId: row.connection_id,
-          userId: row.user_id,
-          detail: JSON.parse(row.detail) as Record<string, unknown>,
-        }));
-    /** The coverage report's types and count as an audit row states them (the API and the pages share the report). */
-    const coverageSummary = async () => {
-      const report = (await (await app.api(`/api/connections/${connectionId}/coverage`)).json()) as {
-        entries: Array<{ resourceType: string; resources: number }>;
-      };
-      const reported = report.entries.filter((e) => e.resources > 0);
-      return {
-        types: [...new Set(reported.map((e) => e.resourceType))].sort().join(','),
-        count: reported.reduce((sum, e) => sum + e.resources, 0),
-      };
-    };
+    const phiEvents = () => listPhiEvents(app, connectionId);
+    const coverageSummary = () => readCoverageSummary(app, connectionId);
     const total = (types: string[]) => types.reduce((sum, t) => sum + (stored.get(t) ?? 0), 0);
     const held = (types: string[]) => types.filter((t) => (stored.get(t) ?? 0) > 0).sort();
 
@@ -313,7 +246,7 @@ function describeReads(dialect: DialectName): void {
         env: app.cliEnv,
       });
       assert.equal(listed.code, 0, listed.stderr);
-      const trail = JSON.parse(listed.stdout) as Array<Event & { at: string }>;
+      const trail = JSON.parse(listed.stdout) as Array<PhiEvent & { at: string }>;
       assert.deepEqual(
         trail.map((e) => `${e.actor} ${e.action}`),
         events.map((e) => `${e.actor} ${e.action}`),
