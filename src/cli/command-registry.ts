@@ -76,6 +76,11 @@ export const commandEntries: readonly CommandEntry[] = [
     load: async () => (await import('./export-command.ts')).registerExportCommand,
   },
   {
+    term: 'audit [options]',
+    description: 'list audit events: reads of patient data, disconnects, erasures, alerts (no patient data)',
+    load: async () => (await import('./audit-command.ts')).registerAuditCommand,
+  },
+  {
     term: 'directory',
     description: 'endpoint directory: import, update, add, search, stats',
     load: async () => (await import('./directory-command.ts')).registerDirectoryCommand,

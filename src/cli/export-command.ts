@@ -6,7 +6,8 @@ import { checkParentFolder } from '../config/folder-paths.ts';
 import { ChartbridgeError } from '../errors.ts';
 import { createBinariesRepository } from '../store/binaries-repository.ts';
 import { createResourcesRepository } from '../store/resources-repository.ts';
-import { EXPORT_FORMATS, streamExport, type ExportFormat } from '../sync/export-stream.ts';
+import { recordPhiRead } from '../audit/phi-reads.ts';
+import { createExportTally, EXPORT_FORMATS, streamExport, type ExportFormat } from '../sync/export-stream.ts';
 import { withCliServices } from './cli-services.ts';
 
 /** `chartbridge export <connection> --format ndjson|bundle [--output file]`: the stored record, streamed. */
@@ -58,13 +59,33 @@ export function registerExportCommand(program: Command): Command {
             fhirBase: connection.fhir_base,
           };
           const format = options.format as ExportFormat;
-          for await (const chunk of streamExport(source, id, format, { attachments: options.attachments })) {
-            bytes += chunk.length;
-            if (!out.write(chunk)) await once(out, 'drain');
-          }
-          if (options.output) {
-            out.end();
-            await once(out, 'finish');
+          const tally = createExportTally();
+          let complete = false;
+          try {
+            for await (const chunk of streamExport(source, id, format, {
+              attachments: options.attachments,
+              tally,
+            })) {
+              bytes += chunk.length;
+              if (!out.write(chunk)) await once(out, 'drain');
+            }
+            if (options.output) {
+              out.end();
+              await once(out, 'finish');
+            }
+            complete = true;
+          } finally {
+            // One audit row per export, failed or cut short included (issue 14, point 5).
+            await recordPhiRead(services, {
+              actor: 'cli',
+              action: 'phi.export',
+              connectionId: id,
+              userId: connection.user_id,
+              via: `export --format ${format}${options.output ? ' --output' : ''}`,
+              types: tally.binaries > 0 ? [...tally.types, 'Binary'] : tally.types,
+              count: tally.resources + tally.binaries,
+              complete,
+            });
           }
           process.stderr.write(`exported connection '${id}' as ${options.format} (${bytes} bytes)\n`);
         });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ChartbridgeError } from '../errors.ts';
 import { SCOPE_VERSION_SETTINGS, type ScopeVersionSetting } from '../smart/scope-version.ts';
 import { loadLegalConfig, type LegalConfig } from './legal-config.ts';
+import { loadSafeguardsConfig, type SafeguardsConfig } from './safeguards-config.ts';
 
 /**
  * Everything chartbridge reads from the environment, validated once at start. A bad value stops the process with
@@ -78,6 +79,8 @@ export interface Config {
   metricsPort: number | undefined;
   /** `/terms` and `/privacy` (legal-config.ts). */
   legal: LegalConfig;
+  /** Audit retention, revoked-data erasure, the re-authorisation burst alert, the API key lockout. */
+  safeguards: SafeguardsConfig;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -118,5 +121,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     metricsPort: e.CHARTBRIDGE_METRICS_PORT,
     legal: loadLegalConfig(env),
+    safeguards: loadSafeguardsConfig(env),
   };
 }

@@ -4,6 +4,7 @@ import type { Services } from '../services.ts';
 import { createManagementApi } from './api/management-api.ts';
 import { respondWithError } from './error-response.ts';
 import { accessLog } from './middleware/access-log.ts';
+import { limitFailedApiKeys } from './middleware/api-key-lockout.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { createCallbackRoutes } from './routes/callback-routes.ts';
 import { createConnectRoutes } from './routes/connect-routes.ts';
@@ -27,6 +28,9 @@ export function createHttpApp(services: Services): Hono {
   app.use('*', securityHeaders({ https: services.config.publicUrl.startsWith('https:') }));
   app.onError((error, c) => respondWithError(c, error, services.log));
   app.notFound((c) => respondWithError(c, notFound(), services.log));
+  // Before every route: one count of wrong API keys per address for the whole management API.
+  const lockout = services.config.safeguards.apiKeyLockout;
+  app.use('/api/*', limitFailedApiKeys({ clock: services.clock, ...lockout }));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     await services.store.db.selectFrom('users').select('id').limit(1).execute();

@@ -1,11 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.ts';
+import { createHttpApp } from './app.ts';
+import { startHttpServer } from './start-server.ts';
 
 let app: ConnectedApp;
 const bodies: string[] = [];
 before(async () => {
-  app = await startConnectedApp();
+  // Case 40 sends 20 wrong keys from one address: above the lockout's default (api-key-lockout.test.ts tests it).
+  app = await startConnectedApp({ env: { CHARTBRIDGE_API_KEY_MAX_FAILURES: '100' } });
 });
 after(async () => {
   await app.assertNoSecretsLeaked(bodies);
@@ -160,5 +163,30 @@ test('case 28 basics: revocation endpoint down → local tokens deleted anyway, 
     assert.equal((await app.services.repos.connections.findById(id))!.refresh_token_sealed, null);
   } finally {
     app.sandbox.faults.clear();
+  }
+});
+
+test('wrong keys over real HTTP: the peer address is locked out with 429 and Retry-After (issue 14, point 8)', async () => {
+  const safeguards = {
+    ...app.services.config.safeguards,
+    apiKeyLockout: { maxFailures: 2, windowMs: 60_000 },
+  };
+  const services = { ...app.services, config: { ...app.services.config, safeguards } };
+  // Served directly, so the address is the socket's, as under `chartbridge serve`.
+  const server = await startHttpServer(createHttpApp(services), { host: '127.0.0.1', port: 0 });
+  try {
+    const call = (key: string) =>
+      fetch(`http://127.0.0.1:${server.port}/api/users/nobody/connections`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+    assert.equal((await call(app.apiKey)).status, 200);
+    assert.equal((await call('wrong-key-1')).status, 401);
+    assert.equal((await call('wrong-key-2')).status, 401);
+    const limited = await call(app.apiKey);
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get('retry-after')) >= 59, String(limited.headers.get('retry-after')));
+    assert.equal(((await limited.json()) as { error: { code: string } }).error.code, 'ERR_RATE_LIMITED');
+  } finally {
+    await server.close();
   }
 });

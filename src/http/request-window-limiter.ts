@@ -30,7 +30,8 @@ export function limitRequestsPerWindow(options: {
   };
 }
 
-function readClientAddress(c: Context): string {
+/** The peer address of the connection (no proxy header is trusted: a client could set it). */
+export function readClientAddress(c: Context): string {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return env?.incoming?.socket?.remoteAddress ?? 'unknown';
 }

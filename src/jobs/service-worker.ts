@@ -7,6 +7,7 @@ import { createHostLimiter } from './limits/host-limiter.ts';
 import { createJobHandlers, type SyncRunner } from './handlers.ts';
 import { createScheduler, defaultScheduleSettings } from './schedules/scheduler.ts';
 import { createWebhookNoticeSender } from './schedules/notices.ts';
+import { createSafeguardsSchedule } from './schedules/safeguards.ts';
 import { startWorkerRuntime, type WorkerRuntime } from './worker-process.ts';
 import type { WorkerSettings } from './worker-settings.ts';
 
@@ -93,6 +94,12 @@ export async function startServiceWorker(
                   fetch: services.fetch,
                   clock: services.clock,
                 }),
+              }),
+            ({ owner }) =>
+              createSafeguardsSchedule({
+                services,
+                owner,
+                intervalMs: options.schedulerIntervalMs ?? 30_000,
               }),
           ],
   });

@@ -45,3 +45,36 @@ export async function eraseConnectionData(db: Kysely<Database>, connectionId: st
     };
   });
 }
+
+/**
+ * Connections revoked (disconnected or erased) before `before` that still hold copied data: the revoked-data
+ * retention's work list (CHARTBRIDGE_REVOKED_DATA_DAYS). `updated_at` is when the connection was revoked; any later
+ * change to the row only moves its erasure later.
+ */
+export function listRevokedHoldingData(
+  db: Kysely<Database>,
+  before: number,
+  limit: number,
+): Promise<Array<{ id: string; user_id: string }>> {
+  return db
+    .selectFrom('connections as c')
+    .select(['c.id', 'c.user_id'])
+    .where('c.status', '=', 'revoked')
+    .where('c.updated_at', '<', before)
+    .where((eb) =>
+      eb.or([
+        eb.exists(
+          eb.selectFrom('resources as r').select('r.connection_id').whereRef('r.connection_id', '=', 'c.id'),
+        ),
+        eb.exists(
+          eb.selectFrom('binaries as b').select('b.connection_id').whereRef('b.connection_id', '=', 'c.id'),
+        ),
+        eb.exists(
+          eb.selectFrom('sync_runs as s').select('s.connection_id').whereRef('s.connection_id', '=', 'c.id'),
+        ),
+      ]),
+    )
+    .orderBy('c.updated_at')
+    .limit(limit)
+    .execute();
+}

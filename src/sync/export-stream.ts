@@ -19,6 +19,18 @@ export interface ExportOptions {
   since?: number;
   /** Stored attachments as FHIR Binary resources after the other resources (default true, not with `type`). */
   attachments?: boolean;
+  /** Counted as the export goes: what the audit row of this read says was sent (issue 14, point 5). */
+  tally?: ExportTally;
+}
+
+export interface ExportTally {
+  resources: number;
+  binaries: number;
+  types: Set<string>;
+}
+
+export function createExportTally(): ExportTally {
+  return { resources: 0, binaries: 0, types: new Set() };
 }
 
 /**
@@ -42,19 +54,24 @@ export async function* streamExport(
     return text;
   };
   if (format === 'bundle') yield '{"resourceType":"Bundle","type":"collection","entry":[';
-  const { attachments = true, ...filter } = options;
+  const { attachments = true, tally = createExportTally(), ...filter } = options;
   let after: ResourceCursor | undefined;
   for (;;) {
     const rows = await source.resources.list(connectionId, { ...filter, after, limit: BATCH });
     if (rows.length === 0) break;
+    // Counted as the batch is handed on (before the yield): an audit row may say too many, never too few.
+    tally.resources += rows.length;
+    for (const row of rows) tally.types.add(row.resource_type);
     yield rows.map((row) => entry(row.resource_type, row.resource_id, row.json)).join('');
     if (rows.length < BATCH) break;
     const last = rows[rows.length - 1]!;
     after = { type: last.resource_type, id: last.resource_id };
   }
   if (attachments && filter.type === undefined && filter.since === undefined) {
-    for await (const binary of readBinaries(source, connectionId, base))
+    for await (const binary of readBinaries(source, connectionId, base)) {
+      tally.binaries += 1;
       yield entry('Binary', binary.id, JSON.stringify(binary));
+    }
   }
   if (format === 'bundle') yield ']}\n';
 }

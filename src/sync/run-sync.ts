@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import { createAuditRepository, type AuditRepository } from '../store/audit-repository.ts';
 import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
 import { createFhirClient, type FhirLimits, type TokenSource } from '../fhir/fhir-client.ts';
 import { createHostLimiter, type HostLimiter } from '../fhir/host-limiter.ts';
@@ -86,7 +87,7 @@ export async function runSync(input: RunSyncInput): Promise<SyncSummary> {
   try {
     outcome = await executeRun(ctx, target);
   } catch (error) {
-    outcome = await classifyRunError(ctx, error);
+    outcome = await classifyRunError(ctx, error, createAuditRepository(db));
   }
   const summary = await finishRun(ctx, outcome, opened.resumed);
   services.metrics?.recordSyncRun(summary);
@@ -164,12 +165,25 @@ function createSyncContext(
   };
 }
 
-async function classifyRunError(ctx: SyncContext, error: unknown): Promise<RunOutcome> {
+async function classifyRunError(
+  ctx: SyncContext,
+  error: unknown,
+  audit: AuditRepository,
+): Promise<RunOutcome> {
   // The job belongs to another worker now: record nothing, the new holder resumes the run.
   if (isChartbridgeError(error, 'ERR_LEASE_LOST')) throw error;
   if (isChartbridgeError(error, 'ERR_FHIR_REAUTH_REQUIRED')) {
     const reason = 'the ehr rejected a freshly refreshed access token';
     await ctx.repos.connections.setStatus(ctx.connectionId, 'needs_reauth', reason, ctx.clock.now());
+    // Audited like the vault's invalid_grant: the re-authorisation burst alert counts these rows.
+    const detail = { code: 'ERR_FHIR_REAUTH_REQUIRED' };
+    const event = {
+      actor: 'sync',
+      action: 'connection.needs_reauth',
+      connectionId: ctx.connectionId,
+      detail,
+    };
+    await audit.record(event, ctx.clock.now());
     return { status: 'failed', reason: error.message };
   }
   if (isChartbridgeError(error)) {

@@ -98,6 +98,14 @@ describe('sync through faults', () => {
     assert.equal(error.code, 'ERR_SYNC_FAILED');
     const row = await app.services.repos.connections.findById(id);
     assert.equal(row?.status, 'needs_reauth');
+    // Audited, so a burst of these raises the operator alert (issue 14, point 8).
+    const reauth = (await app.services.repos.audit.listForConnection(id)).filter(
+      (e) => e.action === 'connection.needs_reauth',
+    );
+    assert.deepEqual(
+      reauth.map((e) => [e.actor, JSON.parse(e.detail)]),
+      [['sync', { code: 'ERR_FHIR_REAUTH_REQUIRED' }]],
+    );
   });
 
   it('keeps going when access tokens expire mid-paging (case 23)', async () => {

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { recordPhiRead, summaryRead } from '../../audit/phi-reads.ts';
 import type { Services } from '../../services.ts';
 import { createBinariesRepository } from '../../store/binaries-repository.ts';
 import { createResourcesRepository } from '../../store/resources-repository.ts';
@@ -27,6 +28,13 @@ export function createCoveragePageRoutes(services: Services): Hono {
     for (const row of rows) {
       const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
       const report = await buildCoverageReport(repos, row.id);
+      const summary = { ...summaryRead(report.entries), connectionId: row.id, userId: row.user_id };
+      await recordPhiRead(services, {
+        actor: 'patient',
+        action: 'phi.summary',
+        via: 'GET /my/coverage',
+        ...summary,
+      });
       // Attachments as they stand now (binaries rows), not as the reported full run left them: later syncs retry.
       const attachments = toAttachmentCoverage(await binaries.summarize(row.id));
       hospitals.push(summarizeCoverage(endpoint?.name ?? new URL(row.fhir_base).host, report, attachments));

@@ -9,7 +9,7 @@ import { createResourcesRepository } from '../../store/resources-repository.ts';
 import { createSyncRunsRepository, type SyncRunRow } from '../../store/sync-runs-repository.ts';
 import { buildCoverageReport } from '../../sync/coverage.ts';
 import { addDrops, listDrops, type DropCounts } from '../../sync/drop-counts.ts';
-import { streamExport } from '../../sync/export-stream.ts';
+import { createExportTally, streamExport } from '../../sync/export-stream.ts';
 import { createApiRoutes } from '../api/api-routes.ts';
 import { booleanQuery, ConnectionIdParams, errorResponses, jsonResponse } from '../api/api-schemas.ts';
 import {
@@ -23,6 +23,8 @@ import {
   SyncRun,
 } from '../api/data-schemas.ts';
 import { requireApiKey } from '../middleware/api-key.ts';
+import { recordPhiRead, summaryRead, type PhiReadAction } from '../../audit/phi-reads.ts';
+import type { ConnectionRow } from '../../store/connection-repository.ts';
 
 /** Types a browser could render or run; served as opaque bytes instead (A10). */
 const SAFE_DOWNLOAD_TYPES = new Set([
@@ -147,11 +149,15 @@ export function createDataRoutes(services: Services): OpenAPIHono {
     return c.json({ runs: rows.map(toRunJson) }, 200);
   });
   routes.openapi(coverageRoute, async (c) => {
-    const { id } = await connectionRowOf(c.req.valid('param').id);
-    return c.json(await buildCoverageReport({ runs, resources }, id), 200);
+    const row = await connectionRowOf(c.req.valid('param').id);
+    const report = await buildCoverageReport({ runs, resources }, row.id);
+    const read = summaryRead(report.entries);
+    await recordPhiRead(services, { ...apiRead(row, 'phi.summary', 'coverage'), ...read });
+    return c.json(report, 200);
   });
   routes.openapi(resourcesRoute, async (c) => {
-    const { id } = await connectionRowOf(c.req.valid('param').id);
+    const row = await connectionRowOf(c.req.valid('param').id);
+    const id = row.id;
     const query = c.req.valid('query');
     const filter = {
       type: query.type,
@@ -160,6 +166,12 @@ export function createDataRoutes(services: Services): OpenAPIHono {
       limit: query._count ?? 500,
     };
     const rows = await resources.list(id, filter);
+    const types = rows.map((r) => r.resource_type);
+    await recordPhiRead(services, {
+      ...apiRead(row, 'phi.resources', 'resources'),
+      types,
+      count: rows.length,
+    });
     const last = rows[rows.length - 1];
     const next =
       rows.length === filter.limit && last ? `${last.resource_type}/${last.resource_id}` : undefined;
@@ -174,7 +186,8 @@ export function createDataRoutes(services: Services): OpenAPIHono {
     );
   });
   routes.openapi(exportRoute, async (c) => {
-    const { id, fhir_base: fhirBase } = await connectionRowOf(c.req.valid('param').id);
+    const row = await connectionRowOf(c.req.valid('param').id);
+    const { id, fhir_base: fhirBase } = row;
     const { format = 'ndjson', attachments = 'true' } = c.req.valid('query');
     c.header('Content-Type', format === 'ndjson' ? 'application/fhir+ndjson' : 'application/fhir+json');
     c.header(
@@ -183,19 +196,39 @@ export function createDataRoutes(services: Services): OpenAPIHono {
     );
     const streamed = stream(c, async (out) => {
       const source = { resources, binaries, fhirBase };
-      const options = { attachments: attachments === 'true' };
-      for await (const chunk of streamExport(source, id, format, options)) await out.write(chunk);
+      const tally = createExportTally();
+      const options = { attachments: attachments === 'true', tally };
+      let complete = false;
+      try {
+        for await (const chunk of streamExport(source, id, format, options)) {
+          // A reader that went away reads no more: stop, so the audit row counts what it was sent.
+          if (out.aborted) break;
+          await out.write(chunk);
+        }
+        complete = !out.aborted;
+      } finally {
+        // After the stream: only then is the count known. Binaries go out as Binary resources.
+        const types = tally.binaries > 0 ? [...tally.types, 'Binary'] : tally.types;
+        const count = tally.resources + tally.binaries;
+        await recordPhiRead(services, { ...apiRead(row, 'phi.export', 'export'), types, count, complete });
+      }
     });
     // @hono/zod-openapi types a `+json` answer as c.json's; this one is a stream, described but not typed.
     return streamed as never;
   });
   routes.openapi(binaryRoute, async (c) => {
     const { id: connectionId, binaryId } = c.req.valid('param');
-    const { id } = await connectionRowOf(connectionId);
+    const row = await connectionRowOf(connectionId);
+    const id = row.id;
     const found = await binaries.findForDownload(id, binaryId);
     if (!found || found.status !== 'ok' || found.data === null) {
       throw new ChartbridgeError('ERR_NOT_FOUND', `binary '${binaryId}' is not stored for this connection`);
     }
+    await recordPhiRead(services, {
+      ...apiRead(row, 'phi.binary', 'binaries/:binaryId'),
+      types: ['Binary'],
+      count: 1,
+    });
     const type = SAFE_DOWNLOAD_TYPES.has(found.contentType) ? found.contentType : 'application/octet-stream';
     return c.body(new Uint8Array(found.data), 200, {
       'Content-Type': type,
@@ -217,6 +250,12 @@ export function createDataRoutes(services: Services): OpenAPIHono {
     return c.json({ connectionId: id, status: jobId ? 'queued' : 'already_queued', full, jobId }, 202);
   });
   return routes;
+}
+
+/** The audit row's who and where for an API read; the route is named with placeholders, never with ids. */
+function apiRead(row: ConnectionRow, action: PhiReadAction, path: string) {
+  const via = `GET /api/connections/:id/${path}`;
+  return { actor: 'api' as const, action, connectionId: row.id, userId: row.user_id, via };
 }
 
 function buildNextUrl(c: Context, cursor: string): string {

@@ -1,4 +1,7 @@
 import type { Kysely } from 'kysely';
+import { REAUTH_BURST_ACTION } from '../../audit/reauth-burst.ts';
+import type { Clock } from '../../clock.ts';
+import type { AuditRepository } from '../../store/audit-repository.ts';
 import type { ConnectionStatus, Database } from '../../store/schema.ts';
 
 export interface OperatorConnection {
@@ -78,4 +81,17 @@ export function groupAlerts(connections: OperatorConnection[]): OrganisationAler
   return [...byOrg.values()].sort(
     (a, b) => b.invalidClient - a.invalidClient || b.needsReauth - a.needsReauth,
   );
+}
+
+/** The re-authorisation burst alerts of the last 24 hours, newest first (a handful at most). */
+export async function listRecentReauthBursts(deps: {
+  repos: { audit: AuditRepository };
+  clock: Clock;
+}): Promise<Array<{ at: number; count: number; windowMinutes: number }>> {
+  const since = deps.clock.now() - 86_400_000;
+  const rows = await deps.repos.audit.query({ action: REAUTH_BURST_ACTION, since, limit: 5 });
+  return rows.reverse().map((row) => {
+    const detail = JSON.parse(row.detail) as { count: number; windowMinutes: number };
+    return { at: Number(row.at), count: detail.count, windowMinutes: detail.windowMinutes };
+  });
 }

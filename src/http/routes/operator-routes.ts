@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { recordPhiRead, summaryRead } from '../../audit/phi-reads.ts';
 import { runDoctorChecks } from '../../cli/doctor-checks.ts';
 import { ChartbridgeError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
@@ -15,8 +16,13 @@ import { renderOperatorLoginPage } from '../../web/operator/operator-login-page.
 import { renderOperatorOverviewPage } from '../../web/operator/operator-overview-page.tsx';
 import { limitRequestsPerWindow } from '../request-window-limiter.ts';
 import { addOperatorConnectionActions } from './operator-connection-actions.ts';
-import { countByStatus, groupAlerts, listOperatorConnections } from './operator-overview.ts';
 import { listRegistrationAlerts } from './operator-registration-alerts.ts';
+import {
+  countByStatus,
+  groupAlerts,
+  listOperatorConnections,
+  listRecentReauthBursts,
+} from './operator-overview.ts';
 import { createOperatorSessions } from './operator-session.ts';
 import { isSameOriginPost } from './patient-session.ts';
 
@@ -56,13 +62,17 @@ export function createOperatorRoutes(services: Services): Hono {
   routes.get('/operator/connections/:id', async (c) => {
     const row = await findConnection(services, c.req.param('id'));
     const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
+    const coverage = await buildCoverageReport({ runs, resources }, row.id);
+    const via = 'GET /operator/connections/:id';
+    const summary = { ...summaryRead(coverage.entries), connectionId: row.id, userId: row.user_id, via };
+    await recordPhiRead(services, { actor: 'operator', action: 'phi.summary', ...summary });
     return c.html(
       renderOperatorConnectionPage({
         connectionId: row.id,
         hospital: endpoint?.name ?? row.fhir_base,
         status: row.status,
         runs: await runs.listRuns(row.id, 20),
-        coverage: await buildCoverageReport({ runs, resources }, row.id),
+        coverage,
       }),
     );
   });
@@ -90,6 +100,7 @@ async function showOverview(c: Context, services: Services): Promise<Response> {
     counts: countByStatus(connections),
     alerts: groupAlerts(connections),
     registrationAlerts: await listRegistrationAlerts(db, services.clock.now()),
+    reauthBursts: await listRecentReauthBursts(services),
     connections,
     directory: await createDirectoryRepository(db).readStats(),
     keys: services.keys

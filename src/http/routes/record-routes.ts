@@ -21,6 +21,7 @@ import type { SectionId } from '../../web/record/record-page.tsx';
 import { extractDocumentSections } from '../../web/record/document-text.ts';
 import type { SourcedResource } from '../../web/record/record-summary.ts';
 import { checkFormPost, ensureCsrfToken, findOwnConnection, readBrowserUserId } from './patient-session.ts';
+import { recordPhiRead } from '../../audit/phi-reads.ts';
 
 /** The resource types the record page shows; everything else stays in the store (and the export). */
 const RECORD_TYPES = [
@@ -98,7 +99,7 @@ async function showMyHospitals(c: Context, deps: RecordDeps): Promise<Response> 
 
 async function showRecord(c: Context, deps: RecordDeps): Promise<Response> {
   const rows = await listOwnConnections(c, deps.services);
-  const resources = await loadRecord(deps, rows, RECORD_TYPES);
+  const resources = await loadRecord(deps, rows, RECORD_TYPES, 'GET /my/record');
   const csrfToken = ensureCsrfToken(c, deps.services.config.publicUrl);
   return c.html(renderRecordPage({ resources, hospitals: rows.length, csrfToken }));
 }
@@ -108,24 +109,43 @@ async function showRecordSection(c: Context, deps: RecordDeps): Promise<Response
   const types = SECTION_TYPES[section];
   if (!Object.hasOwn(SECTION_TYPES, section) || !types)
     throw new ChartbridgeError('ERR_NOT_FOUND', 'no such part of the record');
-  const resources = await loadRecord(deps, await listOwnConnections(c, deps.services), types);
+  const rows = await listOwnConnections(c, deps.services);
+  const resources = await loadRecord(deps, rows, types, 'GET /my/record/:section');
   return c.html(renderRecordSectionPage({ section, resources }));
 }
 
-/** The browser's connections' resources of these types, each tagged with its hospital. */
+/** The browser's connections' resources of these types, each tagged with its hospital; one audit row each. */
 async function loadRecord(
   deps: RecordDeps,
   rows: ConnectionRow[],
   types: string[],
+  via: string,
 ): Promise<SourcedResource[]> {
   const loaded: SourcedResource[] = [];
   for (const row of rows) {
     const endpoint = await deps.services.repos.endpoints.findEndpointById(row.endpoint_id);
     const source = endpoint?.name ?? new URL(row.fhir_base).host;
-    for await (const resource of readRecordResources(deps.resources, row.id, types))
+    const before = loaded.length;
+    const read = new Set<string>();
+    for await (const resource of readRecordResources(deps.resources, row.id, types)) {
       loaded.push({ source, connectionId: row.id, resource });
+      read.add(resource.resourceType);
+    }
+    const count = loaded.length - before;
+    // The patient reading their own record is a read of patient data like any other (issue 14, point 5).
+    if (count > 0) await recordPhiRead(deps.services, patientRead(row, 'phi.record', via, read, count));
   }
   return loaded;
+}
+
+function patientRead(
+  row: ConnectionRow,
+  action: 'phi.record' | 'phi.binary',
+  via: string,
+  types: Iterable<string>,
+  count: number,
+) {
+  return { actor: 'patient' as const, action, connectionId: row.id, userId: row.user_id, via, types, count };
 }
 
 /** Notes and C-CDA as safe text; `?download=1` and every other type as an attachment the browser won't sniff. */
@@ -137,6 +157,8 @@ async function showDocument(c: Context, deps: RecordDeps): Promise<Response> {
     throw new ChartbridgeError('ERR_NOT_FOUND', 'this document is not stored here (yet)');
   const type = found.contentType.toLowerCase().split(';')[0]!.trim();
   const data = new Uint8Array(found.data);
+  const via = 'GET /my/connections/:id/documents/:binaryId';
+  await recordPhiRead(deps.services, patientRead(row, 'phi.binary', via, ['Binary'], 1));
   if (c.req.query('download') === undefined && READABLE_TYPES.has(type)) {
     const endpoint = await deps.services.repos.endpoints.findEndpointById(row.endpoint_id);
     const sections = extractDocumentSections(type, data);

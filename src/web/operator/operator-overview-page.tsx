@@ -17,6 +17,8 @@ export interface OperatorOverview {
   counts: Record<string, number>;
   alerts: OrganisationAlert[];
   registrationAlerts: RegistrationAlert[];
+  /** Re-authorisation bursts of the last day (audit `operator.reauth_burst`), newest first. */
+  reauthBursts: Array<{ at: number; count: number; windowMinutes: number }>;
   connections: OperatorConnection[];
   directory: DirectoryStats;
   keys: KeyView[];
@@ -41,6 +43,14 @@ export function renderOperatorOverviewPage(props: { overview: OperatorOverview }
           </div>
         ))}
       </div>
+      {o.reauthBursts.map((b) => (
+        <p class="error" role="alert">
+          {formatMinute(b.at)}: {b.count} connections needed the patient again within {b.windowMinutes}{' '}
+          minutes. Many at once usually means our side or the EHR's: a key rotated before the EHR fetched the
+          JWKS, a changed client id, or grants revoked by the EHR. Run the doctor checks before asking
+          patients to reconnect.
+        </p>
+      ))}
       <AlertsTable alerts={o.alerts} />
       <RegistrationAlertsTable alerts={o.registrationAlerts} />
       <ConnectionsTable connections={o.connections} />
