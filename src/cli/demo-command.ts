@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { loadConfig, type Config } from '../config/config.ts';
 import { createHttpApp } from '../http/app.ts';
 import { describeListenError, startHttpServer } from '../http/start-server.ts';
-import { startInProcessWorker } from '../jobs/service-worker.ts';
+import { startInProcessWorker } from '../jobs/start-worker.ts';
 import { createLogger } from '../log/logger.ts';
 import { loadSandboxData } from '../sandbox/data/load-data.ts';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox.ts';

@@ -3,7 +3,7 @@ import { loadConfig } from '../config/config.ts';
 import { ChartbridgeError } from '../errors.ts';
 import { createHttpApp } from '../http/app.ts';
 import { startHttpServer } from '../http/start-server.ts';
-import { startInProcessWorker } from '../jobs/service-worker.ts';
+import { startInProcessWorker } from '../jobs/start-worker.ts';
 import { createServices } from '../services.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { assertEncryptionKeyOpens } from '../vault/encryption-key-check.ts';

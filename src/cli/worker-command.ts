@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { createLogger } from '../log/logger.ts';
-import { startServiceWorker } from '../jobs/service-worker.ts';
+import { startWorker } from '../jobs/start-worker.ts';
 import { loadWorkerSettings, parseCountFlag } from '../jobs/worker-settings.ts';
 import { createServices } from '../services.ts';
 import { openStore } from '../store/database.ts';
@@ -48,7 +48,7 @@ export function registerWorkerCommand(program: Command): void {
         await services.store.close();
         throw error;
       });
-      const runtime = await startServiceWorker(services, {
+      const runtime = await startWorker(services, {
         ...settings,
         concurrency,
         hostLimit,

@@ -12,7 +12,7 @@ import {
 import { createDirectorySwapRepository } from '../store/directory-swap-repository.ts';
 import { readBundleItems } from './bundle-entry-stream.ts';
 import { stageBundleItems } from './stage-bundle-items.ts';
-import type { DirectoryDiff, ImportCounts } from './directory-records.ts';
+import type { DirectoryDiff, ImportCounts } from '../store/directory-records.ts';
 
 export interface DirectoryDeps {
   db: Kysely<Database>;

@@ -9,7 +9,7 @@ import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { createManualClock } from '../clock.ts';
 import { assertionLifetimeSeconds, createClientAssertion } from './client-assertion.ts';
 import { loadKeyStore } from './key-store.ts';
-import { createTempDir, ecPem, rsaPem } from './test-support.ts';
+import { createTempDir, ecPem, rsaPem } from '../testing/test-keys.ts';
 
 const execFileAsync = promisify(execFile);
 const tokenEndpoint = 'https://fhir.example.org/interconnect-fhir-oauth/oauth2/token';

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { runDoctorChecks } from '../../cli/doctor-checks.ts';
+import { runDoctorChecks } from '../../doctor/doctor-checks.ts';
 import { ChartbridgeError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import type { ConnectionRow } from '../../store/connection-repository.ts';

@@ -4,7 +4,7 @@ import { loadSandboxData } from '../data/load-data.ts';
 import type { MutableDataStore } from '../data/memory-store.ts';
 import type { FhirResource, SandboxPatient } from '../model.ts';
 import { epicOutcomeSystem } from './epic-outcome.ts';
-import { startFhirHarness, type FhirHarness } from './fhir-test-harness.ts';
+import { startFhirHarness, type FhirHarness } from '../../testing/sandbox/fhir-test-harness.ts';
 
 type Bundle = {
   total: number;

@@ -9,7 +9,7 @@ import {
 import { loadSandboxData } from '../data/load-data.ts';
 import type { MutableDataStore } from '../data/memory-store.ts';
 import type { FhirResource } from '../model.ts';
-import { startFhirHarness, type FhirHarness } from './fhir-test-harness.ts';
+import { startFhirHarness, type FhirHarness } from '../../testing/sandbox/fhir-test-harness.ts';
 import { searchableTypes } from './resource-kinds.ts';
 
 type Bundle = {

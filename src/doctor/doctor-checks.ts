@@ -8,7 +8,7 @@ import { fetchSmartConfiguration } from '../smart/discovery.ts';
 import type { Kysely } from 'kysely';
 import { openStore, type Store } from '../store/database.ts';
 import type { Database } from '../store/schema.ts';
-import { describeDatabaseFailure } from './startup-errors.ts';
+import { describeDatabaseFailure } from '../store/database-failure.ts';
 import { createRepositories } from '../store/repositories.ts';
 import type { EndpointRow } from '../store/endpoint-repository.ts';
 import { probeTokenEndpoint } from './doctor-token-probe.ts';

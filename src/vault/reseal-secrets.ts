@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import { bindingFor } from '../vault/token-sealer.ts';
-import type { Sealer } from './sealer.ts';
+import { bindingFor } from './token-sealer.ts';
+import type { Sealer } from '../crypto/sealer.ts';
 
 /** Every sealed column in the schema, by table. A new `_sealed` column must be added here to be re-sealed. */
 const sealedColumns = {
