@@ -7,7 +7,7 @@ import {
 } from '../../store/sync-runs-repository.ts';
 import { progressOf } from '../../sync/run-progress.ts';
 import type { SyncProgress } from '../../sync/sync-context.ts';
-import { findFollowedRun } from './followed-run.ts';
+import { findFollowedRun } from '../../store/followed-run.ts';
 
 export type SyncEvent =
   | { type: 'waiting' }

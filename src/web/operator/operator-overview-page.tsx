@@ -1,4 +1,4 @@
-import type { OperatorConnection, OrganisationAlert } from '../../http/routes/operator-overview.ts';
+import type { OperatorConnection, OrganisationAlert } from './operator-overview.ts';
 import type { DirectoryStats } from '../../store/directory-repository.ts';
 import { AppLayout } from '../app-layout.tsx';
 import { formatMinute } from '../patient/connection-view.ts';
