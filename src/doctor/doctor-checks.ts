@@ -178,8 +178,7 @@ async function loadEndpoints(
   let store: Store | undefined;
   try {
     store = input.db ? undefined : openStore(config.databaseUrl);
-    const db = input.db ?? store!.db;
-    const repos = createRepositories(db);
+    const repos = createRepositories(input.db ?? store!.db);
     if (org) {
       const endpoint = await repos.directory.findEndpointForOrganization(org);
       if (!endpoint)
@@ -190,13 +189,7 @@ async function loadEndpoints(
         });
       return endpoint ? [endpoint] : [];
     }
-    const rows = await db
-      .selectFrom('endpoints')
-      .selectAll()
-      .where('status', '=', 'active')
-      .orderBy('id')
-      .limit(25)
-      .execute();
+    const rows = await repos.endpoints.listActiveEndpoints(25);
     checks.push({
       name: 'database',
       status: 'ok',

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { ChartbridgeError } from '../errors.ts';
 import type { Services } from '../services.ts';
+import { pingDatabase } from '../store/database.ts';
 import { respondWithError } from './error-response.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { createCallbackRoutes } from './routes/callback-routes.ts';
@@ -29,7 +30,7 @@ export function createHttpApp(services: Services): Hono {
   app.notFound((c) => respondWithError(c, notFound(), services.log));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    await services.store.db.selectFrom('users').select('id').limit(1).execute();
+    await pingDatabase(services.store.db);
     return c.json({ status: 'ready' });
   });
   app.route('/', createHomeRoutes(services));

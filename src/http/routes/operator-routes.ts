@@ -15,7 +15,8 @@ import { renderOperatorLoginPage } from '../../web/operator/operator-login-page.
 import { renderOperatorOverviewPage } from '../../web/operator/operator-overview-page.tsx';
 import { limitRequestsPerWindow } from '../request-window-limiter.ts';
 import { addOperatorConnectionActions } from './operator-connection-actions.ts';
-import { countByStatus, groupAlerts, listOperatorConnections } from '../../web/operator/operator-overview.ts';
+import { listOperatorConnections } from '../../store/operator-connections.ts';
+import { countByStatus, groupAlerts } from '../../web/operator/operator-overview.ts';
 import { createOperatorSessions } from './operator-session.ts';
 import { isSameOriginPost } from './patient-session.ts';
 

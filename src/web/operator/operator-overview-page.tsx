@@ -1,4 +1,5 @@
-import type { OperatorConnection, OrganisationAlert } from './operator-overview.ts';
+import type { OperatorConnection } from '../../store/operator-connections.ts';
+import type { OrganisationAlert } from './operator-overview.ts';
 import type { DirectoryStats } from '../../store/directory-repository.ts';
 import { AppLayout } from '../app-layout.tsx';
 import { formatMinute } from '../patient/connection-view.ts';
