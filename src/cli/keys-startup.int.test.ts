@@ -7,7 +7,7 @@ import { generateKey } from '../keys/key-admin.ts';
 import { createTempDir, rsaPem } from '../testing/test-keys.ts';
 import { runCli } from '../testing/run-cli.ts';
 
-// RELIABILITY.md case 12 at the real entry point: `chartbridge serve` refuses to start, with one line, before it
+// case 12 at the real entry point: `chartbridge serve` refuses to start, with one line, before it
 // opens a database or a port.
 test('serve refuses to start on a group-readable key file or a malformed encryption key', async () => {
   const cwd = await createTempDir();

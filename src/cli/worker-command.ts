@@ -63,7 +63,7 @@ export function registerWorkerCommand(program: Command): void {
         process.once('SIGTERM', () => resolve('SIGTERM'));
         process.once('SIGINT', () => resolve('SIGINT'));
       });
-      // Bounded exit (RELIABILITY.md B26) even if a driver hangs while closing.
+      // Bounded exit (case 26) even if a driver hangs while closing.
       setTimeout(() => process.exit(0), graceMs + 5000).unref();
       log.info({ signal }, 'worker stopping: no new jobs; running jobs checkpoint and are handed back');
       const { forced } = await runtime.stop();

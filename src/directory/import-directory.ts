@@ -49,7 +49,7 @@ export const MAX_ENDPOINT_DROP = 0.2;
 /**
  * Imports a directory bundle: stream into staging, resolve references, check the sanity gates, then swap into the
  * live tables in one transaction. Any failure before the swap leaves the live directory exactly as it was
- * (RELIABILITY.md case 13) and is recorded in the import log with its reason.
+ * (case 13) and is recorded in the import log with its reason.
  */
 export async function importDirectory(deps: DirectoryDeps, input: ImportInput): Promise<ImportReport> {
   const importId = randomUUID();

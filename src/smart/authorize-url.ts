@@ -3,7 +3,7 @@ import { RECORD_TYPES } from '../fhir/us-core-types.ts';
 import { patientReadScope } from './patient-scopes.ts';
 
 /**
- * The resource types a standalone patient launch asks for (SMART v1 scopes, EPIC.md §3): every USCDI v3 / US Core
+ * The resource types a standalone patient launch asks for (SMART v1 scopes, docs/epic-facts.md §3): every USCDI v3 / US Core
  * type, the medication and history types, CARIN Blue Button for payers. Servers grant what they serve.
  */
 export const DEFAULT_RESOURCE_TYPES = RECORD_TYPES;
@@ -45,7 +45,7 @@ export interface AuthorizationRequest {
   nonce?: string;
 }
 
-/** The browser redirect that starts a standalone launch (EPIC.md §3 step 2). */
+/** The browser redirect that starts a standalone launch (docs/epic-facts.md §3 step 2). */
 export function buildAuthorizationUrl(request: AuthorizationRequest): URL {
   const url = new URL(request.authorizationEndpoint);
   url.searchParams.set('response_type', 'code');

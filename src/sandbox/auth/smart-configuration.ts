@@ -5,7 +5,7 @@ import { assertionAlgorithms } from './client-authenticator.ts';
 /**
  * `{fhirBase}/.well-known/smart-configuration`, shaped like Epic's: issuer-relative OAuth endpoints,
  * private_key_jwt only, S256 only. Even-numbered organisations advertise RFC 9207 `iss` in the authorize
- * response. Tests can patch the document (e.g. a token endpoint on another origin, RELIABILITY.md case 33).
+ * response. Tests can patch the document (e.g. a token endpoint on another origin, case 33).
  */
 export function registerSmartConfiguration(app: Hono, ctx: AuthContext): void {
   const serve = (c: Context): Response | Promise<Response> => {

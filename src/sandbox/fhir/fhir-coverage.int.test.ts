@@ -17,7 +17,7 @@ type Bundle = {
   entry: { resource?: FhirResource; search?: { mode: string } }[];
 };
 
-/** The searches a patient-access client makes per type (EPIC.md §5): one per category where Epic needs one. */
+/** The searches a patient-access client makes per type (docs/epic-facts.md §5): one per category where Epic needs one. */
 const categoryQueries: Record<string, { categories: string[]; plain: boolean }> = {
   Observation: { categories: observationCategories, plain: false },
   Condition: { categories: conditionCategories, plain: true },
