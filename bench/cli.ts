@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { rsaPem } from '../src/keys/test-support.ts';
+import { rsaPem } from '../src/testing/test-keys.ts';
 import { measureInstallSizes } from './lib/install-size.ts';
 
 const { values } = parseArgs({

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { FaultRule } from '../src/sandbox/faults.ts';
-import { killAll, spawnServe, type WorkerProcess } from '../src/jobs/testing/worker-processes.ts';
+import { killAll, spawnServe, type WorkerProcess } from '../src/testing/jobs/worker-processes.ts';
 import { noJobs, startConnectedApp } from '../src/testing/connected-app.ts';
 
 interface HostileCase {

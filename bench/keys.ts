@@ -7,7 +7,7 @@ import { systemClock } from '../src/clock.ts';
 import { createSealer, generateEncryptionKey } from '../src/crypto/sealer.ts';
 import { createClientAssertion } from '../src/keys/client-assertion.ts';
 import { loadKeyStore } from '../src/keys/key-store.ts';
-import { ecPem, rsaPem } from '../src/keys/test-support.ts';
+import { ecPem, rsaPem } from '../src/testing/test-keys.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' } } });
 const seconds = Number(values.seconds);

@@ -1,6 +1,6 @@
 /**
  * Sandbox FHIR throughput and memory. The sandbox runs in a child process (so its RSS is its own and the five
- * client connections really overlap); the parent runs every Epic query (EPIC.md §5) for every patient with 5
+ * client connections really overlap); the parent runs every Epic query (docs/epic-facts.md §5) for every patient with 5
  * concurrent connections, following next links. Scenarios: all fixtures (3 rounds), 2,000 synthetic patients,
  * and the first page of a 200,000-resource patient. Last line: one JSON object.
  *

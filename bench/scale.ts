@@ -14,7 +14,7 @@ import { loadSandboxData } from '../src/sandbox/data/load-data.ts';
 import type { RequestLogEntry } from '../src/sandbox/request-log.ts';
 import type { ConnectedApp } from '../src/testing/connected-app.ts';
 import { createJobQueue } from '../src/jobs/create-job-queue.ts';
-import { killAll, spawnWorker, type WorkerProcess } from '../src/jobs/testing/worker-processes.ts';
+import { killAll, spawnWorker, type WorkerProcess } from '../src/testing/jobs/worker-processes.ts';
 
 const { values } = parseArgs({
   options: {

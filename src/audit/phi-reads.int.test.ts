@@ -13,7 +13,7 @@ import {
   RECORD_TYPES,
   setUpSyncedPatient,
   type PhiEvent,
-} from './testing/phi-fixture.ts';
+} from '../testing/audit/phi-fixture.ts';
 
 /** Issue 14, point 5: every read of patient data leaves one audit row — who, which connection, what, how many. */
 for (const dialect of testDialects) describeReads(dialect);

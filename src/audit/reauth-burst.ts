@@ -74,3 +74,16 @@ async function sendBurstWebhook(deps: ReauthBurstDeps, target: WebhookTarget, bu
     deps.log.warn({ errorName: (error as Error)?.name }, 'alert webhook delivery failed');
   }
 }
+
+/** The re-authorisation burst alerts of the last 24 hours, newest first (a handful at most): /operator shows them. */
+export async function listRecentReauthBursts(deps: {
+  repos: { audit: AuditRepository };
+  clock: Clock;
+}): Promise<Array<{ at: number; count: number; windowMinutes: number }>> {
+  const since = deps.clock.now() - 86_400_000;
+  const rows = await deps.repos.audit.query({ action: REAUTH_BURST_ACTION, since, limit: 5 });
+  return rows.reverse().map((row) => {
+    const detail = JSON.parse(row.detail) as { count: number; windowMinutes: number };
+    return { at: Number(row.at), count: detail.count, windowMinutes: detail.windowMinutes };
+  });
+}

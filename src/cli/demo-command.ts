@@ -3,7 +3,7 @@ import { loadConfig, type Config } from '../config/config.ts';
 import { createHttpApp } from '../http/app.ts';
 import { startMetricsServer } from '../http/metrics-app.ts';
 import { describeListenError, startHttpServer } from '../http/start-server.ts';
-import { startInProcessWorker } from '../jobs/service-worker.ts';
+import { startInProcessWorker } from '../jobs/start-worker.ts';
 import { createLogContext } from '../log/log-context.ts';
 import { createLogger } from '../log/logger.ts';
 import { loadSandboxData } from '../sandbox/data/load-data.ts';

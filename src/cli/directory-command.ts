@@ -5,6 +5,7 @@ import { importDirectory, type ImportInput } from '../directory/import-directory
 import { withDirectoryDeps } from './directory-cli-deps.ts';
 import { importDirectoryFromUrl } from '../directory/update-directory.ts';
 import { createProgress, printImport, printJson } from './directory-output.ts';
+import { registerDirectoryGenerateCommand } from './directory-generate-command.ts';
 import { registerDirectoryQueryCommands } from './directory-query-command.ts';
 
 interface ImportOptions {
@@ -35,6 +36,7 @@ export function registerDirectoryCommand(program: Command): Command {
       .option('--url <url>', 'directory URL instead of CHARTBRIDGE_DIRECTORY_URL'),
   ).action((options: ImportOptions & { url?: string }) => runUpdate(options));
   registerDirectoryQueryCommands(group);
+  registerDirectoryGenerateCommand(group);
   return group;
 }
 

@@ -8,7 +8,7 @@ import { createDirectoryImportLogRepository } from '../store/directory-import-lo
 import { withDirectoryDeps } from './directory-cli-deps.ts';
 import { printJson } from './directory-output.ts';
 
-/** `directory add | search | stats | check | generate`. */
+/** `directory add | search | stats | check`. */
 export function registerDirectoryQueryCommands(group: Command): void {
   registerAddCommand(group);
   group
@@ -31,7 +31,6 @@ export function registerDirectoryQueryCommands(group: Command): void {
     });
   registerStatsCommand(group);
   registerCheckCommand(group);
-  registerGenerateCommand(group);
 }
 
 function registerAddCommand(group: Command): void {
@@ -137,35 +136,7 @@ function registerCheckCommand(group: Command): void {
     });
 }
 
-function registerGenerateCommand(group: Command): void {
-  group
-    .command('generate')
-    .description('write a full-size synthetic Brands bundle (~96,600 organisations, ~817 endpoints, ~95 MB)')
-    .requiredOption('--out <file>', 'file to write')
-    .option('--seed <n>', 'random seed (same seed, same file)', '1')
-    .option('--organizations <n>', 'organisations (brands + facilities)', '96600')
-    .option('--endpoints <n>', 'endpoints', '817')
-    .action(async (options: { out: string; seed: string; organizations: string; endpoints: string }) => {
-      // The generator is the sandbox's: imported here so that other directory commands never load the sandbox.
-      const { writeSyntheticBrandsBundle } = await import('../sandbox/brands/generate-brands-bundle.ts');
-      const summary = await writeSyntheticBrandsBundle(
-        options.out,
-        {
-          seed: parseWholeNumber(options.seed, '--seed'),
-          organizations: parseWholeNumber(options.organizations, '--organizations'),
-          endpoints: parseWholeNumber(options.endpoints, '--endpoints'),
-        },
-        (n) => process.stderr.write(`\rgenerated ${n} organisations`),
-      );
-      process.stderr.write('\n');
-      console.log(
-        `wrote ${options.out}: ${summary.organizations} organisations (${summary.brands} brands, ` +
-          `${summary.facilities} facilities), ${summary.endpoints} endpoints, ${summary.bytes} bytes`,
-      );
-    });
-}
-
-function parseWholeNumber(value: string, name: string): number {
+export function parseWholeNumber(value: string, name: string): number {
   if (!/^\d{1,9}$/.test(value))
     throw new ChartbridgeError('ERR_INVALID_INPUT', `invalid ${name}: expected a whole number`);
   return Number(value);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { withDemoDefaults } from './cli-services.ts';
-import { runDoctorChecks } from './doctor-checks.ts';
+import { runDoctorChecks } from '../doctor/doctor-checks.ts';
 
 /** `chartbridge doctor [org]`: config, keys, JWKS reachability and each endpoint's discovery, with explanations. */
 export function registerDoctorCommand(program: Command): void {

@@ -4,7 +4,7 @@ import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createSealer, generateEncryptionKey } from '../crypto/sealer.ts';
-import { createTempDir, ed25519Pem, publicPem, rsaPem } from '../keys/test-support.ts';
+import { createTempDir, ed25519Pem, publicPem, rsaPem } from '../testing/test-keys.ts';
 import { openStore } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { createTestDatabase } from '../testing/databases.ts';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
-import { resealStoredSecrets } from '../crypto/reseal-secrets.ts';
+import { resealStoredSecrets } from '../vault/reseal-secrets.ts';
 import { createSealer } from '../crypto/sealer.ts';
 import { ChartbridgeError } from '../errors.ts';
 import { openStore } from '../store/database.ts';

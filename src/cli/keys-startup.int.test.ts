@@ -4,10 +4,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { generateEncryptionKey } from '../crypto/sealer.ts';
 import { generateKey } from '../keys/key-admin.ts';
-import { createTempDir, rsaPem } from '../keys/test-support.ts';
+import { createTempDir, rsaPem } from '../testing/test-keys.ts';
 import { runCli } from '../testing/run-cli.ts';
 
-// RELIABILITY.md case 12 at the real entry point: `chartbridge serve` refuses to start, with one line, before it
+// case 12 at the real entry point: `chartbridge serve` refuses to start, with one line, before it
 // opens a database or a port.
 test('serve refuses to start on a group-readable key file or a malformed encryption key', async () => {
   const cwd = await createTempDir();

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { rsaPem } from '../keys/test-support.ts';
+import { rsaPem } from '../testing/test-keys.ts';
 import { runCliListingModules } from '../testing/loaded-modules.ts';
 
 const version = (

@@ -29,7 +29,7 @@ async function exitCodeFor(thrown: unknown): Promise<number> {
     return thrown.exitCode === 0 ? 0 : 2;
   }
   // Loaded only on failure, so `--help` and `--version` load nothing but the command list.
-  const { describeDatabaseFailure } = await import('./startup-errors.ts');
+  const { describeDatabaseFailure } = await import('../store/database-failure.ts');
   const error = describeDatabaseFailure(thrown, process.env.CHARTBRIDGE_DATABASE_URL) ?? thrown;
   if (isChartbridgeError(error)) {
     process.stderr.write(`chartbridge: ${error.message}\n`);

@@ -13,7 +13,7 @@ import {
   type PortalSessionFlags,
 } from './portal-session-options.ts';
 
-/** `chartbridge portal …`: the Epic developer-portal chores (EPIC.md §6, docs/epic-setup.md). */
+/** `chartbridge portal …`: the Epic developer-portal chores (docs/epic-facts.md §6, docs/epic-setup.md). */
 export function registerPortalCommand(program: Command): void {
   const portal = program
     .command('portal')

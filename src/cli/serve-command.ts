@@ -4,7 +4,7 @@ import { ChartbridgeError } from '../errors.ts';
 import { createHttpApp } from '../http/app.ts';
 import { startMetricsServer } from '../http/metrics-app.ts';
 import { startHttpServer } from '../http/start-server.ts';
-import { startInProcessWorker } from '../jobs/service-worker.ts';
+import { startInProcessWorker } from '../jobs/start-worker.ts';
 import { createServices } from '../services.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { assertEncryptionKeyOpens } from '../vault/encryption-key-check.ts';

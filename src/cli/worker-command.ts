@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { startMetricsServer } from '../http/metrics-app.ts';
 import { createLogger } from '../log/logger.ts';
-import { startServiceWorker } from '../jobs/service-worker.ts';
+import { startWorker } from '../jobs/start-worker.ts';
 import { loadWorkerSettings, parseCountFlag } from '../jobs/worker-settings.ts';
 import { createServices } from '../services.ts';
 import { openStore } from '../store/database.ts';
@@ -49,7 +49,7 @@ export function registerWorkerCommand(program: Command): void {
         await services.store.close();
         throw error;
       });
-      const runtime = await startServiceWorker(services, {
+      const runtime = await startWorker(services, {
         ...settings,
         concurrency,
         hostLimit,
@@ -66,7 +66,7 @@ export function registerWorkerCommand(program: Command): void {
         process.once('SIGTERM', () => resolve('SIGTERM'));
         process.once('SIGINT', () => resolve('SIGINT'));
       });
-      // Bounded exit (RELIABILITY.md B26) even if a driver hangs while closing.
+      // Bounded exit (case 26) even if a driver hangs while closing.
       setTimeout(() => process.exit(0), graceMs + 5000).unref();
       log.info({ signal }, 'worker stopping: no new jobs; running jobs checkpoint and are handed back');
       const { forced } = await runtime.stop();

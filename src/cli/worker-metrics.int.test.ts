@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createJobQueue } from '../jobs/create-job-queue.ts';
-import { killAll, spawnWorker, type WorkerProcess } from '../jobs/testing/worker-processes.ts';
+import { killAll, spawnWorker, type WorkerProcess } from '../testing/jobs/worker-processes.ts';
 import { createSilentLogger } from '../log/logger.ts';
 import { createResourcesRepository } from '../store/resources-repository.ts';
 import { noJobs, startConnectedApp } from '../testing/connected-app.ts';

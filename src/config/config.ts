@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { ChartbridgeError } from '../errors.ts';
-import { SCOPE_VERSION_SETTINGS, type ScopeVersionSetting } from '../smart/scope-version.ts';
+import { SCOPE_VERSION_SETTINGS, type ScopeVersionSetting } from './scope-version-setting.ts';
 import { loadLegalConfig, type LegalConfig } from './legal-config.ts';
 import { loadSafeguardsConfig, type SafeguardsConfig } from './safeguards-config.ts';
 
 /**
  * Everything chartbridge reads from the environment, validated once at start. A bad value stops the process with
- * one line naming the variable and the fix (RELIABILITY.md A12).
+ * one line naming the variable and the fix (case 12).
  */
 /** The callback paths chartbridge answers; the configured one is the redirect URI sent to the EHR. */
 export const REDIRECT_PATHS = ['/callback', '/api/auth/smart/callback'] as const;

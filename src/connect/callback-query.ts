@@ -1,7 +1,7 @@
 import { ChartbridgeError } from '../errors.ts';
 
 const MAX_PARAMETERS = 16;
-/** Codes can be long JWTs (EPIC.md §3): generous, but bounded. */
+/** Codes can be long JWTs (docs/epic-facts.md §3): generous, but bounded. */
 const MAX_VALUE_LENGTH: Record<string, number> = {
   code: 8192,
   error_description: 1024,

@@ -2,7 +2,7 @@ import type { Config } from '../config/config.ts';
 import { ChartbridgeError } from '../errors.ts';
 import type { EndpointRow } from '../store/endpoint-repository.ts';
 
-/** Client id per vendor and environment (EPIC.md §1: non-production and production); an endpoint may override. */
+/** Client id per vendor and environment (docs/epic-facts.md §1: non-production and production); an endpoint may override. */
 export function resolveClientId(endpoint: EndpointRow, clientIds: Config['clientIds']): string {
   if (endpoint.client_id) return endpoint.client_id;
   if (endpoint.vendor === 'epic') {

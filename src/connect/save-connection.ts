@@ -110,7 +110,7 @@ async function buildGrantFields(deps: LaunchDeps, input: SaveInput, id: string) 
   };
 }
 
-/** Persistent access ends when the refresh token does (EPIC.md §4); introspection tells, where offered. */
+/** Persistent access ends when the refresh token does (docs/epic-facts.md §4); introspection tells, where offered. */
 async function findPersistentAccessEnd(
   deps: LaunchDeps,
   input: { launch: LaunchRow; endpoints: PinnedEndpoints; tokens: TokenSet },

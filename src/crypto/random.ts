@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * An unguessable token from the OS CSPRNG, base64url without padding. 32 bytes (256 bits, 43 characters) by
- * default: well above the 122 bits EPIC.md §3 asks of `state`, and short enough for a `jti` (≤ 151 characters).
+ * default: well above the 122 bits docs/epic-facts.md §3 asks of `state`, and short enough for a `jti` (≤ 151 characters).
  */
 export function randomToken(bytes = 32): string {
   if (!Number.isInteger(bytes) || bytes < 16 || bytes > 96) {

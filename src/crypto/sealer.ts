@@ -4,7 +4,7 @@ import { ChartbridgeError } from '../errors.ts';
 /**
  * Authenticated encryption for secrets at rest (refresh tokens, access tokens, PKCE verifiers).
  * `binding` names where the value lives (e.g. `connections/<id>/refresh_token_sealed`) and is authenticated as
- * AAD, so a ciphertext copied to another row or column fails to open (RELIABILITY.md case 39).
+ * AAD, so a ciphertext copied to another row or column fails to open (case 39).
  */
 export interface Sealer {
   seal(plaintext: string, binding: string): string;

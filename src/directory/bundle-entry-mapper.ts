@@ -1,5 +1,5 @@
 import { checkFhirBase, toEndpointId, toOrganizationId } from './endpoint-id.ts';
-import type { StagedEndpoint, StagedOrganization } from './directory-records.ts';
+import type { StagedEndpoint, StagedOrganization } from '../store/directory-records.ts';
 import { stateWords, tokenize, toWebsiteDomain } from './normalize-text.ts';
 
 export const PORTAL_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/organization-portal';

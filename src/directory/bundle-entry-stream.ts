@@ -4,7 +4,7 @@ export type BundleItem =
   { kind: 'field'; key: string; value: unknown } | { kind: 'entry'; index: number; value: unknown };
 
 export interface BundleStreamOptions {
-  /** Largest single entry accepted; a bigger one stops the import (RELIABILITY.md case 11). */
+  /** Largest single entry accepted; a bigger one stops the import (case 11). */
   maxEntryBytes?: number;
   maxDepth?: number;
 }

@@ -12,7 +12,7 @@ import {
 import { createDirectorySwapRepository } from '../store/directory-swap-repository.ts';
 import { readBundleItems } from './bundle-entry-stream.ts';
 import { stageBundleItems } from './stage-bundle-items.ts';
-import type { DirectoryDiff, ImportCounts } from './directory-records.ts';
+import type { DirectoryDiff, ImportCounts } from '../store/directory-records.ts';
 
 export interface DirectoryDeps {
   db: Kysely<Database>;
@@ -49,7 +49,7 @@ export const MAX_ENDPOINT_DROP = 0.2;
 /**
  * Imports a directory bundle: stream into staging, resolve references, check the sanity gates, then swap into the
  * live tables in one transaction. Any failure before the swap leaves the live directory exactly as it was
- * (RELIABILITY.md case 13) and is recorded in the import log with its reason.
+ * (case 13) and is recorded in the import log with its reason.
  */
 export async function importDirectory(deps: DirectoryDeps, input: ImportInput): Promise<ImportReport> {
   const importId = randomUUID();

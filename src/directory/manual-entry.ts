@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { ChartbridgeError } from '../errors.ts';
 import { fetchSmartConfiguration } from '../smart/discovery.ts';
-import { SCOPE_VERSION_SETTINGS } from '../smart/scope-version.ts';
+import { SCOPE_VERSION_SETTINGS } from '../config/scope-version-setting.ts';
 import { createDirectoryManualRepository } from '../store/directory-manual-repository.ts';
+import { createEndpointRepository } from '../store/endpoint-repository.ts';
 import { toSearchText } from './bundle-entry-mapper.ts';
 import { checkFhirBase, toEndpointId, toOrganizationId } from './endpoint-id.ts';
 import type { DirectoryDeps } from './import-directory.ts';
@@ -95,12 +96,7 @@ async function refuseBaseHeldElsewhere(
   fhirBase: string,
   endpointId: string,
 ): Promise<void> {
-  const holder = await deps.db
-    .selectFrom('endpoints')
-    .select(['id', 'name'])
-    .where('fhir_base', '=', fhirBase)
-    .where('id', '<>', endpointId)
-    .executeTakeFirst();
+  const holder = await createEndpointRepository(deps.db).findOtherEndpointWithBase(fhirBase, endpointId);
   if (holder) {
     throw new ChartbridgeError(
       'ERR_CONFLICT',

@@ -8,7 +8,7 @@ import {
   type ImportCounts,
   type StagedEndpoint,
   type StagedOrganization,
-} from './directory-records.ts';
+} from '../store/directory-records.ts';
 
 export interface StageOptions {
   source: string | undefined;

@@ -1,7 +1,7 @@
 import { ChartbridgeError } from '../errors.ts';
 
 /**
- * Decides whether a URL lies under a connection's FHIR base (RELIABILITY.md C32). Only such URLs ever get the
+ * Decides whether a URL lies under a connection's FHIR base (case 32). Only such URLs ever get the
  * bearer token: same scheme, host and port, no userinfo, and a path inside the base path. The WHATWG URL parser
  * normalises dot segments (also percent-encoded ones), default ports and host case before we compare, so
  * `..`, `%2e%2e`, `user@host` and `HOST:443` tricks cannot slip past a string prefix test.

@@ -6,7 +6,7 @@
  * payers use 90+ character hex strings (../shared/REAL-WORLD.md). So any id is kept that is safe as ONE path
  * segment as it stands: up to 1,024 characters of RFC 3986 `pchar` without percent-encoding (unreserved
  * characters, sub-delimiters, `:` and `@`), and never `.` or `..`. What could escape a path or a URL — `/`, `\`,
- * `%`, `?`, `#`, whitespace, control characters, dot segments — is refused (RELIABILITY.md A9) and counted as
+ * `%`, `?`, `#`, whitespace, control characters, dot segments — is refused (case 9) and counted as
  * dropped by the caller.
  */
 export const MAX_FHIR_ID_LENGTH = 1024;

@@ -13,7 +13,7 @@ export interface JsonLimits {
 export const defaultJsonLimits: JsonLimits = { maxDepth: 64, maxStringLength: 16 * 1024 * 1024 };
 
 /**
- * JSON.parse with nesting-depth and string-length caps (RELIABILITY.md A11). A linear pre-scan over the bytes
+ * JSON.parse with nesting-depth and string-length caps (case 11). A linear pre-scan over the bytes
  * checks both before any object is built, so a hostile page cannot make us allocate a deep tree or walk it
  * recursively. Throws ERR_FHIR_RESPONSE_INVALID (not JSON) or ERR_SIZE_LIMIT (caps).
  */

@@ -1,6 +1,6 @@
 /**
  * Milliseconds to wait from a `Retry-After` header (delta-seconds or an HTTP date), capped so an absurd value
- * cannot park a worker for days (RELIABILITY.md B16). Undefined when the header is absent or unreadable.
+ * cannot park a worker for days (case 16). Undefined when the header is absent or unreadable.
  */
 export function parseRetryAfter(value: string | null, now: number, capMs: number): number | undefined {
   if (value === null) return undefined;

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { ChartbridgeError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { createManagementApi } from './api/management-api.ts';
+import { pingDatabase } from '../store/database.ts';
 import { respondWithError } from './error-response.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { limitFailedApiKeys } from './middleware/api-key-lockout.ts';
@@ -33,7 +34,7 @@ export function createHttpApp(services: Services): Hono {
   app.use('/api/*', limitFailedApiKeys({ clock: services.clock, ...lockout }));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    await services.store.db.selectFrom('users').select('id').limit(1).execute();
+    await pingDatabase(services.store.db);
     return c.json({ status: 'ready' });
   });
   app.route('/', createHomeRoutes(services));

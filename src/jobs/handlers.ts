@@ -1,5 +1,5 @@
 import { isChartbridgeError, type ChartbridgeErrorCode } from '../errors.ts';
-import type { HostLimiter as FhirHostLimiter } from '../fhir/host-limiter.ts';
+import type { HostLimiter } from '../fhir/host-limiter.ts';
 import type { Services } from '../services.ts';
 import type { JobContext, JobHandler, JobHandlers, JobResult } from './job-context.ts';
 
@@ -54,12 +54,12 @@ export type SyncRunner = (input: {
   full: boolean;
   signal: AbortSignal;
   /** Per-host request limits shared by every worker process (adapter over the database slots). */
-  limiter: FhirHostLimiter;
+  limiter: HostLimiter;
   context: JobContext;
 }) => Promise<unknown>;
 
 /** The sync job: runs the sync engine; an inactive connection is a no-op, not a failure. */
-export function createSyncHandler(input: { runSync: SyncRunner; limiter: FhirHostLimiter }): JobHandler {
+export function createSyncHandler(input: { runSync: SyncRunner; limiter: HostLimiter }): JobHandler {
   return async (context) => {
     try {
       await input.runSync({
@@ -81,7 +81,7 @@ export function createSyncHandler(input: { runSync: SyncRunner; limiter: FhirHos
 export function createJobHandlers(input: {
   services: Pick<Services, 'repos' | 'vault' | 'clock'>;
   runSync: SyncRunner;
-  limiter: FhirHostLimiter;
+  limiter: HostLimiter;
   refreshFreshForMs: number;
 }): JobHandlers {
   return {

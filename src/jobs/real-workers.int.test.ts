@@ -12,7 +12,7 @@ import { runSync } from '../sync/run-sync.ts';
 import { loadSandboxData } from '../sandbox/data/load-data.ts';
 import { createJobQueue } from './create-job-queue.ts';
 import type { JobQueue } from './job-queue.ts';
-import { killAll, spawnWorker, type WorkerProcess } from './testing/worker-processes.ts';
+import { killAll, spawnWorker, type WorkerProcess } from '../testing/jobs/worker-processes.ts';
 
 const fastRetry = { retryLimit: 3, retryDelayMs: 1000 };
 

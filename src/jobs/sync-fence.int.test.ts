@@ -14,7 +14,7 @@ import { waitFor } from '../testing/wait-for.ts';
 import { createJobHandlers } from './handlers.ts';
 import type { JobQueue, QueuedJob } from './job-queue.ts';
 import { leaseKeyFor, runJob } from './run-job.ts';
-import { createRunSync } from './service-worker.ts';
+import { createRunSync } from './start-worker.ts';
 
 /** A queue that only records: a job that lost its lease must not complete, fail or resend anything. */
 function createRecordingQueue(): JobQueue & { calls: string[] } {

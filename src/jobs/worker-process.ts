@@ -70,7 +70,7 @@ export async function startWorkerRuntime(input: WorkerRuntimeInput): Promise<Wor
 }
 
 /**
- * Runs a worker until SIGTERM/SIGINT (RELIABILITY.md B26): stop taking jobs, let running jobs checkpoint, hand
+ * Runs a worker until SIGTERM/SIGINT (case 26): stop taking jobs, let running jobs checkpoint, hand
  * them back, release leases and slots, exit 0 — within `graceMs` plus a few seconds even if a handler hangs.
  */
 export async function runWorkerUntilSignal(

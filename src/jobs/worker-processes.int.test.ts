@@ -10,8 +10,8 @@ import { waitFor } from '../testing/wait-for.ts';
 import { systemClock } from '../clock.ts';
 import { createSilentLogger } from '../log/logger.ts';
 import { createJobQueue } from './create-job-queue.ts';
-import { startStepTarget, type StepTarget } from './testing/step-target.ts';
-import { killAll, spawnWorker, type WorkerProcess } from './testing/worker-processes.ts';
+import { startStepTarget, type StepTarget } from '../testing/jobs/step-target.ts';
+import { killAll, spawnWorker, type WorkerProcess } from '../testing/jobs/worker-processes.ts';
 import type { Store } from '../store/database.ts';
 
 /** Steps written per connection, in order, with the fence of the writer — every step must appear exactly once. */

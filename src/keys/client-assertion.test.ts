@@ -9,13 +9,13 @@ import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { createManualClock } from '../clock.ts';
 import { assertionLifetimeSeconds, createClientAssertion } from './client-assertion.ts';
 import { loadKeyStore } from './key-store.ts';
-import { createTempDir, ecPem, rsaPem } from './test-support.ts';
+import { createTempDir, ecPem, rsaPem } from '../testing/test-keys.ts';
 
 const execFileAsync = promisify(execFile);
 const tokenEndpoint = 'https://fhir.example.org/interconnect-fhir-oauth/oauth2/token';
 const clientId = 'd45049c3-3441-40ef-ab4d-b9cd86a17225';
 
-test('EPIC.md §2: header alg/kid/typ and claims iss=sub, aud as one string, fresh jti, exp 240 s ahead', async () => {
+test('Epic assertion (docs/epic-facts.md §2): header alg/kid/typ and claims iss=sub, aud as one string, fresh jti, exp 240 s ahead', async () => {
   const clock = createManualClock(Date.UTC(2026, 5, 1, 12, 0, 0));
   const store = await loadKeyStore({ privateKeysPem: rsaPem(), clock });
   const key = store.activeKey();

@@ -7,7 +7,7 @@ import type { SigningKey } from './key-store.ts';
 export const assertionLifetimeSeconds = 240;
 
 /**
- * A private_key_jwt client assertion exactly as EPIC.md §2 asks: header `alg`, `kid`, `typ: JWT`; claims
+ * A private_key_jwt client assertion exactly as docs/epic-facts.md §2 asks: header `alg`, `kid`, `typ: JWT`; claims
  * `iss` = `sub` = client id, `aud` = the token endpoint as one string, a fresh random `jti`, `iat`, and `exp`
  * 240 s ahead. Mint one per token request, retries included; never cache or reuse it.
  */

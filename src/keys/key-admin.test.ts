@@ -6,7 +6,7 @@ import { createManualClock } from '../clock.ts';
 import { generateKey, listKeyRecords, retireKey, retireGraceMs, rotateKeys } from './key-admin.ts';
 import { keyFilePath } from './key-files.ts';
 import { loadKeyStore } from './key-store.ts';
-import { createTempDir, isError } from './test-support.ts';
+import { createTempDir, isError } from '../testing/test-keys.ts';
 
 const modeOf = async (file: string) => (await stat(file)).mode & 0o777;
 

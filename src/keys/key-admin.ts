@@ -24,7 +24,7 @@ export interface KeyAdminOptions {
 
 /**
  * Adds a key. In an empty directory it becomes the active key; otherwise it is published beside the active key
- * without signing, so EHRs can fetch it before `rotateKeys` switches to it (EPIC.md §2 rotation).
+ * without signing, so EHRs can fetch it before `rotateKeys` switches to it (docs/epic-facts.md §2 rotation).
  */
 export async function generateKey(
   dir: string,

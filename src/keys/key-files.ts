@@ -83,7 +83,7 @@ export async function writeKeyIndex(dir: string, records: KeyRecord[]): Promise<
 }
 
 /**
- * Reads one key file after checking that nobody but its owner can read it (RELIABILITY.md A12). The mode is taken
+ * Reads one key file after checking that nobody but its owner can read it (case 12). The mode is taken
  * from the open handle, so the file checked is the file read.
  */
 export async function readKeyFile(file: string): Promise<string> {

@@ -12,7 +12,7 @@ import {
   pkcs1RsaPem,
   publicPem,
   rsaPem,
-} from './test-support.ts';
+} from '../testing/test-keys.ts';
 
 // RFC 7638 §3.1 uses the RSA key of RFC 7517 appendix A.1/A.2; its private exponent and primes are below.
 const rfcKey = {

@@ -24,7 +24,7 @@ const pemFix =
 
 /**
  * Reads one PEM private key, refusing anything Epic would reject or that is not a usable signing key
- * (RELIABILITY.md A12). `name` says where the key came from (a file path or an env position) for the message.
+ * (case 12). `name` says where the key came from (a file path or an env position) for the message.
  */
 export async function readKeyMaterial(
   pem: string,

@@ -7,7 +7,7 @@ import { waitFor } from '../testing/wait-for.ts';
 import { generateKey, retireKey, rotateKeys } from './key-admin.ts';
 import { keyReloadIntervalMs, type ReloadingKeyStore } from './key-reload.ts';
 import { loadKeyStore } from './key-store.ts';
-import { createTempDir } from './test-support.ts';
+import { createTempDir } from '../testing/test-keys.ts';
 
 const kids = (store: { publicJwks(): { keys: { kid?: string }[] } }) =>
   store.publicJwks().keys.map((k) => k.kid);

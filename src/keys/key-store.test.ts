@@ -14,7 +14,7 @@ import {
   malformedPem,
   publicPem,
   rsaPem,
-} from './test-support.ts';
+} from '../testing/test-keys.ts';
 
 const clock = createManualClock(Date.UTC(2026, 5, 1));
 const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];

@@ -60,7 +60,7 @@ export interface LoadKeyStoreOptions {
 
 /**
  * Loads and checks every signing key once, at start. Anything unusable stops the process with one line that
- * says what to fix (RELIABILITY.md A12); a key store is never half loaded.
+ * says what to fix (case 12); a key store is never half loaded.
  */
 export async function loadKeyStore(options: LoadKeyStoreOptions): Promise<KeyStore> {
   const { keysDir, privateKeysPem, clock } = options;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMetricsApp } from '../http/metrics-app.ts';
 import { createHttpApp } from '../http/app.ts';
-import { hostPoolFor } from '../jobs/limits/host-limiter.ts';
+import { hostPoolFor } from '../jobs/limits/host-slots.ts';
 import { createDeadLetterRepository } from '../store/jobs-dead-letters.ts';
 import { createSlotRepository } from '../store/jobs-slots.ts';
 import { runSync } from '../sync/run-sync.ts';

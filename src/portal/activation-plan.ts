@@ -2,7 +2,7 @@
  * Activation planning, shared by `chartbridge portal activate` and the browser-console activation script (which
  * bundles this file): it must stay plain functions with no imports and no Node APIs.
  *
- * Epic's `Approved` states (EPIC.md §6): 0 = not responded, 3 = non-production keys only, 1 = keys enabled.
+ * Epic's `Approved` states (docs/epic-facts.md §6): 0 = not responded, 3 = non-production keys only, 1 = keys enabled.
  */
 export type ActivationMode = 'jwks-url' | 'direct-jwks';
 export type ActivationStep = 'nonprod' | 'prod' | 'direct';

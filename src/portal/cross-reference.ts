@@ -2,7 +2,7 @@ import type { PortalDownload } from './activation-plan.ts';
 import { formatCsv } from './csv.ts';
 
 /**
- * Activation against the directory (EPIC.md §6): the portal OrgId reaches the Brands bundle only as
+ * Activation against the directory (docs/epic-facts.md §6): the portal OrgId reaches the Brands bundle only as
  * `Endpoint.managingOrganization.identifier`, and about 10% of activated organisations have no endpoint there.
  * Both gaps matter: an activated org without an endpoint is unreachable for patients; an endpoint whose org is
  * not activated answers `invalid_client`.

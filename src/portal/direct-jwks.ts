@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ChartbridgeError } from '../errors.ts';
 
 /**
- * The JWK Set uploaded per organisation in direct mode (EPIC.md §2, §6): RSA public keys only, each with `kid`
+ * The JWK Set uploaded per organisation in direct mode (docs/epic-facts.md §2, §6): RSA public keys only, each with `kid`
  * and `alg`. EC keys are dropped (Epic rejects them in direct uploads; they still work through the JWK Set URL),
  * and any private member makes the set unusable — it would hand the private key to every Epic customer.
  */

@@ -4,7 +4,7 @@ import type { ActivationStep, PortalDownload } from './activation-plan.ts';
 import type { PortalSession } from './portal-session.ts';
 
 /**
- * HTTP client for the developer portal's own JSON endpoints (EPIC.md §6), authenticated the way the page is: the
+ * HTTP client for the developer portal's own JSON endpoints (docs/epic-facts.md §6), authenticated the way the page is: the
  * signed-in session's Cookie header and the `RequestVerificationToken` header. The portal signals an expired
  * session with a redirect to its sign-in page and a bad token with a 400 HTML page; both become ERR_PORTAL_SESSION
  * with the exact thing the operator has to copy again.

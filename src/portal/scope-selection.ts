@@ -1,5 +1,5 @@
 /**
- * Which "Incoming APIs" a patient-facing USCDI app selects (EPIC.md §6): every option flagged USCDI v3 or USCDI
+ * Which "Incoming APIs" a patient-facing USCDI app selects (docs/epic-facts.md §6): every option flagged USCDI v3 or USCDI
  * read-only whose label contains "(R4)". Shared with the browser-console scope script (bundled): plain functions,
  * no imports.
  */

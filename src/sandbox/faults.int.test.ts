@@ -4,7 +4,7 @@ import { ChartbridgeError } from '../errors.ts';
 import { loadSandboxData } from './data/load-data.ts';
 import type { MutableDataStore } from './data/memory-store.ts';
 import { createFaults } from './faults.ts';
-import { startFhirHarness, type FhirHarness } from './fhir/fhir-test-harness.ts';
+import { startFhirHarness, type FhirHarness } from '../testing/sandbox/fhir-test-harness.ts';
 import type { SandboxPatient } from './model.ts';
 
 let data: MutableDataStore;

@@ -5,7 +5,7 @@ import {
   pageThrough,
   startProfileHarness,
   type ProfileHarness,
-} from './profiles/profile-test-kit.ts';
+} from '../testing/sandbox/profile-test-kit.ts';
 
 let harness: ProfileHarness | undefined;
 after(() => harness?.close());

@@ -7,7 +7,7 @@ import {
   startProfileHarness,
   type Connection,
   type ProfileHarness,
-} from './profiles/profile-test-kit.ts';
+} from '../testing/sandbox/profile-test-kit.ts';
 
 let harness: ProfileHarness;
 let connection: Connection;

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { codeGrant, testRedirectUri } from './auth/auth-test-harness.ts';
-import { createPkcePair } from './auth/auth-test-kit.ts';
+import { codeGrant, testRedirectUri } from '../testing/sandbox/auth-test-harness.ts';
+import { createPkcePair } from '../testing/sandbox/auth-test-kit.ts';
 import { readCategoryCodes } from './data/epic-shape.ts';
 import {
   matchKeys,
   pageThrough,
   startProfileHarness,
   type ProfileHarness,
-} from './profiles/profile-test-kit.ts';
+} from '../testing/sandbox/profile-test-kit.ts';
 
 const LAB = 'http://terminology.hl7.org/CodeSystem/observation-category|laboratory';
 const v2Scope =

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { waitFor } from '../testing/wait-for.ts';
 import { loadSandboxData } from './data/load-data.ts';
-import { startFhirHarness, type FhirHarness } from './fhir/fhir-test-harness.ts';
+import { startFhirHarness, type FhirHarness } from '../testing/sandbox/fhir-test-harness.ts';
 import type { SandboxPatient } from './model.ts';
 import { redactUrl } from './request-log.ts';
 

@@ -9,7 +9,7 @@ import {
   postForm,
   startTestJwksServer,
   type TestJwksServer,
-} from './auth/auth-test-kit.ts';
+} from '../testing/sandbox/auth-test-kit.ts';
 import { createLogger } from '../log/logger.ts';
 import { startSandbox, type Sandbox } from './sandbox.ts';
 

@@ -4,7 +4,7 @@ import type { ScopeVersion } from './granted-scopes.ts';
 import { patientReadScope } from './patient-scopes.ts';
 
 /**
- * The resource types a standalone patient launch asks for (EPIC.md §3): every USCDI v3 / US Core type, the
+ * The resource types a standalone patient launch asks for (docs/epic-facts.md §3): every USCDI v3 / US Core type, the
  * medication and history types, CARIN Blue Button for payers. Servers grant what they serve.
  */
 export const DEFAULT_RESOURCE_TYPES = RECORD_TYPES;
@@ -50,7 +50,7 @@ export interface AuthorizationRequest {
   nonce?: string;
 }
 
-/** The browser redirect that starts a standalone launch (EPIC.md §3 step 2). */
+/** The browser redirect that starts a standalone launch (docs/epic-facts.md §3 step 2). */
 export function buildAuthorizationUrl(request: AuthorizationRequest): URL {
   const url = new URL(request.authorizationEndpoint);
   url.searchParams.set('response_type', 'code');

@@ -12,7 +12,7 @@ export type SignAssertion = (input: {
 
 /**
  * oauth4webapi client authentication that mints a fresh assertion for every request, retries included
- * (EPIC.md §2). The audience is always the token endpoint pinned in `as`, never a URL from elsewhere (case 33).
+ * (docs/epic-facts.md §2). The audience is always the token endpoint pinned in `as`, never a URL from elsewhere (case 33).
  */
 export function createAssertionClientAuth(
   signAssertion: SignAssertion,

@@ -71,7 +71,7 @@ export interface DiscoveryCache {
   forget(fhirBase: string): void;
 }
 
-/** Discovery is cached (EPIC.md §3: do not fetch it per login); concurrent misses share one request. */
+/** Discovery is cached (docs/epic-facts.md §3: do not fetch it per login); concurrent misses share one request. */
 export function createDiscoveryCache(options: {
   transport: SmartTransport;
   clock: Clock;

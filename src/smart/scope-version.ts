@@ -1,9 +1,5 @@
+import type { ScopeVersionSetting } from '../config/scope-version-setting.ts';
 import type { ScopeVersion } from './granted-scopes.ts';
-
-/** An endpoint's scope grammar as configured: SMART v1, v2, or `auto` (v2 where discovery says the server has it). */
-export type ScopeVersionSetting = ScopeVersion | 'auto';
-
-export const SCOPE_VERSION_SETTINGS = ['v1', 'v2', 'auto'] as const;
 
 /**
  * The grammar a launch asks in. The endpoint's own setting (`directory add --scope-version`) wins, then

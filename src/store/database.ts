@@ -109,3 +109,8 @@ function loadPg(): typeof pg {
   driver.types.setTypeParser(driver.types.builtins.INT8, (value) => Number(value));
   return driver;
 }
+
+/** One cheap query: the database answers and is migrated (`/readyz`). */
+export async function pingDatabase(db: Kysely<Database>): Promise<void> {
+  await db.selectFrom('users').select('id').limit(1).execute();
+}

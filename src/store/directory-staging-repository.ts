@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { StagedEndpoint, StagedOrganization } from '../directory/directory-records.ts';
+import type { StagedEndpoint, StagedOrganization } from './directory-records.ts';
 import type { Database } from './schema.ts';
 
 /** Counts the staging area can answer once references are resolved. */

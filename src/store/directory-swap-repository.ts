@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DirectoryDiff } from '../directory/directory-records.ts';
+import type { DirectoryDiff } from './directory-records.ts';
 import type { Database } from './schema.ts';
 
 export interface SwapOptions {

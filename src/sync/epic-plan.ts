@@ -10,7 +10,7 @@ import {
 } from './query-plan.ts';
 import { buildCategoryQuery, US_CORE_CATEGORIES } from './us-core-searches.ts';
 
-/** Observation categories Epic requires (a search without one is HTTP 400, code 59108): US Core's; EPIC.md §5. */
+/** Observation categories Epic requires (a search without one is HTTP 400, code 59108): US Core's; docs/epic-facts.md §5. */
 export const EPIC_OBSERVATION_CATEGORIES = US_CORE_CATEGORIES.Observation!;
 
 export const EPIC_CONDITION_CATEGORIES = ['problem-list-item', 'encounter-diagnosis', 'health-concern'];
@@ -51,7 +51,7 @@ export interface PlanOptions {
 }
 
 /**
- * Every type and category of EPIC.md §5 that the granted scopes allow; the rest are "not granted". Provenance
+ * Every type and category of docs/epic-facts.md §5 that the granted scopes allow; the rest are "not granted". Provenance
  * comes with the searches (`_revinclude=Provenance:target`) when granted; RelatedPerson is read by reference.
  */
 export function buildEpicPlan(options: PlanOptions): QueryPlan {

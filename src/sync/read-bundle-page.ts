@@ -23,7 +23,7 @@ export interface BundlePage {
 const MAX_WARNINGS_PER_PAGE = 20;
 
 /**
- * Splits a search page into storable resources and warnings (EPIC.md §5, RELIABILITY.md A8): OperationOutcome
+ * Splits a search page into storable resources and warnings (docs/epic-facts.md §5, case 8): OperationOutcome
  * entries become warnings, entries without a valid resource are counted as dropped with their reason (never
  * skipped in silence), duplicates keep the newest version. A body that is not a Bundle throws ERR_FHIR_RESPONSE_INVALID (an OperationOutcome in its
  * place is quoted).

@@ -11,7 +11,7 @@ import { scanRunResources, walkObjects } from './scan-run-resources.ts';
 import { addWarning, reportProgress, type SyncContext } from './sync-context.ts';
 import { describeUnavailable } from './unavailable-reason.ts';
 
-/** Resources read by reference (EPIC.md §5): searched by nobody, so chased from what the record points at. */
+/** Resources read by reference (docs/epic-facts.md §5): searched by nobody, so chased from what the record points at. */
 export const REFERENCE_TYPES = [
   'Practitioner',
   'PractitionerRole',

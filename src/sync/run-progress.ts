@@ -2,6 +2,12 @@ import type { SyncQueryStateRow, SyncRunRow } from '../store/sync-runs-repositor
 import { ATTACHMENTS_KEY, REFERENCES_KEY } from './execute-run.ts';
 import type { SyncProgress } from './sync-context.ts';
 
+/** What a patient watching a sync is told (the progress page's server-sent events). */
+export type SyncEvent =
+  | { type: 'waiting' }
+  | { type: 'progress'; progress: SyncProgress }
+  | { type: 'done'; status: string; heading: string; message: string };
+
 const SETTLED = new Set(['done', 'not_available', 'failed']);
 
 /**

@@ -5,8 +5,8 @@ import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.t
 import { testDialects } from '../testing/databases.ts';
 import type { CoverageReport } from './coverage.ts';
 import { runSync } from './run-sync.ts';
-import { storedRecord } from './testing/compare-with-sandbox.ts';
-import { PAYER_TYPES, startPayerServer, type PayerServer } from './testing/payer-server.ts';
+import { storedRecord } from '../testing/sync/compare-with-sandbox.ts';
+import { PAYER_TYPES, startPayerServer, type PayerServer } from '../testing/sync/payer-server.ts';
 
 /** A payer's API that answers only `Patient/{id}/$everything` (REAL-WORLD.md "Payers and HIEs"). */
 for (const dialect of testDialects) {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.ts';
 import { runSync, SyncRunError, type RunSyncInput } from './run-sync.ts';
-import { assertRecordMatchesSandbox } from './testing/compare-with-sandbox.ts';
+import { assertRecordMatchesSandbox } from '../testing/sync/compare-with-sandbox.ts';
 
-/** Faults from RELIABILITY.md B16–18, 22–23 and A8, A11, C32, C34, D47, each against a fresh connection. */
+/** Faults from cases 8, 11, 16–18, 22–23, 32, 34 and 47, each against a fresh connection. */
 describe('sync through faults', () => {
   let app: ConnectedApp;
   let users = 0;

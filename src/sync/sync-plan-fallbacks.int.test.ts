@@ -5,7 +5,7 @@ import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.t
 import { testDialects } from '../testing/databases.ts';
 import type { CoverageReport } from './coverage.ts';
 import { runSync } from './run-sync.ts';
-import { storedRecord } from './testing/compare-with-sandbox.ts';
+import { storedRecord } from '../testing/sync/compare-with-sandbox.ts';
 
 /** Types whose stored count must equal what the sandbox holds for the patient, whatever the plan. */
 const COUNTED = [

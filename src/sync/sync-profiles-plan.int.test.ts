@@ -4,7 +4,7 @@ import { DEMO_CLIENT_ID } from '../cli/demo-setup.ts';
 import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.ts';
 import { testDialects } from '../testing/databases.ts';
 import { runSync, type SyncSummary } from './run-sync.ts';
-import { storedRecord } from './testing/compare-with-sandbox.ts';
+import { storedRecord } from '../testing/sync/compare-with-sandbox.ts';
 
 /**
  * The plan against the sandbox profiles that fail clients the way real servers do (docs/sandbox.md "Profiles"):

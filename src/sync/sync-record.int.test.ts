@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.ts';
 import { runSync } from './run-sync.ts';
-import { assertRecordMatchesSandbox } from './testing/compare-with-sandbox.ts';
+import { assertRecordMatchesSandbox } from '../testing/sync/compare-with-sandbox.ts';
 
 describe('sync against the sandbox: every fixture patient, exactly', () => {
   let app: ConnectedApp;

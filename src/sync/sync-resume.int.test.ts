@@ -6,7 +6,7 @@ import { startConnectedApp } from '../testing/connected-app.ts';
 import { testDialects } from '../testing/databases.ts';
 import { waitFor } from '../testing/wait-for.ts';
 import { runSync } from './run-sync.ts';
-import { assertRecordMatchesSandbox } from './testing/compare-with-sandbox.ts';
+import { assertRecordMatchesSandbox } from '../testing/sync/compare-with-sandbox.ts';
 
 for (const dialect of testDialects) {
   describe(`kill and resume on ${dialect} (cases 25, 46)`, () => {

@@ -8,7 +8,7 @@ import { testDialects } from '../testing/databases.ts';
 import type { CoverageReport } from './coverage.ts';
 import { isNotShared } from './grant-filter.ts';
 import { runSync } from './run-sync.ts';
-import { storedRecord } from './testing/compare-with-sandbox.ts';
+import { storedRecord } from '../testing/sync/compare-with-sandbox.ts';
 
 const LAB = 'http://terminology.hl7.org/CodeSystem/observation-category|laboratory';
 const orgId = 'org-a';

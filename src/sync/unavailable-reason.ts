@@ -3,7 +3,7 @@ import { parseJsonCapped } from '../fhir/json-limits.ts';
 import { describeOutcome } from './read-bundle-page.ts';
 
 /**
- * Why a query brought nothing, from an HTTP 4xx answer (EPIC.md §5: classify by status first; bodies may be
+ * Why a query brought nothing, from an HTTP 4xx answer (docs/epic-facts.md §5: classify by status first; bodies may be
  * empty or IIS HTML). 400 keeps the server's own words from its OperationOutcome.
  */
 export function describeUnavailable(response: FhirResponse): string {

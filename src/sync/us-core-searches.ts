@@ -31,7 +31,7 @@ export const US_CORE_CATEGORIES: Readonly<Record<string, readonly string[]>> = {
   // LAB (v2-0074) and the LOINC note kinds: radiology, cardiology, pathology.
   DiagnosticReport: ['LAB', 'LP29684-5', 'LP29708-2', 'LP7839-6'],
   DocumentReference: ['clinical-note'],
-  // assess-plan is US Core's; longitudinal and encounter plans are Epic's SNOMED codes (EPIC.md §5).
+  // assess-plan is US Core's; longitudinal and encounter plans are Epic's SNOMED codes (docs/epic-facts.md §5).
   CarePlan: ['assess-plan', '38717003', '734163000'],
   // US Core's SDOH and status categories, then lab, imaging, counselling, education and surgical procedures.
   ServiceRequest: [

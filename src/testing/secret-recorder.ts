@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 /**
  * Wraps fetch at the edge between chartbridge and the sandbox and remembers every secret that crosses it (codes,
  * verifiers, assertions, access/refresh/id tokens), so a test can prove none of them reached logs, responses or
- * audit rows (RELIABILITY.md preamble).
+ * audit rows (docs/reliability-cases.md, "Every test").
  */
 export interface SecretRecorder {
   fetch: typeof fetch;

@@ -24,7 +24,7 @@ export const INVALID_CLIENT_HINT =
 
 /**
  * One refresh, run only by the holder of the connection's database lease. The new refresh token is stored
- * before the new access token is handed to anyone (EPIC.md §4). Failures are classified (cases 19–21):
+ * before the new access token is handed to anyone (docs/epic-facts.md §4). Failures are classified (cases 19–21):
  * invalid_grant ends the grant (needs_reauth, no retry loop), invalid_client alerts the operator and backs off,
  * anything transient keeps the refresh token and backs off.
  */

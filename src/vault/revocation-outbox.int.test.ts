@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Clock } from '../clock.ts';
-import { startServiceWorker } from '../jobs/service-worker.ts';
+import { startWorker } from '../jobs/start-worker.ts';
 import { createRevocationOutboxRepository } from '../store/revocation-outbox-repository.ts';
 import { noJobs, startConnectedApp, type ConnectedApp } from '../testing/connected-app.ts';
 import { testDialects } from '../testing/databases.ts';
@@ -75,7 +75,7 @@ for (const dialect of testDialects) {
       });
       assert.equal(introspection.active, true);
 
-      const runtime = await startServiceWorker(app.services, { schedulerIntervalMs: 50, concurrency: 1 });
+      const runtime = await startWorker(app.services, { schedulerIntervalMs: 50, concurrency: 1 });
       try {
         // Still down: the first backoff (1 min) passes, the worker tries again and schedules the next (2 min).
         clock.advance(61_000);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startInProcessWorker } from '../../src/jobs/service-worker.ts';
+import { startInProcessWorker } from '../../src/jobs/start-worker.ts';
 import type { WorkerRuntime } from '../../src/jobs/worker-process.ts';
 import { loadSandboxData } from '../../src/sandbox/data/load-data.ts';
 import { patientFixturesDir } from '../../src/sandbox/fixtures-dir.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { BrowserWindow } from '../../src/portal/browser/dom.ts';
-import { startInProcessWorker } from '../../src/jobs/service-worker.ts';
+import { startInProcessWorker } from '../../src/jobs/start-worker.ts';
 import type { WorkerRuntime } from '../../src/jobs/worker-process.ts';
 import { loadSandboxData } from '../../src/sandbox/data/load-data.ts';
 import { patientFixturesDir } from '../../src/sandbox/fixtures-dir.ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startInProcessWorker } from '../../jobs/service-worker.ts';
+import { startInProcessWorker } from '../../jobs/start-worker.ts';
 import { createSyncRunsRepository, type SyncRunRow } from '../../store/sync-runs-repository.ts';
 import { runSync } from '../../sync/run-sync.ts';
-import { storedRecord } from '../../sync/testing/compare-with-sandbox.ts';
+import { storedRecord } from '../../testing/sync/compare-with-sandbox.ts';
 import { startConnectedApp, type ConnectedApp } from '../../testing/connected-app.ts';
 import { waitFor } from '../../testing/wait-for.ts';
 

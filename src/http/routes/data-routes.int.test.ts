@@ -6,7 +6,7 @@ import { startTestServer } from '../../testing/test-server.ts';
 import { runCli } from '../../testing/run-cli.ts';
 import { startConnectedApp, type ConnectedApp } from '../../testing/connected-app.ts';
 import { runSync } from '../../sync/run-sync.ts';
-import { storedRecord, hashCanonical } from '../../sync/testing/compare-with-sandbox.ts';
+import { storedRecord, hashCanonical } from '../../testing/sync/compare-with-sandbox.ts';
 
 describe('data out over the management api and the cli', () => {
   let app: ConnectedApp;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Hono } from 'hono';
 import { createManualClock } from '../../clock.ts';
 import { loadKeyStore } from '../../keys/key-store.ts';
-import { ecPem, rsaPem } from '../../keys/test-support.ts';
+import { ecPem, rsaPem } from '../../testing/test-keys.ts';
 import { securityHeaders } from '../middleware/security-headers.ts';
 import { startHttpServer } from '../start-server.ts';
 import { createJwksRoutes } from './jwks-routes.ts';

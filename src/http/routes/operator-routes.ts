@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { recordPhiRead, summaryRead } from '../../audit/phi-reads.ts';
-import { runDoctorChecks } from '../../cli/doctor-checks.ts';
+import { listRecentReauthBursts } from '../../audit/reauth-burst.ts';
+import { runDoctorChecks } from '../../doctor/doctor-checks.ts';
 import { ChartbridgeError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import type { ConnectionRow } from '../../store/connection-repository.ts';
@@ -16,13 +17,9 @@ import { renderOperatorLoginPage } from '../../web/operator/operator-login-page.
 import { renderOperatorOverviewPage } from '../../web/operator/operator-overview-page.tsx';
 import { limitRequestsPerWindow } from '../request-window-limiter.ts';
 import { addOperatorConnectionActions } from './operator-connection-actions.ts';
-import { listRegistrationAlerts } from './operator-registration-alerts.ts';
-import {
-  countByStatus,
-  groupAlerts,
-  listOperatorConnections,
-  listRecentReauthBursts,
-} from './operator-overview.ts';
+import { listRegistrationAlerts } from '../../store/registration-alerts.ts';
+import { listOperatorConnections } from '../../store/operator-connections.ts';
+import { countByStatus, groupAlerts } from '../../web/operator/operator-overview.ts';
 import { createOperatorSessions } from './operator-session.ts';
 import { isSameOriginPost } from './patient-session.ts';
 

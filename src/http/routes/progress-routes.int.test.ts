@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRandomToken, hashSecret } from '../../connect/secrets.ts';
-import { startInProcessWorker } from '../../jobs/service-worker.ts';
+import { startInProcessWorker } from '../../jobs/start-worker.ts';
 import type { WorkerRuntime } from '../../jobs/worker-process.ts';
 import type { DialectName } from '../../store/database.ts';
 import { createResourcesRepository } from '../../store/resources-repository.ts';

@@ -5,14 +5,10 @@ import {
   type SyncRunRow,
   type SyncRunsRepository,
 } from '../../store/sync-runs-repository.ts';
-import { progressOf } from '../../sync/run-progress.ts';
-import type { SyncProgress } from '../../sync/sync-context.ts';
-import { findFollowedRun } from './followed-run.ts';
+import { progressOf, type SyncEvent } from '../../sync/run-progress.ts';
+import { findFollowedRun } from '../../store/followed-run.ts';
 
-export type SyncEvent =
-  | { type: 'waiting' }
-  | { type: 'progress'; progress: SyncProgress }
-  | { type: 'done'; status: string; heading: string; message: string };
+export type { SyncEvent };
 
 export interface SyncProgressHub {
   /**

@@ -1,11 +1,11 @@
-import type { HostLimiter as FhirHostLimiter } from '../../fhir/host-limiter.ts';
-import type { HostLimiter } from './host-limiter.ts';
+import type { HostLimiter } from '../../fhir/host-limiter.ts';
+import type { HostSlots } from './host-slots.ts';
 
 /**
  * Adapts the database-enforced host limiter to the FHIR client's limiter interface, so every request the FHIR
  * client makes holds one of the host's slots shared by ALL worker processes (ten workers stay at five requests).
  */
-export function createFhirHostLimiter(hosts: HostLimiter): FhirHostLimiter {
+export function createFhirHostLimiter(hosts: HostSlots): HostLimiter {
   const active = new Map<string, number>();
   const change = (host: string, delta: number) => active.set(host, (active.get(host) ?? 0) + delta);
   return {

@@ -5,7 +5,7 @@ import { createSlotRepository, type SlotRepository } from '../../store/jobs-slot
 import { createTestStore, testDialects } from '../../testing/databases.ts';
 import { openStore } from '../../store/database.ts';
 import { waitFor } from '../../testing/wait-for.ts';
-import { createHostLimiter, hostPoolFor } from './host-limiter.ts';
+import { createHostSlots, hostPoolFor } from './host-slots.ts';
 import { createSlotLimiter } from './slot-limiter.ts';
 
 for (const dialect of testDialects) {
@@ -15,7 +15,7 @@ for (const dialect of testDialects) {
     const stores = [openStore(url), openStore(url), openStore(url)];
     try {
       const hosts = stores.map((s, i) =>
-        createHostLimiter({
+        createHostSlots({
           hostLimit: 3,
           limiter: createSlotLimiter({
             slots: createSlotRepository(s.db, s.dialect),

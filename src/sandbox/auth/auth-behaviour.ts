@@ -10,8 +10,8 @@ export interface IdTokenTamper {
 }
 
 /**
- * Switches that make the authorization server misbehave on purpose, so the connector's defences (RELIABILITY.md
- * cases 4–7, 33) can be tested against a real server. Everything is off by default.
+ * Switches that make the authorization server misbehave on purpose, so the connector's defences (cases
+ * 4–7, 33) can be tested against a real server. Everything is off by default.
  */
 export interface AuthBehaviour {
   setAutoApprove(on: boolean, period?: AccessPeriodKey): void;

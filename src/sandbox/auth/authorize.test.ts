@@ -6,8 +6,8 @@ import {
   testRedirectUri,
   testScope,
   type AuthHarness,
-} from './auth-test-harness.ts';
-import { createPkcePair } from './auth-test-kit.ts';
+} from '../../testing/sandbox/auth-test-harness.ts';
+import { createPkcePair } from '../../testing/sandbox/auth-test-kit.ts';
 
 let harness: AuthHarness;
 afterEach(() => harness?.close());

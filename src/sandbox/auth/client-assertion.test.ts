@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { expectOAuthError, startAuthHarness, type AuthHarness } from './auth-test-harness.ts';
-import { createTestAssertion, createTestClientKey, postForm } from './auth-test-kit.ts';
+import {
+  expectOAuthError,
+  startAuthHarness,
+  type AuthHarness,
+} from '../../testing/sandbox/auth-test-harness.ts';
+import { createTestAssertion, createTestClientKey, postForm } from '../../testing/sandbox/auth-test-kit.ts';
 
 let harness: AuthHarness;
 afterEach(() => harness?.close());

@@ -1,7 +1,7 @@
 import type { Grant, GrantFilter, GrantSummary } from './grant-model.ts';
 import { revokeGrant, type TokenState } from './token-state.ts';
 
-/** Test controls over issued grants (RELIABILITY.md cases 20, 22, 25, 41 need an EHR that takes access away). */
+/** Test controls over issued grants (cases 20, 22, 25, 41 need an EHR that takes access away). */
 
 export function selectGrants(state: TokenState, filter: GrantFilter): Grant[] {
   return [...state.grants.values()].filter(

@@ -7,8 +7,8 @@ import {
   testRedirectUri,
   testScope,
   type AuthHarness,
-} from './auth-test-harness.ts';
-import { createPkcePair } from './auth-test-kit.ts';
+} from '../../testing/sandbox/auth-test-harness.ts';
+import { createPkcePair } from '../../testing/sandbox/auth-test-kit.ts';
 
 const chromium = process.env.CHARTBRIDGE_TEST_CHROMIUM;
 const skip = chromium

@@ -6,7 +6,7 @@ import { CONDITION_CATEGORY_SYSTEM, OBSERVATION_CATEGORY_SYSTEM } from './consen
 /**
  * `{fhirBase}/.well-known/smart-configuration`, shaped like Epic's: issuer-relative OAuth endpoints,
  * private_key_jwt only, S256 only. Even-numbered organisations advertise RFC 9207 `iss` in the authorize
- * response. Tests can patch the document (e.g. a token endpoint on another origin, RELIABILITY.md case 33).
+ * response. Tests can patch the document (e.g. a token endpoint on another origin, case 33).
  */
 /** App Launch 2.0 (the smart-v2 profile): v2 and granular scopes beside v1, as certified EHRs list them. */
 const smartV2Discovery = {

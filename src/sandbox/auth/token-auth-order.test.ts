@@ -1,6 +1,15 @@
 import { afterEach, describe, it } from 'node:test';
-import { codeGrant, expectOAuthError, startAuthHarness, type AuthHarness } from './auth-test-harness.ts';
-import { createPkcePair, createTestAssertion, createTestClientKey } from './auth-test-kit.ts';
+import {
+  codeGrant,
+  expectOAuthError,
+  startAuthHarness,
+  type AuthHarness,
+} from '../../testing/sandbox/auth-test-harness.ts';
+import {
+  createPkcePair,
+  createTestAssertion,
+  createTestClientKey,
+} from '../../testing/sandbox/auth-test-kit.ts';
 
 let harness: AuthHarness;
 afterEach(() => harness?.close());

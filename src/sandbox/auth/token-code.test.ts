@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { codeGrant, expectOAuthError, startAuthHarness, type AuthHarness } from './auth-test-harness.ts';
-import { createPkcePair, createTestClientKey } from './auth-test-kit.ts';
+import {
+  codeGrant,
+  expectOAuthError,
+  startAuthHarness,
+  type AuthHarness,
+} from '../../testing/sandbox/auth-test-harness.ts';
+import { createPkcePair, createTestClientKey } from '../../testing/sandbox/auth-test-kit.ts';
 
 let harness: AuthHarness;
 afterEach(() => harness?.close());
@@ -159,7 +164,7 @@ describe('token endpoint: authorization code', () => {
     await expectOAuthError(unknown, 400, 'invalid_grant', 'the authorization code is invalid');
     ({ query, verifier } = await harness.authorize());
     const orgB = harness.sandbox.orgUrls('org-b');
-    const { postForm, createAssertionParams } = await import('./auth-test-kit.ts');
+    const { postForm, createAssertionParams } = await import('../../testing/sandbox/auth-test-kit.ts');
     const assertion = await harness.assertion({ aud: orgB.token });
     const elsewhere = await postForm(orgB.token, {
       ...codeGrant(query.get('code')!, verifier),

@@ -7,7 +7,7 @@ export interface TokenEndpointCalls {
 
 /**
  * Counts every token-endpoint call, successful or not, per grant type and per presented refresh token, so tests
- * can prove "exactly one refresh" (RELIABILITY.md case 42) without reading logs.
+ * can prove "exactly one refresh" (case 42) without reading logs.
  */
 export function createTokenEndpointCounters() {
   let calls: TokenEndpointCalls = { authorization_code: 0, refresh_token: 0, other: 0 };

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { expectOAuthError, startAuthHarness, type AuthHarness } from './auth-test-harness.ts';
+import {
+  expectOAuthError,
+  startAuthHarness,
+  type AuthHarness,
+} from '../../testing/sandbox/auth-test-harness.ts';
 
 let harness: AuthHarness;
 afterEach(() => harness?.close());

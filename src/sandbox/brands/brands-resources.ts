@@ -1,5 +1,5 @@
 /**
- * Builders for SMART User-access Brands resources (EPIC.md §7): the sandbox's own `/brands.json`, the full-size
+ * Builders for SMART User-access Brands resources (docs/epic-facts.md §7): the sandbox's own `/brands.json`, the full-size
  * synthetic bundle and the directory tests all shape their Organizations and Endpoints here, the way Epic does.
  */
 export const EPIC_ORG_ID_SYSTEM = 'https://fhir.epic.com/Developer/Management/OrganizationId';
@@ -103,7 +103,7 @@ export interface EndpointSpec {
   name: string;
   fhirBase: string;
   brandId: string;
-  /** The developer portal's OrgId for this organisation (EPIC.md §6). */
+  /** The developer portal's OrgId for this organisation (docs/epic-facts.md §6). */
   portalOrgId?: string;
 }
 

@@ -1,7 +1,7 @@
 import type { FhirResource } from '../model.ts';
 import { readClinicalRange } from './clinical-date.ts';
 
-/** The Observation categories Epic searches by (EPIC.md §5); every served Observation carries at least one. */
+/** The Observation categories Epic searches by (docs/epic-facts.md §5); every served Observation carries at least one. */
 export const observationCategories = [
   'laboratory', 'vital-signs', 'social-history', 'survey', 'exam', 'imaging', 'procedure', 'therapy', 'activity',
   'sdoh', 'functional-status', 'disability-status', 'cognitive-status', 'clinical-test', 'care-experience-preference',

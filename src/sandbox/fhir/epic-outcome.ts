@@ -1,4 +1,4 @@
-/** Epic's OperationOutcome coding system (EPIC.md §5). */
+/** Epic's OperationOutcome coding system (docs/epic-facts.md §5). */
 export const epicOutcomeSystem = 'urn:oid:1.2.840.114350.1.13.0.1.7.2.657369';
 
 /** The Epic codes the sandbox answers with, with Epic's wording, severity and FHIR issue code. */

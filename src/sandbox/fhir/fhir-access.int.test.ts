@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadSandboxData } from '../data/load-data.ts';
 import type { MutableDataStore } from '../data/memory-store.ts';
 import type { FhirResource, SandboxPatient } from '../model.ts';
-import { startFhirHarness, type FhirHarness } from './fhir-test-harness.ts';
+import { startFhirHarness, type FhirHarness } from '../../testing/sandbox/fhir-test-harness.ts';
 import { isReadForbidden, referenceTypes } from './resource-kinds.ts';
 import { hashId } from './read-faults.ts';
 

@@ -4,7 +4,7 @@ import { loadSandboxData } from '../data/load-data.ts';
 import type { MutableDataStore } from '../data/memory-store.ts';
 import type { FhirResource, SandboxPatient } from '../model.ts';
 import { epicOutcomeSystem } from './epic-outcome.ts';
-import { startFhirHarness, type FhirHarness } from './fhir-test-harness.ts';
+import { startFhirHarness, type FhirHarness } from '../../testing/sandbox/fhir-test-harness.ts';
 
 type Bundle = {
   total: number;
@@ -144,7 +144,7 @@ describe('the patient sees only their own record', () => {
   });
 });
 
-describe('search rules of EPIC.md §5', () => {
+describe('Epic search rules (docs/epic-facts.md §5)', () => {
   it('rejects Observation without category or code with 400 59108, and accepts code alone', async () => {
     const res = await get(`Observation?patient=${clientTest.id}`, token);
     assert.equal(res.status, 400);

@@ -59,7 +59,7 @@ interface PageDeps {
 }
 
 /**
- * The sandbox's FHIR R4 server (docs/sandbox.md lists every rule): Epic-style by default (EPIC.md §5), or as
+ * The sandbox's FHIR R4 server (docs/sandbox.md lists every rule): Epic-style by default (docs/epic-facts.md §5), or as
  * the organisation's server profile says (profiles/server-profile.ts). Routes are relative to the FHIR base: the
  * composer mounts the app at every base path a profile uses, and a request whose path is not its
  * organisation's base answers 404.

@@ -9,7 +9,7 @@ import {
 import { loadSandboxData } from '../data/load-data.ts';
 import type { MutableDataStore } from '../data/memory-store.ts';
 import type { FhirResource } from '../model.ts';
-import { startFhirHarness, type FhirHarness } from './fhir-test-harness.ts';
+import { startFhirHarness, type FhirHarness } from '../../testing/sandbox/fhir-test-harness.ts';
 import { searchableTypes } from './resource-kinds.ts';
 
 type Bundle = {
@@ -17,7 +17,7 @@ type Bundle = {
   entry: { resource?: FhirResource; search?: { mode: string } }[];
 };
 
-/** The searches a patient-access client makes per type (EPIC.md §5): one per category where Epic needs one. */
+/** The searches a patient-access client makes per type (docs/epic-facts.md §5): one per category where Epic needs one. */
 const categoryQueries: Record<string, { categories: string[]; plain: boolean }> = {
   Observation: { categories: observationCategories, plain: false },
   Condition: { categories: conditionCategories, plain: true },

@@ -1,7 +1,7 @@
 import type { FhirResource, SandboxDataStore } from '../model.ts';
 import { readCategoryCodes } from '../data/epic-shape.ts';
 
-/** Types served by `<Type>?patient=` (EPIC.md §5). */
+/** Types served by `<Type>?patient=` (docs/epic-facts.md §5). */
 export const searchableTypes = new Set([
   'AllergyIntolerance',
   'CarePlan',

@@ -46,7 +46,7 @@ const knownCategories: Record<string, string[]> = {
 
 /**
  * Runs the first page of a `<Type>?patient=` search: validates the parameters the way Epic does (each rule of
- * EPIC.md §5) or the profile's generic server does, checks the client's granted APIs and scopes, and fixes the
+ * docs/epic-facts.md §5) or the profile's generic server does, checks the client's granted APIs and scopes, and fixes the
  * list of matches. Returns the stored search, or the Response that ends the request.
  */
 export function startSearch(input: SearchInput): StoredSearch | Response {

@@ -1,7 +1,7 @@
 import type { ApproveStep, PortalOrg, PortalState } from './portal-state.ts';
 
 /**
- * `POST /Developer/ApproveDownload` as Epic answers it (EPIC.md §6). Form fields are read with Epic's exact names;
+ * `POST /Developer/ApproveDownload` as Epic answers it (docs/epic-facts.md §6). Form fields are read with Epic's exact names;
  * the JSON shape is `{Success, Message, Data: {Success, Message}}` and both flags must be true for success.
  */
 export const APPROVE_FIELDS = [

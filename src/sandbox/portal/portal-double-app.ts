@@ -6,7 +6,7 @@ import { renderEditAppPage, renderLoginPage, renderManagementPage } from './port
 import { createPortalState, type PortalSession, type PortalState } from './portal-state.ts';
 
 /**
- * The developer-portal double (issue 3 §4, EPIC.md §6): fhir.epic.com's sign-in, "Review & Manage Downloads"
+ * The developer-portal double (issue 3 §4, docs/epic-facts.md §6): fhir.epic.com's sign-in, "Review & Manage Downloads"
  * page and its two JSON endpoints, and the app's API-selection page. Sessions are checked the way the real
  * portal does: no or expired cookie → a redirect to the sign-in page; wrong `RequestVerificationToken` → 400 HTML.
  */

@@ -29,7 +29,7 @@ export interface ServerProfile {
   idStyle: 'epic' | 'generic' | 'payer';
   /** `full`: types with search parameters; `sparse`: types only; `needs-token`: 401 without one; `fails`: 500. */
   metadata: 'full' | 'sparse' | 'needs-token' | 'fails';
-  /** `epic`: EPIC.md §5's rules and OperationOutcome codes; `generic`: a US Core server's. */
+  /** `epic`: docs/epic-facts.md §5's rules and OperationOutcome codes; `generic`: a US Core server's. */
   searchRules: 'epic' | 'generic';
   /** How an Observation search by patient alone is refused (undefined: allowed, for generic servers). */
   observationNeeds?: 'category-or-code' | 'hapi-parameters';

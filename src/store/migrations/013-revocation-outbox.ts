@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DialectName } from '../database.ts';
 
 /**
- * The revocation outbox (RELIABILITY.md case 28): a disconnect that cannot reach the EHR's revocation endpoint
+ * The revocation outbox (case 28): a disconnect that cannot reach the EHR's revocation endpoint
  * keeps the token here, sealed and bound to its own row, so the worker retries until the EHR answers or the token's
  * lifetime ends. The endpoints are copied from the connection: a reconnect may replace them before the retry.
  * No foreign key: an erased connection's pending revocation must outlive its data.

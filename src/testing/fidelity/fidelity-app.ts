@@ -1,4 +1,4 @@
-import { startServiceWorker } from '../../jobs/service-worker.ts';
+import { startWorker } from '../../jobs/start-worker.ts';
 import type { DialectName } from '../../store/database.ts';
 import { startConnectedApp, type ConnectedApp } from '../connected-app.ts';
 import { waitFor } from '../wait-for.ts';
@@ -34,7 +34,7 @@ export async function startFidelityApp(input: {
     dialect: input.dialect,
     sandboxOptions: sandboxOptionsFor(input.profile),
   });
-  const worker = await startServiceWorker(app.services, {
+  const worker = await startWorker(app.services, {
     schedule: false,
     concurrency: input.concurrency ?? 2,
     graceMs: 5000,

@@ -1,4 +1,4 @@
-import type { DoctorCheck } from '../../cli/doctor-checks.ts';
+import type { DoctorCheck } from '../../doctor/doctor-checks.ts';
 import type { SyncRunRow } from '../../store/sync-runs-repository.ts';
 import type { CoverageReport } from '../../sync/coverage.ts';
 import { AppLayout } from '../app-layout.tsx';

@@ -1,5 +1,6 @@
-import type { OperatorConnection, OrganisationAlert } from '../../http/routes/operator-overview.ts';
-import type { RegistrationAlert } from '../../http/routes/operator-registration-alerts.ts';
+import type { OperatorConnection } from '../../store/operator-connections.ts';
+import type { OrganisationAlert } from './operator-overview.ts';
+import type { RegistrationAlert } from '../../store/registration-alerts.ts';
 import type { DirectoryStats } from '../../store/directory-repository.ts';
 import { AppLayout } from '../app-layout.tsx';
 import { formatMinute } from '../patient/connection-view.ts';

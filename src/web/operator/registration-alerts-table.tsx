@@ -1,4 +1,4 @@
-import type { RegistrationAlert } from '../../http/routes/operator-registration-alerts.ts';
+import type { RegistrationAlert } from '../../store/registration-alerts.ts';
 import { formatMinute } from '../patient/connection-view.ts';
 
 /** What each alert code means, in the operator's words: a short badge (one line on a phone) and a sentence. */

@@ -1,4 +1,4 @@
-import type { SyncEvent } from '../../http/routes/sync-progress-hub.ts';
+import type { SyncEvent } from '../../sync/run-progress.ts';
 import { AppLayout } from '../app-layout.tsx';
 
 /**

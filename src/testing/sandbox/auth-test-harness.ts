@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createManualClock } from '../../clock.ts';
-import type { SandboxClient } from '../model.ts';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox.ts';
+import type { SandboxClient } from '../../sandbox/model.ts';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/sandbox.ts';
 import {
   createAssertionParams,
   createPkcePair,
@@ -14,7 +14,7 @@ import {
   type TestClientKey,
   type TestJwksServer,
 } from './auth-test-kit.ts';
-import type { OrgUrls } from './org-urls.ts';
+import type { OrgUrls } from '../../sandbox/auth/org-urls.ts';
 
 export const testRedirectUri = 'http://127.0.0.1:9/callback';
 export const testScope =

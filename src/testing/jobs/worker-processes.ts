@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cliPath } from '../../testing/run-cli.ts';
-import { waitFor } from '../../testing/wait-for.ts';
+import { cliPath } from '../run-cli.ts';
+import { waitFor } from '../wait-for.ts';
 
 const testWorkerPath = fileURLToPath(new URL('./test-worker-process.ts', import.meta.url));
 

@@ -1,6 +1,6 @@
 import { createRandomToken, hashSecret } from '../../connect/secrets.ts';
 import { runSync } from '../../sync/run-sync.ts';
-import type { ConnectedApp } from '../../testing/connected-app.ts';
+import type { ConnectedApp } from '../connected-app.ts';
 
 /** The record page's types (record-routes.ts): what one view of /my/record reads. */
 export const RECORD_TYPES = [

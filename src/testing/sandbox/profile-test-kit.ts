@@ -1,5 +1,5 @@
-import { startAuthHarness, type AuthHarness } from '../auth/auth-test-harness.ts';
-import type { SandboxOptions } from '../sandbox.ts';
+import { startAuthHarness, type AuthHarness } from './auth-test-harness.ts';
+import type { SandboxOptions } from '../../sandbox/sandbox.ts';
 
 /** Every resource type, read and search (v1 and v2 forms are both understood by the sandbox). */
 export const fullScope = 'openid fhirUser launch/patient offline_access patient/*.read';

@@ -10,9 +10,9 @@ import { createLogger } from '../../log/logger.ts';
 import { systemClock } from '../../clock.ts';
 import { openStore } from '../../store/database.ts';
 import { createAuditRepository } from '../../store/audit-repository.ts';
-import type { JobContext, JobHandlers } from '../job-context.ts';
-import { createHostLimiter, type HostLimiter } from '../limits/host-limiter.ts';
-import { runWorkerUntilSignal } from '../worker-process.ts';
+import type { JobContext, JobHandlers } from '../../jobs/job-context.ts';
+import { createHostSlots, type HostSlots } from '../../jobs/limits/host-slots.ts';
+import { runWorkerUntilSignal } from '../../jobs/worker-process.ts';
 import type { Store } from '../../store/database.ts';
 
 const env = process.env;
@@ -29,12 +29,7 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-async function walkSteps(
-  store: Store,
-  hosts: HostLimiter,
-  context: JobContext,
-  owner: string,
-): Promise<void> {
+async function walkSteps(store: Store, hosts: HostSlots, context: JobContext, owner: string): Promise<void> {
   if (context.connectionId.startsWith('poison')) {
     throw new ChartbridgeError('ERR_FHIR_RESPONSE_INVALID', "page 1 of 'Observation' is not a FHIR Bundle");
   }
@@ -90,7 +85,7 @@ await runWorkerUntilSignal({
     onOutcome: (job, outcome) => say(`outcome ${job.name} ${job.data.connectionId} ${outcome}`),
   },
   createHandlers: ({ limiter, owner }): JobHandlers => {
-    const hosts = createHostLimiter({ limiter, hostLimit: num('TEST_HOST_LIMIT', 5) });
+    const hosts = createHostSlots({ limiter, hostLimit: num('TEST_HOST_LIMIT', 5) });
     return {
       sync: (context) => walkSteps(store, hosts, context, owner),
       refresh: (context) => walkSteps(store, hosts, context, owner),

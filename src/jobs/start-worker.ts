@@ -3,7 +3,7 @@ import type { Services } from '../services.ts';
 import { runSync } from '../sync/run-sync.ts';
 import { retryDueRevocations } from '../vault/revocation-outbox.ts';
 import { createFhirHostLimiter } from './limits/fhir-host-limiter.ts';
-import { createHostLimiter } from './limits/host-limiter.ts';
+import { createHostSlots } from './limits/host-slots.ts';
 import { createJobHandlers, type SyncRunner } from './handlers.ts';
 import { createScheduler, defaultScheduleSettings } from './schedules/scheduler.ts';
 import { createWebhookNoticeSender } from './schedules/notices.ts';
@@ -11,7 +11,7 @@ import { createSafeguardsSchedule } from './schedules/safeguards.ts';
 import { startWorkerRuntime, type WorkerRuntime } from './worker-process.ts';
 import type { WorkerSettings } from './worker-settings.ts';
 
-export interface ServiceWorkerOptions extends Partial<WorkerSettings> {
+export interface StartWorkerOptions extends Partial<WorkerSettings> {
   /** The sync engine; by default src/sync's `runSync`. */
   runSync?: SyncRunner;
   /** Run the scheduler in this process (it runs in one process at a time anyway). */
@@ -47,9 +47,9 @@ async function retryRevocationBatch(services: Services): Promise<number> {
 }
 
 /** A worker on the full service set: real refresh and sync handlers, database-wide limits, the scheduler. */
-export async function startServiceWorker(
+export async function startWorker(
   services: Services,
-  options: ServiceWorkerOptions = {},
+  options: StartWorkerOptions = {},
 ): Promise<WorkerRuntime> {
   const runSyncJob = options.runSync ?? createRunSync(services);
   const schedule = { ...defaultScheduleSettings };
@@ -70,7 +70,7 @@ export async function startServiceWorker(
       createJobHandlers({
         services,
         runSync: runSyncJob,
-        limiter: createFhirHostLimiter(createHostLimiter({ limiter, hostLimit: options.hostLimit ?? 5 })),
+        limiter: createFhirHostLimiter(createHostSlots({ limiter, hostLimit: options.hostLimit ?? 5 })),
         refreshFreshForMs: schedule.refreshAheadMs + schedule.refreshJitterMs + schedule.horizonMs,
       }),
     companions:
@@ -108,10 +108,10 @@ export async function startServiceWorker(
 /** For `demo` and `serve --with-worker`: a worker inside the HTTP process (SQLite or PostgreSQL). */
 export function startInProcessWorker(
   services: Services,
-  options: ServiceWorkerOptions = {},
+  options: StartWorkerOptions = {},
 ): Promise<WorkerRuntime> {
   // A short scheduler tick: on one machine the first sync of a new connection should start within seconds.
-  return startServiceWorker(services, {
+  return startWorker(services, {
     concurrency: 2,
     graceMs: 5000,
     schedulerIntervalMs: 5000,

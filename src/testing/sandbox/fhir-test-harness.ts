@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createManualClock } from '../../clock.ts';
-import { createFaults, type Faults } from '../faults.ts';
-import type { AccessTokenInfo, SandboxDataStore } from '../model.ts';
-import { createRequestLog, type RequestLog } from '../request-log.ts';
-import { createFhirApp, type FhirAppDeps } from './fhir-app.ts';
+import { createFaults, type Faults } from '../../sandbox/faults.ts';
+import type { AccessTokenInfo, SandboxDataStore } from '../../sandbox/model.ts';
+import { createRequestLog, type RequestLog } from '../../sandbox/request-log.ts';
+import { createFhirApp, type FhirAppDeps } from '../../sandbox/fhir/fhir-app.ts';
 
 /**
  * For tests: the FHIR app behind the request log and faults on a real HTTP server (127.0.0.1, port 0), with a

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { startTestServer } from '../../testing/test-server.ts';
+import { startTestServer } from '../test-server.ts';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
 
 /** The record a payer's API serves: claims, what they were for, and who paid (CARIN Blue Button). */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.ts';
-import type { SyncRunRow } from '../../store/sync-runs-repository.ts';
+import type { Database } from './schema.ts';
+import type { SyncRunRow } from './sync-runs-repository.ts';
 
 const UNFINISHED = new Set<SyncRunRow['status']>(['queued', 'running', 'retryable']);
 

@@ -2,8 +2,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import type { FhirResource, SandboxDataStore, SandboxOrganization } from '../model.ts';
-import { jwtBearerAssertionType } from './client-authenticator.ts';
+import type { FhirResource, SandboxDataStore, SandboxOrganization } from '../../sandbox/model.ts';
+import { jwtBearerAssertionType } from '../../sandbox/auth/client-authenticator.ts';
 
 /**
  * Helpers for tests that drive the sandbox authorization server over real HTTP: a client JWKS server, client

@@ -31,7 +31,7 @@ export interface StagedEndpoint {
   skipReason: string | null;
 }
 
-/** What an import found, kept, skipped and could not resolve (RELIABILITY.md case 13 wants the counts). */
+/** What an import found, kept, skipped and could not resolve (case 13 wants the counts). */
 export interface ImportCounts {
   entries: number;
   organizations: number;

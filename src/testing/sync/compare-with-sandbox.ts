@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
 import type { Store } from '../../store/database.ts';
-import { EPIC_PLAIN_TYPES } from '../epic-plan.ts';
-import { REFERENCE_TYPES } from '../references.ts';
+import { EPIC_PLAIN_TYPES } from '../../sync/epic-plan.ts';
+import { REFERENCE_TYPES } from '../../sync/references.ts';
 
 /** Every type the Epic plan searches (Observation, Condition and CarePlan by category; the rest plainly). */
 export const SEARCHED_TYPES = ['Observation', 'Condition', 'CarePlan', ...EPIC_PLAIN_TYPES];

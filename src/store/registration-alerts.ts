@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.ts';
+import type { Database } from './schema.ts';
 
 /** One registration problem at one hospital: how many connections hit it, when last, and the fix. */
 export interface RegistrationAlert {

@@ -2,7 +2,11 @@ import type { Slot, SlotLimiter } from './slot-limiter.ts';
 
 export const defaultHostLimit = 5;
 
-export interface HostLimiter {
+/**
+ * Per-EHR-host slots held in the database, shared by every worker process. The FHIR client takes the in-process
+ * `HostLimiter` of fhir/host-limiter.ts; limits/fhir-host-limiter.ts adapts these slots to it.
+ */
+export interface HostSlots {
   readonly hostLimit: number;
   /**
    * Waits until fewer than `hostLimit` requests to this EHR host are in flight across ALL worker processes, then
@@ -20,7 +24,7 @@ export function hostPoolFor(host: string | URL): string {
 }
 
 /** Per-EHR-host limits through the database (default 5), the adapter the FHIR client takes. */
-export function createHostLimiter(input: { limiter: SlotLimiter; hostLimit?: number }): HostLimiter {
+export function createHostSlots(input: { limiter: SlotLimiter; hostLimit?: number }): HostSlots {
   const hostLimit = input.hostLimit ?? defaultHostLimit;
   const acquireHostSlot = (host: string | URL, signal?: AbortSignal) =>
     input.limiter.acquire(hostPoolFor(host), hostLimit, signal);

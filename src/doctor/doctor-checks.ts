@@ -8,7 +8,7 @@ import { fetchSmartConfiguration } from '../smart/discovery.ts';
 import type { Kysely } from 'kysely';
 import { openStore, type Store } from '../store/database.ts';
 import type { Database } from '../store/schema.ts';
-import { describeDatabaseFailure } from './startup-errors.ts';
+import { describeDatabaseFailure } from '../store/database-failure.ts';
 import { createRepositories } from '../store/repositories.ts';
 import type { EndpointRow } from '../store/endpoint-repository.ts';
 import { probeTokenEndpoint } from './doctor-token-probe.ts';
@@ -178,8 +178,7 @@ async function loadEndpoints(
   let store: Store | undefined;
   try {
     store = input.db ? undefined : openStore(config.databaseUrl);
-    const db = input.db ?? store!.db;
-    const repos = createRepositories(db);
+    const repos = createRepositories(input.db ?? store!.db);
     if (org) {
       const endpoint = await repos.directory.findEndpointForOrganization(org);
       if (!endpoint)
@@ -190,13 +189,7 @@ async function loadEndpoints(
         });
       return endpoint ? [endpoint] : [];
     }
-    const rows = await db
-      .selectFrom('endpoints')
-      .selectAll()
-      .where('status', '=', 'active')
-      .orderBy('id')
-      .limit(25)
-      .execute();
+    const rows = await repos.endpoints.listActiveEndpoints(25);
     checks.push({
       name: 'database',
       status: 'ok',

@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import { openStore, type Store } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { createTestDatabase, testDialects } from '../testing/databases.ts';
-import { bindingFor } from '../vault/token-sealer.ts';
+import { bindingFor } from './token-sealer.ts';
 import { resealStoredSecrets } from './reseal-secrets.ts';
-import { createSealer, generateEncryptionKey, type Sealer } from './sealer.ts';
+import { createSealer, generateEncryptionKey, type Sealer } from '../crypto/sealer.ts';
 
 async function insertConnection(
   store: Store,
