@@ -72,7 +72,7 @@ export async function createServices(config: Config, overrides: Partial<Services
     createSmartClient({
       fetch: fetchImpl,
       clock,
-      // A fresh assertion per request, retries included (EPIC.md §2), always with the key active right now.
+      // A fresh assertion per request, retries included (docs/epic-facts.md §2), always with the key active right now.
       // `clock` here is the EHR's time as learnt from its Date headers, so assertions survive clock skew.
       signAssertion: ({ clientId, tokenEndpoint, clock: serverClock }) =>
         createClientAssertion({ key: keys.activeKey(), clientId, tokenEndpoint, clock: serverClock }),
