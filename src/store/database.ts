@@ -97,6 +97,10 @@ function openPostgres(url: string, poolSize: number): Store {
   // An idle connection the server drops (restart, failover, pg_terminate_backend) is reported here; without a
   // listener Node would crash the process. The pool discards it and the next query opens a fresh one (case 24).
   pool.on('error', () => undefined);
+  // A connection the server drops while it is checked out (mid-transaction: a page commit, case 24) fails its
+  // query, and the pool discards it on release; but pg also emits 'error' on that client, and pg-pool listens
+  // only while a client is idle, so without this listener the process would crash on an uncaught error.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -20,6 +20,7 @@ import { createServices, type Services } from '../services.ts';
 import type { DialectName } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { createTestDatabase } from './databases.ts';
+import { readJobPayloads } from './job-payloads.ts';
 import { createBrowser, type TestBrowser } from './test-browser.ts';
 import { createSecretRecorder, type SecretRecorder } from './secret-recorder.ts';
 
@@ -55,8 +56,12 @@ export interface ConnectedApp {
   /** Authorised management API call. */
   api(path: string, init?: RequestInit): Promise<Response>;
   newBrowser(): TestBrowser;
-  /** Checks logs, audit rows and the given response bodies for any recorded secret. */
+  /**
+   * Checks logs, audit rows, job payloads and the given response bodies for any recorded secret, the app's
+   * private signing keys and its encryption key included.
+   */
   assertNoSecretsLeaked(extra?: string[]): Promise<void>;
+  /** Runs `assertNoSecretsLeaked()` (so every test that starts an app runs the check), then stops everything. */
   close(): Promise<void>;
 }
 
@@ -121,7 +126,15 @@ export async function startConnectedApp(
     await database.drop();
     rmSync(keysDir, { recursive: true, force: true });
   };
-  return { ...base, ...createLaunchDriver(base), close: cleanup };
+  const driver = createLaunchDriver(base);
+  const close = async () => {
+    try {
+      await driver.assertNoSecretsLeaked();
+    } finally {
+      await cleanup();
+    }
+  };
+  return { ...base, ...driver, close };
 }
 
 /** chartbridge's services on the test database, with every log line and every crossing secret recorded. */
@@ -196,9 +209,20 @@ function createLaunchDriver(app: AppBase): Omit<ConnectedApp, keyof AppBase | 'c
       return connectionId;
     },
     async assertNoSecretsLeaked(extra = []) {
+      recordKeyMaterial(app);
       app.secrets.assertAbsent(app.logs.join('\n'), 'the logs');
       app.secrets.assertAbsent(JSON.stringify(await app.services.repos.audit.listAll()), 'audit rows');
+      app.secrets.assertAbsent(await readJobPayloads(app.services.store), 'job payloads');
       for (const [index, text] of extra.entries()) app.secrets.assertAbsent(text, `response #${index + 1}`);
     },
   };
+}
+
+/** The keys as they are now (a test may have rotated them): every private signing key and the encryption key. */
+function recordKeyMaterial(app: AppBase): void {
+  const dir = app.cliEnv.CHARTBRIDGE_KEYS_DIR!;
+  for (const file of readdirSync(dir)) {
+    if (file.endsWith('.pem')) app.secrets.addPrivateKey(readFileSync(join(dir, file), 'utf8'));
+  }
+  app.secrets.add(app.cliEnv.CHARTBRIDGE_ENCRYPTION_KEY);
 }
