@@ -3,15 +3,15 @@ import { test } from 'node:test';
 import { createSilentLogger } from '../log/logger.ts';
 import { createDeadLetterRepository } from '../store/jobs-dead-letters.ts';
 import { createSyncRunsRepository } from '../store/sync-runs-repository.ts';
-import { assertRecordMatchesSandbox } from '../sync/testing/compare-with-sandbox.ts';
+import { assertRecordMatchesSandbox } from '../testing/sync/compare-with-sandbox.ts';
 import { noJobs, startConnectedApp } from '../testing/connected-app.ts';
 import { testDialects } from '../testing/databases.ts';
 import { waitFor } from '../testing/wait-for.ts';
 import { createJobQueue } from './create-job-queue.ts';
-import { startServiceWorker } from './service-worker.ts';
+import { startWorker } from './start-worker.ts';
 
 /**
- * RELIABILITY.md D47 with real parts: the sandbox answers every FHIR search of one hospital with a malformed page;
+ * Case 47 (docs/reliability-cases.md) with real parts: the sandbox answers every FHIR search of one hospital with a malformed page;
  * the real queue (the `jobs` table on SQLite, pg-boss on PostgreSQL) and the real worker with its real sync
  * handler retry that connection's sync until its retries are used up and it lands in the dead letters with its
  * reason, while another patient's sync through the same worker finishes with the exact record.
@@ -29,7 +29,7 @@ for (const dialect of testDialects) {
       retry: { sync: retry, refresh: retry },
     });
     await queue.start();
-    const worker = await startServiceWorker(app.services, { schedule: false, concurrency: 2 });
+    const worker = await startWorker(app.services, { schedule: false, concurrency: 2 });
     try {
       const poisonOrg = 'org-b';
       const healthyOrg = 'org-a';

@@ -16,7 +16,7 @@ import { openStore, type Store } from './database.ts';
 import { migrations } from './migrations/index.ts';
 
 /**
- * RELIABILITY.md B25, "killed during migration": `chartbridge migrate` upgrading a database is SIGKILLed while
+ * Case 25 (docs/reliability-cases.md), "killed during migration": `chartbridge migrate` upgrading a database is SIGKILLed while
  * its migration transaction is open. The database must be left exactly as before (no half-applied migration,
  * none recorded), and the next `chartbridge migrate` must finish the upgrade to the same schema a fresh
  * database gets.

@@ -7,10 +7,10 @@ import { noJobs, startConnectedApp, type ConnectedApp } from '../testing/connect
 import { testDialects } from '../testing/databases.ts';
 import { waitFor } from '../testing/wait-for.ts';
 import { runSync } from './run-sync.ts';
-import { assertRecordMatchesSandbox } from './testing/compare-with-sandbox.ts';
+import { assertRecordMatchesSandbox } from '../testing/sync/compare-with-sandbox.ts';
 
 /**
- * RELIABILITY.md B24 with a real database: while one page of a real sync is on its way to the database, another
+ * Case 24 (docs/reliability-cases.md) with a real database: while one page of a real sync is on its way to the database, another
  * client makes the database refuse it. On SQLite a second connection holds the write lock (BEGIN IMMEDIATE), so
  * the commit ends in SQLITE_BUSY; on PostgreSQL another client locks the checkpoint table, the commit blocks half
  * way (its resources written, its checkpoint not) and its backend is terminated, as if the server dropped it.

@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { startConnectedApp, type ConnectedApp } from '../testing/connected-app.ts';
 import { testDialects } from '../testing/databases.ts';
 import { runSync, SyncRunError, type RunSyncInput } from './run-sync.ts';
-import { assertRecordMatchesSandbox } from './testing/compare-with-sandbox.ts';
+import { assertRecordMatchesSandbox } from '../testing/sync/compare-with-sandbox.ts';
 
 /** Faults from cases 8, 11, 16–18, 22–23, 32, 34 and 47, each against a fresh connection. */
 for (const dialect of testDialects) {

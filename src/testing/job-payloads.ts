@@ -4,7 +4,7 @@ import type { Store } from '../store/database.ts';
 /**
  * Everything chartbridge wrote about background work, as one text for the secret-leak check: payloads and outputs
  * of every job (the `jobs` table on SQLite, pg-boss's `job` and `archive` tables on PostgreSQL) and the dead
- * letters. Payloads must carry ids only (RELIABILITY.md preamble), so no token may appear here.
+ * letters. Payloads must carry ids only (docs/reliability-cases.md, the rule behind them all), so no token may appear here.
  */
 export async function readJobPayloads(store: Store): Promise<string> {
   const deadLetters = await store.db.selectFrom('dead_letters').select(['data', 'reason']).execute();
