@@ -32,12 +32,23 @@ interface Seeker {
   resolve(held: HeldSlot): void;
 }
 
+interface IdleSlot {
+  held: HeldSlot;
+  /** Gives the slot back to the database when nobody asked for it in time. */
+  timer: NodeJS.Timeout;
+}
+
 /**
  * Concurrency limits enforced through the database: every slot is an expiring lease row, so ten workers on ten
  * hosts share one limit, and a crashed worker's slots come back after `ttlMs`. Inside a process: at most `limit`
- * holders-or-seekers per pool; one poller per pool asks the database while it is full; and a released slot goes
- * straight to a local seeker (no database round trip) for up to `handoverMs` after it was taken from the database,
- * then back to the database so other processes get their turn.
+ * holders-or-seekers per pool; one poller per pool asks the database while it is full.
+ *
+ * A slot taken from the database is kept by the process for up to `keepMs` and handed out locally: to a waiting
+ * seeker when it is released, or, when nobody waits, it stays idle for up to `idleMs` for the next request (a sync
+ * releases a slot and asks again a moment later, after parsing the page). Only after that does it go back to the
+ * database, so other processes get their turn. At 300 ms a request a slot serves several requests per take and
+ * give-back instead of one: the round trips that made PostgreSQL workers slower than SQLite ones (issue 17). The
+ * limit is still the database's: a process never holds more rows than the pool has, kept or in use.
  */
 export function createSlotLimiter(input: {
   slots: SlotRepository;
@@ -47,26 +58,28 @@ export function createSlotLimiter(input: {
   ttlMs?: number;
   /** How often every lease this process holds is renewed (default a third of `ttlMs`, at least 1 s). */
   renewEveryMs?: number;
-  /** Pause between attempts while a pool is full (jittered ×0.5–1.5). */
+  /** First pause between attempts while a pool is full, doubling up to `maxPollMs` (each jittered ×0.5–1.5). */
   pollMs?: number;
-  handoverMs?: number;
+  maxPollMs?: number;
+  /** How long after its take from the database a slot may still be handed out inside this process. */
+  keepMs?: number;
+  /** How long a kept slot may sit unused, waiting for this process's next request, before it goes back. */
+  idleMs?: number;
 }): SlotLimiter {
   const ttlMs = input.ttlMs ?? 60_000;
   const pollMs = input.pollMs ?? 25;
-  const handoverMs = input.handoverMs ?? 1000;
+  const maxPollMs = input.maxPollMs ?? 200;
+  const keepMs = input.keepMs ?? 2000;
+  const idleMs = input.idleMs ?? 100;
   const gate = createLocalGate();
   const seekers = new Map<string, Seeker[]>();
+  const idle = new Map<string, IdleSlot[]>();
   const polling = new Set<string>();
   let takes = 0;
   let renewing = false;
   const renewTimer = setInterval(() => void renewHeld(), input.renewEveryMs ?? Math.max(1000, ttlMs / 3));
   renewTimer.unref();
 
-  /**
-   * One statement renews every lease this process holds, however many. (Renewing row by row took longer than
-   * the interval under load, so passes overlapped and an old pass's expiry reached slots taken since: a lease
-   * set to end in the past let another process take a slot that was in use.)
-   */
   async function renewHeld(): Promise<void> {
     if (renewing) return;
     renewing = true;
@@ -94,15 +107,23 @@ export function createSlotLimiter(input: {
     return queue;
   }
 
+  /**
+   * Asks the database for a slot while this process has seekers for a full pool. The pause doubles with every
+   * miss up to `maxPollMs`: other processes keep their slots up to `keepMs`, so asking every `pollMs` would mostly
+   * cost round trips (many busy hosts at once made that hundreds of queries a second).
+   */
   async function poll(pool: string, limit: number): Promise<void> {
     polling.add(pool);
+    let misses = 0;
     try {
       while (queueOf(pool).length > 0) {
         const h = await takeFromDatabase(pool, limit).catch(() => null);
         if (!h) {
-          await sleep(pollMs * (0.5 + Math.random()));
+          misses += 1;
+          await sleep(Math.min(maxPollMs, pollMs * 2 ** (misses - 1)) * (0.5 + Math.random()));
           continue;
         }
+        misses = 0;
         const next = queueOf(pool).shift();
         // The seeker may have given up while we asked; then the slot goes straight back.
         if (next) next.resolve(h);
@@ -113,7 +134,33 @@ export function createSlotLimiter(input: {
     }
   }
 
+  /** A kept slot of `pool` that nobody uses right now, taken off the idle list (no database round trip). */
+  function takeIdle(pool: string): HeldSlot | null {
+    const kept = idle.get(pool)?.shift();
+    if (!kept) return null;
+    clearTimeout(kept.timer);
+    return kept.held;
+  }
+
+  function keepIdle(h: HeldSlot): void {
+    const list = idle.get(h.pool) ?? [];
+    idle.set(h.pool, list);
+    const kept: IdleSlot = {
+      held: h,
+      timer: setTimeout(() => {
+        const at = list.indexOf(kept);
+        if (at === -1) return;
+        list.splice(at, 1);
+        void giveBack(h).catch(() => undefined);
+      }, idleMs),
+    };
+    kept.timer.unref();
+    list.push(kept);
+  }
+
   async function seek(pool: string, limit: number, signal?: AbortSignal): Promise<HeldSlot> {
+    const kept = takeIdle(pool);
+    if (kept) return kept;
     if (queueOf(pool).length === 0) {
       const h = await takeFromDatabase(pool, limit);
       if (h) return h;
@@ -145,13 +192,10 @@ export function createSlotLimiter(input: {
         if (released) return;
         released = true;
         gate.leave(h.pool);
-        const next = queueOf(h.pool)[0];
-        if (next && input.clock.now() - h.takenAt < handoverMs) {
-          queueOf(h.pool).shift();
-          next.resolve(h);
-          return;
-        }
-        await giveBack(h);
+        if (input.clock.now() - h.takenAt >= keepMs) return giveBack(h);
+        const next = queueOf(h.pool).shift();
+        if (next) next.resolve(h);
+        else keepIdle(h);
       },
     };
   }
@@ -171,7 +215,7 @@ export function createSlotLimiter(input: {
     async tryAcquire(pool, limit) {
       if (!gate.tryEnter(pool, limit)) return null;
       try {
-        const h = await takeFromDatabase(pool, limit);
+        const h = takeIdle(pool) ?? (await takeFromDatabase(pool, limit));
         if (h) return wrap(h);
       } catch (error) {
         gate.leave(pool);
@@ -183,6 +227,7 @@ export function createSlotLimiter(input: {
 
     async releaseAll() {
       clearInterval(renewTimer);
+      for (const list of idle.values()) for (const kept of list.splice(0)) clearTimeout(kept.timer);
       await input.slots.releaseOwner(input.owner);
     },
   };
