@@ -22,7 +22,7 @@ for (const dialect of testDialects) {
     it('keeps the newest version whatever order pages arrive in, and marks rows seen by the run', async () => {
       const { store, cleanup } = await createTestStore(dialect);
       try {
-        const repo = createResourcesRepository(store.db, store.sqlite);
+        const repo = createResourcesRepository(store.db, store.sqlite, store.dialect);
         const base = { connectionId: 'c1', now: 1000 };
         await repo.ingestPage({
           ...base,
@@ -59,6 +59,15 @@ for (const dialect of testDialects) {
         );
         assert.equal(await repo.deleteVanished('c1', 'r2', ['Observation']), 1);
         assert.deepEqual([...(await repo.countByType('c1'))], [['Observation', 1]]);
+        // Text that array literals and JSON must carry unchanged (PostgreSQL sends a page as one array per column).
+        const awkward = 'quote " backslash \\ braces {a,b} comma, NULL, ünïcødé \u2028';
+        await repo.ingestPage({
+          ...base,
+          runId: 'r3',
+          resources: [record('q', '1', '2024-01-01T00:00:00Z', awkward)],
+        });
+        const [stored] = await repo.list('c1', { limit: 1, type: 'Observation', runId: 'r3' });
+        assert.equal(JSON.parse(stored!.json).note, awkward);
         const hostile = "x' or 1=1 --";
         assert.deepEqual(await repo.list(hostile, { type: hostile, limit: 5 }), []);
       } finally {
@@ -69,15 +78,36 @@ for (const dialect of testDialects) {
     it('writes a fenced page only while the lease is held; a stale holder writes nothing', async () => {
       const { store, cleanup } = await createTestStore(dialect);
       try {
-        const repo = createResourcesRepository(store.db, store.sqlite);
+        const repo = createResourcesRepository(store.db, store.sqlite, store.dialect);
         const leases = createJobLeaseRepository(store.db, dialect);
         const key = 'sync:c1';
         const zombie = await leases.acquire({ key, owner: 'w1', ttlMs: 1000, now: 0 });
         assert.ok(zombie);
         const page = { connectionId: 'c1', runId: 'r1', now: 1000 };
+        const state = (status: 'running' | 'done', pages: number) => ({
+          run_id: 'r1',
+          query_key: 'Observation',
+          resource_type: 'Observation',
+          category: null,
+          status,
+          next_url: status === 'done' ? null : 'https://ehr.example/fhir?page=2',
+          resources: pages,
+          pages,
+          bytes: 10 * pages,
+          http_status: 200,
+          reason: null,
+          warnings: '[]',
+          updated_at: 1000 + pages,
+          dropped: 0,
+          drop_reasons: '{}',
+          unavailable: 0,
+        });
+        const storedState = () =>
+          store.db.selectFrom('sync_query_states').select(['status', 'pages', 'bytes', 'next_url']).execute();
         await repo.ingestPage({
           ...page,
           resources: [record('a', '1', '2024-01-01T00:00:00Z', 'a')],
+          state: state('running', 1),
           fence: zombie,
         });
         const holder = await leases.acquire({ key, owner: 'w2', ttlMs: 1000, now: 5000 });
@@ -86,6 +116,7 @@ for (const dialect of testDialects) {
           repo.ingestPage({
             ...page,
             resources: [record('b', '1', '2024-01-01T00:00:00Z', 'b')],
+            state: state('done', 7),
             fence: zombie,
           }),
           {
@@ -94,11 +125,20 @@ for (const dialect of testDialects) {
           },
         );
         assert.deepEqual([...(await repo.countByType('c1'))], [['Observation', 1]]);
+        assert.deepEqual(
+          (await storedState()).map((r) => [r.status, Number(r.pages), Number(r.bytes)]),
+          [['running', 1, 10]],
+        );
         await repo.ingestPage({
           ...page,
           resources: [record('c', '1', '2024-01-01T00:00:00Z', 'c')],
+          state: state('done', 2),
           fence: holder,
         });
+        assert.deepEqual(
+          (await storedState()).map((r) => [r.status, Number(r.pages), Number(r.bytes), r.next_url]),
+          [['done', 2, 20, null]],
+        );
         assert.deepEqual(
           (await repo.list('c1', { limit: 10 })).map((r) => r.resource_id),
           ['a', 'c'],

@@ -32,6 +32,9 @@ function createRecordingQueue(): JobQueue & {
       sent.push({ name, data, startAfter: options.startAfter ?? 0 });
       return `job-${sent.length}`;
     },
+    sendMany: async (name: JobName, jobs: Array<{ data: JobPayload; startAfter?: number }>) => {
+      for (const { data, startAfter } of jobs) sent.push({ name, data, startAfter: startAfter ?? 0 });
+    },
     fetch: async () => null,
     complete: async () => undefined,
     fail: async () => ({ final: false, attempts: 1, data: null }),
