@@ -148,6 +148,90 @@ for (const dialect of testDialects) {
       }
     });
 
+    it('pages committed at once (parallel queries) all land, the newest copy of a shared resource wins', async () => {
+      const { store, cleanup } = await createTestStore(dialect);
+      try {
+        const repo = createResourcesRepository(store.db, store.sqlite, store.dialect);
+        const leases = createJobLeaseRepository(store.db, dialect);
+        const fence = await leases.acquire({ key: 'sync:c1', owner: 'w1', ttlMs: 60_000, now: 0 });
+        assert.ok(fence);
+        const stateOf = (query: string, pages: number) => ({
+          run_id: 'r1',
+          query_key: query,
+          resource_type: 'Observation',
+          category: query,
+          status: 'running' as const,
+          next_url: null,
+          resources: pages,
+          pages,
+          bytes: pages,
+          http_status: 200,
+          reason: null,
+          warnings: '[]',
+          updated_at: pages,
+          dropped: 0,
+          drop_reasons: '{}',
+          unavailable: 0,
+        });
+        // On PostgreSQL the second and third page wait for the first statement and go out together.
+        await Promise.all([
+          repo.ingestPage({
+            connectionId: 'c1',
+            runId: 'r1',
+            now: 1,
+            fence,
+            state: stateOf('vitals', 1),
+            resources: [record('a', '1', '2024-01-01T00:00:00Z', 'a1')],
+          }),
+          repo.ingestPage({
+            connectionId: 'c1',
+            runId: 'r1',
+            now: 2,
+            fence,
+            state: stateOf('labs', 1),
+            resources: [
+              record('a', '3', '2024-03-01T00:00:00Z', 'a3'),
+              record('b', '1', '2024-01-01T00:00:00Z', 'b'),
+            ],
+          }),
+          repo.ingestPage({
+            connectionId: 'c1',
+            runId: 'r1',
+            now: 3,
+            fence,
+            state: stateOf('labs', 2),
+            resources: [
+              record('a', '2', '2024-02-01T00:00:00Z', 'a2'),
+              record('c', '1', '2024-01-01T00:00:00Z', 'c'),
+            ],
+          }),
+        ]);
+        const rows = await repo.list('c1', { limit: 10 });
+        assert.deepEqual(
+          rows.map((r) => [r.resource_id, JSON.parse(r.json).note]),
+          [
+            ['a', 'a3'],
+            ['b', 'b'],
+            ['c', 'c'],
+          ],
+        );
+        const states = await store.db
+          .selectFrom('sync_query_states')
+          .select(['query_key', 'pages'])
+          .orderBy('query_key')
+          .execute();
+        assert.deepEqual(
+          states.map((r) => [r.query_key, Number(r.pages)]),
+          [
+            ['labs', 2],
+            ['vitals', 1],
+          ],
+        );
+      } finally {
+        await cleanup();
+      }
+    });
+
     it('stores identical attachment bytes once and serves both ids', async () => {
       const { store, cleanup } = await createTestStore(dialect);
       try {

@@ -69,8 +69,8 @@ export function createSlotLimiter(input: {
   const ttlMs = input.ttlMs ?? 60_000;
   const pollMs = input.pollMs ?? 25;
   const maxPollMs = input.maxPollMs ?? 200;
-  const keepMs = input.keepMs ?? 2000;
-  const idleMs = input.idleMs ?? 100;
+  const keepMs = input.keepMs ?? 5000;
+  const idleMs = input.idleMs ?? 250;
   const gate = createLocalGate();
   const seekers = new Map<string, Seeker[]>();
   const idle = new Map<string, IdleSlot[]>();
