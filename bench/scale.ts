@@ -9,7 +9,8 @@
  *
  * Also measured, from /proc, over the synced stretch only: the CPU time of the worker processes and of the
  * PostgreSQL backends serving this run's database, per synced connection; and on PostgreSQL the WAL written and
- * the rows and bytes stored per connection (docs/capacity.md builds on these). The sandbox's request log gives the
+ * the rows and bytes stored per connection; and after the one-worker PostgreSQL run, the same figures for an
+ * incremental re-sync of `--resyncs` of its connections (docs/capacity.md builds on these). The sandbox's request log gives the
  * peak concurrency per EHR host, which must never exceed the host limit. The last line is one JSON object:
  * {"latencyMs","sqlite1PerMin","pg1PerMin","pg3PerMin","maxHostConcurrency","hostLimit","cpuMsPerConnSqlite","cpuMsPerConnPg"}
  * (cpuMsPerConnPg from the pg1 run: one worker and its backends, the same shape as the SQLite run).
@@ -33,12 +34,14 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     'host-limit': { type: 'string', default: '5' },
     runs: { type: 'string', default: 'sqlite1,pg1,pg3' },
+    resyncs: { type: 'string', default: '100' },
   },
 });
 const patientsPerWorker = Number(values['patients-per-worker']);
 const orgs = Number(values.orgs);
 const latencyMs = Number(values.latency);
 const hostLimit = Number(values['host-limit']);
+const resyncs = Number(values.resyncs);
 process.env.CHARTBRIDGE_TEST_PG_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 // Imported after the line above: the test-database helper reads the PostgreSQL URL when it loads.
 const { startConnectedApp, noJobs } = await import('../src/testing/connected-app.ts');
@@ -128,6 +131,7 @@ async function sampleCpu(app: ConnectedApp, workers: WorkerProcess[]) {
   const workerMs = workers.reduce((sum, w) => sum + (processCpuMs(w.child.pid!) ?? 0), 0);
   const backends = new Map<number, number>();
   let walLsn: string | null = null;
+  let transactions = 0;
   if (app.services.store.dialect === 'postgres') {
     const db = app.services.store.db;
     const { rows } = await sql<{ pid: number }>`
@@ -137,12 +141,21 @@ async function sampleCpu(app: ConnectedApp, workers: WorkerProcess[]) {
       if (ms !== null) backends.set(pid, ms);
     }
     walLsn = (await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(db)).rows[0]!.lsn;
+    const xacts = await sql<{ n: string }>`
+      select xact_commit::text as n from pg_stat_database where datname = current_database()`.execute(db);
+    transactions = Number(xacts.rows[0]!.n);
   }
-  return { workerMs, backends, allPostgres: cpuMsByCommand('postgres'), walLsn };
+  return { workerMs, backends, allPostgres: cpuMsByCommand('postgres'), walLsn, transactions };
 }
 
 /** On PostgreSQL: WAL bytes between two positions, and what the database holds per connection now. */
-async function pgStorage(app: ConnectedApp, fromLsn: string, toLsn: string, connections: number) {
+async function pgStorage(
+  app: ConnectedApp,
+  before: { walLsn: string | null; transactions: number },
+  after: { walLsn: string | null; transactions: number },
+  connections: number,
+) {
+  const [fromLsn, toLsn] = [before.walLsn!, after.walLsn!];
   const db = app.services.store.db;
   const wal = await sql<{
     bytes: string;
@@ -158,11 +171,9 @@ async function pgStorage(app: ConnectedApp, fromLsn: string, toLsn: string, conn
     select relname as name, (coalesce(seq_scan, 0) + coalesce(idx_scan, 0))::text as scans,
       (n_tup_ins + n_tup_upd + n_tup_del)::text as changes
     from pg_stat_user_tables order by coalesce(seq_scan, 0) + coalesce(idx_scan, 0) desc limit 8`.execute(db);
-  const xacts = await sql<{ n: string }>`
-    select xact_commit::text as n from pg_stat_database where datname = current_database()`.execute(db);
   return {
     walBytesPerConn: Math.round(Number(wal.rows[0]!.bytes) / connections),
-    transactionsPerConn: Math.round(Number(xacts.rows[0]!.n) / connections),
+    transactionsPerConn: Math.round((after.transactions - before.transactions) / connections),
     busiestTables: work.rows.map((t) => ({
       name: t.name,
       scansPerConn: Number((Number(t.scans) / connections).toFixed(1)),
@@ -175,6 +186,43 @@ async function pgStorage(app: ConnectedApp, fromLsn: string, toLsn: string, conn
       bytesPerConn: Math.round(Number(t.bytes) / connections),
     })),
   };
+}
+
+/**
+ * The daily incremental re-sync of `ids` (already synced once, nothing changed at the EHR since): CPU, requests,
+ * transactions and WAL per re-sync, the figures docs/capacity.md scales to a million connections.
+ */
+async function measureResyncs(
+  app: ConnectedApp,
+  workers: WorkerProcess[],
+  ids: string[],
+  send: (connectionId: string) => Promise<void>,
+): Promise<void> {
+  const since = Date.now();
+  app.sandbox.requestLog.clear();
+  const before = await sampleCpu(app, workers);
+  for (const id of ids) await send(id);
+  const db = app.services.store.db;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const row = await db
+      .selectFrom('connections')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('last_sync_at', '>=', since)
+      .executeTakeFirstOrThrow();
+    if (Number(row.n) >= ids.length) break;
+    if (Date.now() - since > 1_800_000) throw new Error('re-syncs not finished after 30 minutes');
+  }
+  const after = await sampleCpu(app, workers);
+  const workerMs = (after.workerMs - before.workerMs) / ids.length;
+  const backendMs = cpuDeltaMs(before.backends, after.backends) / ids.length;
+  const storage = await pgStorage(app, before, after, ids.length);
+  log(
+    `  incremental re-sync, ${ids.length} connections: CPU ${(workerMs + backendMs).toFixed(0)} ms each ` +
+      `(worker ${workerMs.toFixed(1)}, PostgreSQL ${backendMs.toFixed(1)}), ` +
+      `${(app.sandbox.requestLog.counters().requests / ids.length).toFixed(1)} requests, ` +
+      `${storage.transactionsPerConn} transactions, ${storage.walBytesPerConn} WAL bytes each`,
+  );
 }
 
 async function measureRun(name: string, dialect: 'sqlite' | 'postgres', processes: number) {
@@ -250,9 +298,7 @@ async function measureRun(name: string, dialect: 'sqlite' | 'postgres', processe
         `${((workerCpuMs + backendCpuMs) / (minutes * 60_000)).toFixed(2)} cores busy on average`,
     );
     if (cpuBefore.walLsn && cpuAfter.walLsn)
-      log(
-        `  storage: ${JSON.stringify(await pgStorage(app, cpuBefore.walLsn, cpuAfter.walLsn, ids.length))}`,
-      );
+      log(`  storage: ${JSON.stringify(await pgStorage(app, cpuBefore, cpuAfter, ids.length))}`);
     const peaks = app.sandbox
       .orgs()
       .map((org) => app.sandbox.requestLog.peakConcurrency(new URL(org.fhirBase).host));
@@ -271,6 +317,11 @@ async function measureRun(name: string, dialect: 'sqlite' | 'postgres', processe
         `${counters.requests} requests (${(counters.requests / (minutes * 60)).toFixed(0)}/s), ${counters.resources} resources, ${tokenCalls} token calls; ` +
         `peak concurrency per host: ${peaks.join(' ')}`,
     );
+    if (dialect === 'postgres' && processes === 1 && resyncs > 0) {
+      await measureResyncs(app, workers, ids.slice(0, resyncs), (connectionId) =>
+        queue.send('sync', { connectionId }).then(() => undefined),
+      );
+    }
     return { perMin, maxPeak: Math.max(...peaks), cpuMsPerConn };
   } finally {
     process.off('SIGINT', onSignal);
