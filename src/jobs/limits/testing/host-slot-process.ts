@@ -2,7 +2,7 @@
  * A test process that sends requests to one host through the database-enforced host limit, as a worker's FHIR
  * client does: `REQUESTS` requests, `PARALLEL` at a time, each holding a slot of the host while it is in flight.
  * Prints `started`, then `holding` once it holds `PARALLEL` slots at once (so a test can kill it mid-request), and at the end
- * `done {"takes":N,"misses":M}`: how many times it took a slot from the database, and asked while the host was full
+ * `done {"takes":N,"misses":M}`: how many times it took slots from the database, and asked while the host was full
  * (the round trips the limit costs).
  * Env: CHARTBRIDGE_DATABASE_URL, TARGET_URL, HOST_LIMIT, REQUESTS, PARALLEL, SLOT_TTL_MS, OWNER.
  */
@@ -23,11 +23,11 @@ let misses = 0;
 const limiter = createSlotLimiter({
   slots: {
     ...slots,
-    async acquire(input) {
-      const slot = await slots.acquire(input);
-      if (slot === null) misses += 1;
+    async acquireMany(input) {
+      const taken = await slots.acquireMany(input);
+      if (taken.length === 0) misses += 1;
       else takes += 1;
-      return slot;
+      return taken;
     },
   },
   owner: env.OWNER!,
