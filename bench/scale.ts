@@ -1,5 +1,5 @@
 /**
- * `npm run bench:scale [-- --latency 300 --orgs 50 --patients-per-worker 300 --concurrency 8 --runs sqlite1,pg1,pg3]`
+ * `npm run bench:scale [-- --latency 300 --orgs 50 --patients-per-worker 360 --concurrency 8 --runs sqlite1,pg1,pg3]`
  *
  * Connections fully synced per minute by `chartbridge worker` OS processes at an Epic-like latency (default 300 ms
  * per request): 1 process on SQLite, 1 and 3 processes on PostgreSQL. Each run: a sandbox EHR serving every
@@ -27,7 +27,7 @@ import { pgStorage, sampleCpu } from './lib/scale-measure.ts';
 
 const { values } = parseArgs({
   options: {
-    'patients-per-worker': { type: 'string', default: '300' },
+    'patients-per-worker': { type: 'string', default: '360' },
     orgs: { type: 'string', default: '50' },
     latency: { type: 'string', default: '300' },
     resources: { type: 'string', default: '40' },
