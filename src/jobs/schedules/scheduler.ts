@@ -36,7 +36,7 @@ export const defaultScheduleSettings: ScheduleSettings = {
   resyncJitterMs: 60 * 60_000,
   noticeAheadMs: 14 * 86_400_000,
   horizonMs: 60_000,
-  batchSize: 500,
+  batchSize: 2000,
 };
 
 export interface ScheduleTickResult {
@@ -172,9 +172,9 @@ export function createScheduler(input: {
   const intervalMs = input.intervalMs ?? 30_000;
 
   async function tick(): Promise<ScheduleTickResult> {
-    // Each kind plans for at most a third of the interval, well inside the tick's lease (two intervals).
-    const refreshes = await planRefreshes(deps, intervalMs / 3);
-    const syncs = await planResyncs(deps, intervalMs / 3);
+    // Each kind plans for at most half the interval: a tick stays inside its lease (two intervals).
+    const refreshes = await planRefreshes(deps, intervalMs / 2);
+    const syncs = await planResyncs(deps, intervalMs / 2);
     const notices = await sendDueNotices({
       ...deps,
       store: input.store,
