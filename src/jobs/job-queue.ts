@@ -53,6 +53,11 @@ export interface JobQueue {
   stop(): Promise<void>;
   /** Returns the job id, or null when an identical job is already queued. */
   send(name: JobName, data: JobPayload, options?: SendOptions): Promise<string | null>;
+  /**
+   * Queues many jobs of one kind in one round trip (the scheduler's batches: 100,000 connections due at once must
+   * not cost 100,000 round trips). Coalesces like `send`: a job whose twin is already queued is dropped.
+   */
+  sendMany(name: JobName, jobs: Array<{ data: JobPayload; startAfter?: number }>): Promise<void>;
   fetch(name: JobName): Promise<QueuedJob | null>;
   complete(name: JobName, id: string, output: Record<string, unknown>): Promise<void>;
   fail(name: JobName, id: string, reason: string): Promise<FailResult>;

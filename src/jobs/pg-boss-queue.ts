@@ -73,6 +73,18 @@ export function createPgBossQueue(input: {
       });
     },
 
+    async sendMany(name, jobs) {
+      if (jobs.length === 0) return;
+      await boss.insert(
+        jobs.map(({ data, startAfter }) => ({
+          name: queueNameFor(name),
+          data,
+          singletonKey: singletonKeyFor(name, data),
+          ...(startAfter !== undefined ? { startAfter: new Date(startAfter).toISOString() } : {}),
+        })),
+      );
+    },
+
     async fetch(name) {
       const [job] = await boss.fetch<unknown>(queueNameFor(name), { batchSize: 1, includeMetadata: true });
       if (!job) return null;

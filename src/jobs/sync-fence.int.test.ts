@@ -29,6 +29,7 @@ function createRecordingQueue(): JobQueue & { calls: string[] } {
     start: async () => undefined,
     stop: async () => undefined,
     send: record('send'),
+    sendMany: record('sendMany'),
     fetch: async () => null,
     complete: record('complete'),
     fail: record('fail'),

@@ -23,22 +23,28 @@ export function createTableQueue(input: {
   const repo = createJobTableRepository(input.store.db);
   const retry = { ...defaultRetryPolicy, ...input.retry };
   const random = input.random ?? Math.random;
+  const send: JobQueue['send'] = async (name, data, options = {}) => {
+    const now = input.clock.now();
+    return repo.enqueue({
+      name,
+      singletonKey: singletonKeyFor(name, data),
+      data: JSON.stringify(data),
+      startAfter: options.startAfter ?? now,
+      retryLimit: retry[name].retryLimit,
+      retryDelayMs: retry[name].retryDelayMs,
+      now,
+    });
+  };
   return {
     kind: 'table',
     start: async () => undefined,
     stop: async () => undefined,
 
-    async send(name, data, options = {}) {
-      const now = input.clock.now();
-      return repo.enqueue({
-        name,
-        singletonKey: singletonKeyFor(name, data),
-        data: JSON.stringify(data),
-        startAfter: options.startAfter ?? now,
-        retryLimit: retry[name].retryLimit,
-        retryDelayMs: retry[name].retryDelayMs,
-        now,
-      });
+    send,
+
+    async sendMany(name, jobs) {
+      // SQLite is in-process: a round trip costs nothing worth batching.
+      for (const { data, startAfter } of jobs) await send(name, data, { startAfter });
     },
 
     async fetch(name) {

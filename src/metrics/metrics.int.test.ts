@@ -56,10 +56,11 @@ for (const dialect of testDialects) {
         });
         const slots = createSlotRepository(app.services.store.db, app.services.store.dialect);
         for (const owner of ['worker-a#1', 'worker-a#2'])
-          await slots.acquire({
+          await slots.acquireMany({
             pool: hostPoolFor('ehr.example:8443'),
             limit: 5,
-            owner,
+            count: 1,
+            holderPrefix: `${owner}#`,
             ttlMs: 60_000,
             now: Date.now(),
           });

@@ -16,6 +16,8 @@ export interface Store {
   dialect: DialectName;
   /** The raw better-sqlite3 handle (SQLite only), for hot paths that prepare their statements once. */
   sqlite?: SQLite.Database;
+  /** PostgreSQL only: the connection pool right now (`waiting`: queries queued for a free connection). */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -102,7 +104,12 @@ function openPostgres(url: string, poolSize: number): Store {
   // only while a client is idle, so without this listener the process would crash on an uncaught error.
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: () => db.destroy(),
+  };
 }
 
 /** pg (CommonJS) is required on first use, so that SQLite commands never load it. */

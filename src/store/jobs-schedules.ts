@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { NoticeTable } from './jobs-schema.ts';
 import type { Database } from './schema.ts';
 
@@ -27,11 +27,20 @@ export interface ScheduleRepository {
   /** Active, refreshable connections whose access token expires before `dueBefore` and that have no refresh
    *  planned for their current token version (or whose plan is older than `stalePlanBefore`). */
   listRefreshDue(dueBefore: number, stalePlanBefore: number, limit: number): Promise<RefreshCandidate[]>;
-  markRefreshPlanned(connectionId: string, tokenVersion: number, at: number): Promise<void>;
+  /** Records that refreshes were planned for these token versions (one statement for the whole batch). */
+  markRefreshesPlanned(
+    plans: Array<{ connectionId: string; tokenVersion: number }>,
+    at: number,
+  ): Promise<void>;
   /** Active connections with no re-sync planned yet, or whose next re-sync is before `dueBefore`. */
   listSyncDue(dueBefore: number, limit: number): Promise<SyncCandidate[]>;
-  /** Moves the next re-sync time by compare-and-swap, so two schedulers never plan the same period twice. */
-  advanceSync(connectionId: string, previous: number | null, next: number): Promise<boolean>;
+  /**
+   * Moves each connection's next re-sync time by compare-and-swap (`previous` null: no schedule row yet), so two
+   * schedulers never plan the same period twice. One statement per batch; returns the ids this call moved.
+   */
+  advanceSyncs(
+    moves: Array<{ connectionId: string; previous: number | null; next: number }>,
+  ): Promise<Set<string>>;
   listNeedsReauthWithoutNotice(limit: number): Promise<NoticeCandidate[]>;
   listAccessEndingWithoutNotice(from: number, until: number, limit: number): Promise<NoticeCandidate[]>;
   /** Records a notice once per (connection, kind, period); false when another process already sent it. */
@@ -77,12 +86,23 @@ export function createScheduleRepository(db: Kysely<Database>): ScheduleReposito
       return rows.map((r) => ({ ...r, access_expires_at: r.access_expires_at ?? 0 }));
     },
 
-    async markRefreshPlanned(connectionId, tokenVersion, at) {
+    async markRefreshesPlanned(plans, at) {
+      if (plans.length === 0) return;
       await db
         .insertInto('job_schedules')
-        .values({ connection_id: connectionId, name: 'refresh', next_at: at, token_version: tokenVersion })
+        .values(
+          plans.map((p) => ({
+            connection_id: p.connectionId,
+            name: 'refresh',
+            next_at: at,
+            token_version: p.tokenVersion,
+          })),
+        )
         .onConflict((oc) =>
-          oc.columns(['connection_id', 'name']).doUpdateSet({ next_at: at, token_version: tokenVersion }),
+          oc.columns(['connection_id', 'name']).doUpdateSet((eb) => ({
+            next_at: eb.ref('excluded.next_at'),
+            token_version: eb.ref('excluded.token_version'),
+          })),
         )
         .execute();
     },
@@ -107,23 +127,43 @@ export function createScheduleRepository(db: Kysely<Database>): ScheduleReposito
       }));
     },
 
-    async advanceSync(connectionId, previous, next) {
-      if (previous === null) {
+    async advanceSyncs(moves) {
+      const moved = new Set<string>();
+      const first = moves.filter((m) => m.previous === null);
+      if (first.length > 0) {
         const inserted = await db
           .insertInto('job_schedules')
-          .values({ connection_id: connectionId, name: 'sync', next_at: next, token_version: null })
+          .values(
+            first.map((m) => ({
+              connection_id: m.connectionId,
+              name: 'sync',
+              next_at: m.next,
+              token_version: null,
+            })),
+          )
           .onConflict((oc) => oc.columns(['connection_id', 'name']).doNothing())
-          .executeTakeFirst();
-        return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+          .returning('connection_id')
+          .execute();
+        for (const row of inserted) moved.add(row.connection_id);
       }
-      const updated = await db
-        .updateTable('job_schedules')
-        .set({ next_at: next })
-        .where('connection_id', '=', connectionId)
-        .where('name', '=', 'sync')
-        .where('next_at', '=', previous)
-        .executeTakeFirst();
-      return Number(updated.numUpdatedRows) === 1;
+      const later = moves.filter((m) => m.previous !== null);
+      if (later.length > 0) {
+        // UPDATE … FROM a VALUES list named by a CTE: the same text on both databases (SQLite ≥ 3.33); the casts
+        // type PostgreSQL's parameters.
+        const values = sql.join(
+          later.map(
+            (m) => sql`(${m.connectionId}, cast(${m.previous} as bigint), cast(${m.next} as bigint))`,
+          ),
+        );
+        const updated = await sql<{ connection_id: string }>`
+          with v(cid, prev_at, new_at) as (values ${values})
+          update job_schedules set next_at = v.new_at from v
+          where job_schedules.connection_id = v.cid and job_schedules.name = 'sync'
+            and job_schedules.next_at = v.prev_at
+          returning connection_id`.execute(db);
+        for (const row of updated.rows) moved.add(row.connection_id);
+      }
+      return moved;
     },
 
     async listNeedsReauthWithoutNotice(limit) {

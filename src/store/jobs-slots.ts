@@ -1,22 +1,27 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { DialectName } from './database.ts';
 import type { Database } from './schema.ts';
 
 export interface SlotRepository {
-  /** Takes a free slot of `pool` (slots 0..limit-1), or returns null when all are held by live leases. */
-  acquire(input: {
+  /**
+   * Takes up to `count` free slots of `pool` (slots 0..limit-1) in one statement; none when all are held by live
+   * leases. Each row's holder is `holderPrefix` followed by its slot number, so every taken row has its own holder.
+   */
+  acquireMany(input: {
     pool: string;
     limit: number;
-    owner: string;
+    count: number;
+    holderPrefix: string;
     ttlMs: number;
     now: number;
-  }): Promise<number | null>;
+  }): Promise<Array<{ slot: number; holder: string }>>;
   /**
    * Extends to `expiresAt` every lease an owner holds, its numbered holders `{owner}#{n}` included, and never
    * shortens one: a renewal that was slow on its way must not cut short a lease taken after it was computed.
    */
   renewOwner(owner: string, expiresAt: number): Promise<number>;
-  release(pool: string, slot: number, owner: string): Promise<void>;
+  /** Frees the rows of `pool` held by exactly these holders (one statement). */
+  releaseMany(pool: string, holders: string[]): Promise<void>;
   /** Frees every slot an owner holds, including its numbered holders `{owner}#{n}` (graceful shutdown). */
   releaseOwner(owner: string): Promise<number>;
   countHeld(pool: string, now: number): Promise<number>;
@@ -44,29 +49,22 @@ export function createSlotRepository(db: Kysely<Database>, dialect: DialectName)
   }
 
   return {
-    async acquire({ pool, limit, owner, ttlMs, now }) {
+    async acquireMany({ pool, limit, count, holderPrefix, ttlMs, now }) {
       await preparePool(pool, limit);
-      const result = await db
-        .updateTable('limit_slots')
-        .set({ owner, expires_at: now + ttlMs })
-        .where('pool', '=', pool)
-        .where('slot', '=', (eb) => {
-          let free = eb
-            .selectFrom('limit_slots')
-            .select('slot')
-            .where('pool', '=', pool)
-            .where('slot', '<', limit)
-            .where((w) => w.or([w('owner', 'is', null), w('expires_at', '<', now)]))
-            .orderBy('slot')
-            .limit(1);
-          if (dialect === 'postgres') free = free.forUpdate().skipLocked();
-          return free;
-        })
-        // Re-checked on the row itself: a concurrent taker that got there first makes this update miss.
-        .where((w) => w.or([w('owner', 'is', null), w('expires_at', '<', now)]))
-        .returning('slot')
-        .executeTakeFirst();
-      return result ? result.slot : null;
+      // The free slots are chosen once, in a materialized CTE: as an `in (subquery … limit n)` PostgreSQL may run
+      // the subquery again per row and take more than `count`. Locked rows are skipped (a concurrent taker has
+      // them); the row itself is checked again, so a slot another taker got first is not taken twice.
+      const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+      const { rows } = await sql<{ slot: number; owner: string }>`
+        with free as materialized (
+          select slot from limit_slots
+          where pool = ${pool} and slot < ${limit} and (owner is null or expires_at < ${now})
+          order by slot limit ${count} ${lock}
+        )
+        update limit_slots set owner = ${holderPrefix} || cast(slot as text), expires_at = ${now + ttlMs}
+        where pool = ${pool} and slot in (select slot from free) and (owner is null or expires_at < ${now})
+        returning slot, owner`.execute(db);
+      return rows.map((r) => ({ slot: Number(r.slot), holder: r.owner }));
     },
 
     async renewOwner(owner, expiresAt) {
@@ -79,13 +77,13 @@ export function createSlotRepository(db: Kysely<Database>, dialect: DialectName)
       return Number(result.numUpdatedRows);
     },
 
-    async release(pool, slot, owner) {
+    async releaseMany(pool, holders) {
+      if (holders.length === 0) return;
       await db
         .updateTable('limit_slots')
         .set({ owner: null, expires_at: 0 })
         .where('pool', '=', pool)
-        .where('slot', '=', slot)
-        .where('owner', '=', owner)
+        .where('owner', 'in', holders)
         .execute();
     },
 

@@ -5,6 +5,8 @@ import { writeQueryState } from './sync-runs-repository.ts';
 import { assertLeaseHeld, type Fence } from './jobs-leases.ts';
 import type SQLite from 'better-sqlite3';
 import { createSqlitePageWriter, type PageWriteInput } from './sqlite-page-writer.ts';
+import { createPostgresPageWriter } from './postgres-page-writer.ts';
+import type { DialectName } from './database.ts';
 
 /** A resource ready to store: validated type and id, serialised JSON and its hash. */
 export interface ResourceRecord {
@@ -68,17 +70,25 @@ export interface ResourcesRepository {
 
 const BATCH = 400;
 
-/** `sqlite` (the raw handle, SQLite only) enables the prepared-statement page writer. */
+/**
+ * `sqlite` (the raw handle, SQLite only) enables the prepared-statement page writer; `dialect` 'postgres' the
+ * one-statement page writer. Without either (or inside another SQLite transaction), pages go through Kysely.
+ */
 export function createResourcesRepository(
   db: Kysely<Database>,
   sqlite?: SQLite.Database,
+  dialect?: DialectName,
 ): ResourcesRepository {
   let writePage: ((input: PageWriteInput) => boolean) | undefined;
+  const writePostgresPage = dialect === 'postgres' ? createPostgresPageWriter(db) : undefined;
   return {
     async ingestPage({ connectionId, runId, now, resources, state, fence }) {
       if (sqlite) {
         writePage ??= createSqlitePageWriter(sqlite);
         if (writePage({ connectionId, runId, now, resources, state, fence })) return;
+      }
+      if (writePostgresPage) {
+        return writePostgresPage({ connectionId, runId, now, resources, state, fence });
       }
       await db.transaction().execute(async (trx) => {
         if (fence) await assertLeaseHeld(trx, fence);

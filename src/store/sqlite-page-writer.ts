@@ -3,36 +3,17 @@ import type { Selectable } from 'kysely';
 import { ASSERT_LEASE_HELD_SQL, leaseLostError, type Fence } from './jobs-leases.ts';
 import type { ResourceRecord } from './resources-repository.ts';
 import type { SyncQueryStateTable } from './schema.ts';
-
-const COLUMNS = ['version_id', 'last_updated', 'version_rank', 'json', 'hash', 'fetched_at'];
-const NEWER = `(excluded.hash <> resources.hash and (excluded.version_rank = '' or excluded.version_rank >= resources.version_rank))`;
+import { RESOURCE_UPSERT_SET, STATE_COLUMNS, STATE_UPSERT_SET } from './page-write-sql.ts';
 
 const UPSERT_RESOURCE = `insert into resources
   (connection_id, resource_type, resource_id, version_id, last_updated, version_rank, json, hash, fetched_at, sync_run_id)
   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   on conflict (connection_id, resource_type, resource_id) do update set
-  ${COLUMNS.map((c) => `${c} = case when ${NEWER} then excluded.${c} else resources.${c} end`).join(',\n  ')},
-  sync_run_id = excluded.sync_run_id`;
+  ${RESOURCE_UPSERT_SET}`;
 
-const STATE_COLUMNS = [
-  'resource_type',
-  'category',
-  'status',
-  'next_url',
-  'resources',
-  'pages',
-  'bytes',
-  'http_status',
-  'reason',
-  'warnings',
-  'updated_at',
-  'dropped',
-  'drop_reasons',
-  'unavailable',
-];
 const UPSERT_STATE = `insert into sync_query_states (run_id, query_key, ${STATE_COLUMNS.join(', ')})
   values (?, ?, ${STATE_COLUMNS.map(() => '?').join(', ')})
-  on conflict (run_id, query_key) do update set ${STATE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+  on conflict (run_id, query_key) do update set ${STATE_UPSERT_SET}`;
 
 export interface PageWriteInput {
   connectionId: string;

@@ -1,3 +1,4 @@
+import { createCachedTokenSource } from '../fhir/cached-token-source.ts';
 import type { Clock } from '../clock.ts';
 import { createAuditRepository, type AuditRepository } from '../store/audit-repository.ts';
 import { ChartbridgeError, isChartbridgeError } from '../errors.ts';
@@ -75,7 +76,7 @@ export async function runSync(input: RunSyncInput): Promise<SyncSummary> {
   const { services, connectionId } = input;
   const db = services.store.db;
   const repos = {
-    resources: createResourcesRepository(db, services.store.sqlite),
+    resources: createResourcesRepository(db, services.store.sqlite, services.store.dialect),
     runs: createSyncRunsRepository(db),
     binaries: createBinariesRepository(db),
     connections: createConnectionRepository(db),
@@ -132,7 +133,7 @@ function createSyncContext(
   const client = createFhirClient({
     fhirBase: target.fhir_base,
     connectionId,
-    tokens: services.vault,
+    tokens: createCachedTokenSource(services.vault, () => performance.now()),
     limiter: createPriorityLimiter(shared, limits.requestsInFlight),
     fetch: services.fetch,
     limits: input.fhirLimits,

@@ -22,7 +22,8 @@ for (const dialect of testDialects) {
             owner: `process-${i}`,
             clock: systemClock,
             pollMs: 5,
-            handoverMs: 50,
+            keepMs: 50,
+            idleMs: 5,
           }),
         }),
       );
@@ -42,9 +43,11 @@ for (const dialect of testDialects) {
       );
       assert.equal(done, 90);
       assert.equal(peak, 3);
-      // Everything was given back to the database.
+      // Everything was given back to the database once nobody asked for it (after `idleMs`).
       const slots = createSlotRepository(store.db, store.dialect);
-      assert.equal(await slots.countHeld(hostPoolFor('ehr.example:8443'), Date.now()), 0);
+      await waitFor(async () => (await slots.countHeld(hostPoolFor('ehr.example:8443'), Date.now())) === 0, {
+        what: 'every slot back in the database',
+      });
     } finally {
       for (const s of stores) await s.close();
       await cleanup();
@@ -65,8 +68,13 @@ for (const dialect of testDialects) {
       assert.ok(first && second);
       assert.equal(await a.tryAcquire('global', 2), null);
       assert.equal(await b.tryAcquire('global', 2), null);
+      // A released slot is kept a moment for its process's next job (no round trip), then goes back for others.
       await first.release();
-      const third = await b.tryAcquire('global', 2);
+      assert.equal(await b.tryAcquire('global', 2), null);
+      const again = await a.tryAcquire('global', 2);
+      assert.ok(again);
+      await again.release();
+      const third = await waitFor(() => b.tryAcquire('global', 2), { what: 'the slot back in the database' });
       assert.ok(third);
       // Shutdown frees everything an owner holds.
       await b.releaseAll();
@@ -81,16 +89,25 @@ for (const dialect of testDialects) {
     const { store, cleanup } = await createTestStore(dialect);
     try {
       const slots = createSlotRepository(store.db, store.dialect);
-      const take = (owner: string) =>
-        slots.acquire({ pool: 'p', limit: 1, owner, ttlMs: 60_000, now: Date.now() });
-      assert.equal(await take('worker-a#1'), 0);
-      await slots.release('p', 0, 'worker-a#1');
-      assert.equal(await take('worker-a#2'), 0);
+      const take = async (holderPrefix: string) =>
+        (
+          await slots.acquireMany({
+            pool: 'p',
+            limit: 1,
+            count: 1,
+            holderPrefix,
+            ttlMs: 60_000,
+            now: Date.now(),
+          })
+        ).map((r) => `${r.slot} ${r.holder}`);
+      assert.deepEqual(await take('worker-a#1s'), ['0 worker-a#1s0']);
+      await slots.releaseMany('p', ['worker-a#1s0']);
+      assert.deepEqual(await take('worker-a#2s'), ['0 worker-a#2s0']);
       // A late give-back of the first take must not free the row the process took again.
-      await slots.release('p', 0, 'worker-a#1');
-      assert.equal(await take('worker-b#1'), null);
+      await slots.releaseMany('p', ['worker-a#1s0']);
+      assert.deepEqual(await take('worker-b#1s'), []);
       assert.equal(await slots.releaseOwner('worker-a'), 1);
-      assert.equal(await take('worker-b#1'), 0);
+      assert.deepEqual(await take('worker-b#1s'), ['0 worker-b#1s0']);
       // A name that merely starts with the owner's is someone else's.
       assert.equal(await slots.releaseOwner('worker'), 0);
       assert.equal(await slots.countHeld('p', Date.now()), 1);
@@ -106,10 +123,13 @@ for (const dialect of testDialects) {
     try {
       const slots = createSlotRepository(store.db, store.dialect);
       const t = 1_000_000;
-      const take = (owner: string) => slots.acquire({ pool: 'p', limit: 3, owner, ttlMs: 60_000, now: t });
-      assert.equal(await take('worker-a#1'), 0);
-      assert.equal(await take('worker-a#2'), 1);
-      assert.equal(await take('worker-ab#1'), 2);
+      const take = async (holderPrefix: string, count = 1) =>
+        (await slots.acquireMany({ pool: 'p', limit: 3, count, holderPrefix, ttlMs: 60_000, now: t })).map(
+          (r) => r.slot,
+        );
+      // One statement takes several slots, each with its own holder.
+      assert.deepEqual(await take('worker-a#1s', 2), [0, 1]);
+      assert.deepEqual(await take('worker-ab#1s', 2), [2]);
       assert.equal(await slots.renewOwner('worker-a', t + 120_000), 2);
       assert.equal(await slots.countHeld('p', t + 90_000), 2);
       assert.equal(await slots.renewOwner('worker-a', t + 30_000), 0);
@@ -158,9 +178,16 @@ for (const dialect of testDialects) {
       // The slot taken at 1_030_000 still holds its lease to 1_090_000; the first one ends at 1_060_000.
       assert.equal(await slots.countHeld('p', 1_059_000), 2);
       assert.equal(await slots.countHeld('p', 1_070_000), 1);
-      assert.equal(
-        await slots.acquire({ pool: 'p', limit: 2, owner: 'worker-b#1', ttlMs: 1, now: 1_070_000 }),
-        0,
+      assert.deepEqual(
+        await slots.acquireMany({
+          pool: 'p',
+          limit: 2,
+          count: 2,
+          holderPrefix: 'worker-b#1s',
+          ttlMs: 1,
+          now: 1_070_000,
+        }),
+        [{ slot: 0, holder: 'worker-b#1s0' }],
       );
       await limiter.releaseAll();
     } finally {
@@ -182,14 +209,14 @@ for (const dialect of testDialects) {
     try {
       const slots = createSlotRepository(store.db, store.dialect);
       const t = 1_000_000;
-      const take = (pool: string, owner: string, ttlMs = 60_000) =>
-        slots.acquire({ pool, limit: 5, owner, ttlMs, now: t });
+      const take = async (pool: string, owner: string, ttlMs = 60_000) =>
+        (await slots.acquireMany({ pool, limit: 5, count: 1, holderPrefix: `${owner}#`, ttlMs, now: t }))[0];
       assert.deepEqual(await slots.countHeldByPool(t), []);
       await take('host:a.example', 'w#1');
       await take('host:a.example', 'w#2');
       await take('host:a.example', 'w#3', 1_000);
       const released = await take('host:b.example', 'w#4');
-      await slots.release('host:b.example', released!, 'w#4');
+      await slots.releaseMany('host:b.example', [released!.holder]);
       await take('global', 'w#5');
       assert.deepEqual(await slots.countHeldByPool(t + 500), [
         { pool: 'global', held: 1 },

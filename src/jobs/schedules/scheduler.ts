@@ -36,7 +36,7 @@ export const defaultScheduleSettings: ScheduleSettings = {
   resyncJitterMs: 60 * 60_000,
   noticeAheadMs: 14 * 86_400_000,
   horizonMs: 60_000,
-  batchSize: 500,
+  batchSize: 2000,
 };
 
 export interface ScheduleTickResult {
@@ -53,59 +53,79 @@ interface TickDeps {
   settings: ScheduleSettings;
 }
 
-/** Plans refresh-ahead jobs: each starts at a random point of [expiry − ahead − jitter, expiry − ahead]. */
-export async function planRefreshes(deps: TickDeps): Promise<number> {
+/**
+ * Plans refresh-ahead jobs: each starts at a random point of [expiry − ahead − jitter, expiry − ahead]. Batch by
+ * batch (one query, one queue insert and one schedule upsert each) until none is left or `budgetMs` has passed:
+ * 100,000 tokens expiring together are planned in one tick, not one batch per tick (case 45).
+ */
+export async function planRefreshes(deps: TickDeps, budgetMs = Infinity): Promise<number> {
   const { settings, clock } = deps;
-  const now = clock.now();
-  const due = await deps.schedules.listRefreshDue(
-    now + settings.refreshAheadMs + settings.refreshJitterMs + settings.horizonMs,
-    now - 3_600_000,
-    settings.batchSize,
-  );
-  for (const row of due) {
-    const target = row.access_expires_at - settings.refreshAheadMs - deps.random() * settings.refreshJitterMs;
-    const startAfter = Math.max(now, Math.round(target));
-    await deps.queue.send(
-      'refresh',
-      { connectionId: row.id, tokenVersion: row.token_version },
-      { startAfter },
+  const until = clock.now() + budgetMs;
+  let planned = 0;
+  for (;;) {
+    const now = clock.now();
+    const due = await deps.schedules.listRefreshDue(
+      now + settings.refreshAheadMs + settings.refreshJitterMs + settings.horizonMs,
+      now - 3_600_000,
+      settings.batchSize,
     );
-    await deps.schedules.markRefreshPlanned(row.id, row.token_version, now);
+    await deps.queue.sendMany(
+      'refresh',
+      due.map((row) => {
+        const target =
+          row.access_expires_at - settings.refreshAheadMs - deps.random() * settings.refreshJitterMs;
+        return {
+          data: { connectionId: row.id, tokenVersion: row.token_version },
+          startAfter: Math.max(now, Math.round(target)),
+        };
+      }),
+    );
+    // Marked after queuing: a crash in between re-plans the batch, and the queue coalesces the twins.
+    await deps.schedules.markRefreshesPlanned(
+      due.map((row) => ({ connectionId: row.id, tokenVersion: row.token_version })),
+      now,
+    );
+    planned += due.length;
+    if (due.length < settings.batchSize || clock.now() >= until) return planned;
   }
-  return due.length;
 }
 
-/** Plans incremental re-syncs: one per interval per connection, each moved by a random jitter. */
-export async function planResyncs(deps: TickDeps): Promise<number> {
+/**
+ * Plans incremental re-syncs: one per interval per connection, each moved by a random jitter. Batch by batch like
+ * refreshes; each batch's schedule rows move first (compare-and-swap), and only the moved ones are queued.
+ */
+export async function planResyncs(deps: TickDeps, budgetMs = Infinity): Promise<number> {
   const { settings, clock } = deps;
-  const now = clock.now();
+  const until = clock.now() + budgetMs;
   const jitter = () => Math.round(deps.random() * settings.resyncJitterMs);
   let planned = 0;
-  for (const row of await deps.schedules.listSyncDue(now + settings.horizonMs, settings.batchSize)) {
-    if (row.next_at === null) {
-      // First sight of this connection: its first re-sync is one interval after its last sync. One that never
-      // synced gets its first sync now — a safety net when nothing enqueued it at connect time.
-      const first = row.never_synced ? now : row.base_at;
-      const claimed = await deps.schedules.advanceSync(
-        row.id,
-        null,
-        first + settings.resyncIntervalMs + jitter(),
-      );
-      if (claimed && row.never_synced) {
-        await deps.queue.send('sync', { connectionId: row.id }, { startAfter: now });
-        planned += 1;
+  for (;;) {
+    const now = clock.now();
+    const due = await deps.schedules.listSyncDue(now + settings.horizonMs, settings.batchSize);
+    const plans = due.map((row) => {
+      if (row.next_at === null) {
+        // First sight of this connection: its first re-sync is one interval after its last sync. One that never
+        // synced gets its first sync now — a safety net when nothing enqueued it at connect time.
+        const first = row.never_synced ? now : row.base_at;
+        const next = first + settings.resyncIntervalMs + jitter();
+        return { row, startAfter: row.never_synced ? now : null, next };
       }
-      continue;
-    }
-    // Connections overdue together (after an outage) still start spread over the jitter window.
-    const startAfter = Math.max(row.next_at, now + jitter());
-    if (!(await deps.schedules.advanceSync(row.id, row.next_at, startAfter + settings.resyncIntervalMs))) {
-      continue;
-    }
-    await deps.queue.send('sync', { connectionId: row.id }, { startAfter });
-    planned += 1;
+      // Connections overdue together (after an outage) still start spread over the jitter window.
+      const startAfter = Math.max(row.next_at, now + jitter());
+      return { row, startAfter, next: startAfter + settings.resyncIntervalMs };
+    });
+    const moved = await deps.schedules.advanceSyncs(
+      plans.map((p) => ({ connectionId: p.row.id, previous: p.row.next_at, next: p.next })),
+    );
+    const jobs = plans.flatMap((p) =>
+      p.startAfter !== null && moved.has(p.row.id)
+        ? [{ data: { connectionId: p.row.id }, startAfter: p.startAfter }]
+        : [],
+    );
+    await deps.queue.sendMany('sync', jobs);
+    planned += jobs.length;
+    if (due.length < settings.batchSize || clock.now() >= until) return planned;
   }
-  return planned;
 }
 
 export interface Scheduler {
@@ -152,8 +172,9 @@ export function createScheduler(input: {
   const intervalMs = input.intervalMs ?? 30_000;
 
   async function tick(): Promise<ScheduleTickResult> {
-    const refreshes = await planRefreshes(deps);
-    const syncs = await planResyncs(deps);
+    // Each kind plans for at most half the interval: a tick stays inside its lease (two intervals).
+    const refreshes = await planRefreshes(deps, intervalMs / 2);
+    const syncs = await planResyncs(deps, intervalMs / 2);
     const notices = await sendDueNotices({
       ...deps,
       store: input.store,

@@ -34,6 +34,11 @@ export function spawnServe(
   return spawnWithLines([cli, 'serve', ...args], env);
 }
 
+/** Spawns a TypeScript test script (run through tsx) as its own OS process, its output read line by line. */
+export function spawnTestScript(path: string, env: Record<string, string>): WorkerProcess {
+  return spawnWithLines(['--import', 'tsx', path], env);
+}
+
 function spawnWithLines(args: string[], env: Record<string, string>): WorkerProcess {
   const child = spawn(process.execPath, args, {
     env: { ...process.env, CHARTBRIDGE_LOG_LEVEL: 'warn', ...env },
