@@ -31,6 +31,7 @@ const cases: Record<string, Record<string, PatientCase>> = {
   'sparse-capability-401': { lucienbosco: usCore, christianbalistreri: synthea },
   'sparse-capability-500': { lucienbosco: usCore, christianbalistreri: synthea },
   'everything-only': { lucienbosco: { size: 307 }, christianbalistreri: { size: 92 } },
+  'smart-v2': { lucienbosco: usCore, christianbalistreri: synthea },
   'flaky-attachments': {
     lucienbosco: {
       size: 287,
