@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,9 @@ function readmeCurlBlock(): string {
 }
 
 test("README's curl block runs as written against a demo and each step does what its comment says", async () => {
+  // The README runs bin/chartbridge.js, which runs dist/: without a build the block's wait loop would spin for
+  // the whole timeout. `npm install`/`npm ci` build it (prepare); a checkout that skipped them says so at once.
+  assert.ok(existsSync(join(root, 'dist/cli/main.js')), 'dist/ is missing: run `npm run build` first');
   const [port, sandboxPort] = [await freePort(), await freePort()];
   const script = readmeCurlBlock()
     .replaceAll('--port 3000', `--port ${port}`)
