@@ -10,20 +10,25 @@ import { runSync } from './run-sync.ts';
 import { assertRecordMatchesSandbox } from '../testing/sync/compare-with-sandbox.ts';
 
 /**
- * Case 24 (docs/reliability-cases.md) with a real database: while one page of a real sync is on its way to the database, another
- * client makes the database refuse it. On SQLite a second connection holds the write lock (BEGIN IMMEDIATE), so
- * the commit ends in SQLITE_BUSY; on PostgreSQL another client locks the checkpoint table, the commit blocks half
- * way (its resources written, its checkpoint not) and its backend is terminated, as if the server dropped it.
- * The page must roll back whole, be retried, and the run end with the exact record and the grant intact.
+ * Case 24 (docs/reliability-cases.md) with a real database: while one page of a real sync is on its way to the
+ * database, another client makes the database refuse it. On SQLite a second connection holds the write lock
+ * (BEGIN IMMEDIATE), so the commit ends in SQLITE_BUSY; on PostgreSQL another client holds an uncommitted row with
+ * the key of one of the page's resources, the commit blocks half way (rows before it written) and the server
+ * cancels it, as a busy server does (statement or lock timeout). The page must roll back whole, be retried, and
+ * the run end with the exact record and the grant intact. (A dropped connection, the server going down, is
+ * proven by the worker tests: src/jobs/worker-processes.int.test.ts.)
  */
 const orgId = 'org-b';
 const username = 'vitofeeney';
 
 /** Another client of the same database that can make it refuse the app's next page commit. */
 interface Obstruction {
-  /** Starts refusing; for PostgreSQL also terminates the commit once it is stuck half way. */
-  begin(): Promise<void>;
-  /** Resolves once the commit really failed inside the database (PostgreSQL: its backend was terminated). */
+  /**
+   * Starts refusing the commit of `page` (its `Type/id` keys); for PostgreSQL also cancels the
+   * commit once it is stuck half way.
+   */
+  begin(connectionId: string, page: string[]): Promise<void>;
+  /** Resolves once the commit really failed inside the database (PostgreSQL: its statement was cancelled). */
   struck(): Promise<void>;
   end(): Promise<void>;
   close(): Promise<void>;
@@ -45,27 +50,34 @@ function postgresObstruction(app: ConnectedApp): Obstruction {
   const connected = locker.connect();
   let killed: Promise<void> | undefined;
   return {
-    async begin() {
+    async begin(connectionId, page) {
       await connected;
       await locker.query('begin');
-      await locker.query('lock table sync_query_states in exclusive mode');
+      // An uncommitted row with the key of the page's last resource: the commit (one statement on PostgreSQL,
+      // postgres-page-writer.ts) writes the rows before it, then waits on this one — stuck half way, with rows a
+      // rollback must undo. A table lock would stop it before it wrote anything.
+      const [type, resourceId] = page.at(-1)!.split('/');
+      await locker.query(
+        `insert into resources (connection_id, resource_type, resource_id, json, hash, fetched_at)
+         values ($1, $2, $3, '{}', 'x', 0)`,
+        [connectionId, type, resourceId],
+      );
       killed = (async () => {
-        // The commit's backend, waiting for the checkpoint table after it wrote the page's resources.
+        // The commit's backend, waiting for the locker's transaction to decide that row.
         const waiter = await waitFor(
           async () => {
             // Activity is read once per transaction unless cleared, and the locker is inside one.
             await locker.query('select pg_stat_clear_snapshot()');
             const { rows } = await locker.query<{ pid: number; xid: string | null }>(
-              `select a.pid, a.backend_xid::text as xid from pg_locks l join pg_stat_activity a on a.pid = l.pid
-               where not l.granted and l.relation = 'sync_query_states'::regclass
-                 and a.datname = current_database()`,
+              `select pid, backend_xid::text as xid from pg_stat_activity
+               where wait_event_type = 'Lock' and datname = current_database() and pid <> pg_backend_pid()`,
             );
             return rows[0];
           },
           { timeoutMs: 15_000, what: 'the page commit to wait for the checkpoint table' },
         );
         assert.ok(waiter.xid, 'the stuck commit has written rows (it holds a transaction id)');
-        await locker.query('select pg_terminate_backend($1)', [waiter.pid]);
+        await locker.query('select pg_cancel_backend($1)', [waiter.pid]);
       })();
     },
     struck: () => killed!,
@@ -80,7 +92,7 @@ const obstructions: Record<DialectName, (app: ConnectedApp) => Obstruction> = {
 };
 
 for (const dialect of testDialects) {
-  test(`a page commit refused by a busy or dropped database rolls back, is retried, and the record is exact (case 24, ${dialect})`, async () => {
+  test(`a page commit refused by a busy database rolls back, is retried, and the record is exact (case 24, ${dialect})`, async () => {
     const app = await startConnectedApp({ dialect, jobs: noJobs });
     // The real 5 s busy_timeout only makes the test slower: past it, SQLite answers SQLITE_BUSY just the same.
     app.services.store.sqlite?.pragma('busy_timeout = 500');
@@ -108,7 +120,7 @@ for (const dialect of testDialects) {
         );
         if (entries.length < 2 || (pagesWithEntries += 1) < 2) return response;
         page = entries.map((e) => `${e.resource!.resourceType}/${e.resource!.id}`).sort();
-        await obstruction.begin();
+        await obstruction.begin(id, page);
         return response;
       }) as typeof fetch;
 
