@@ -89,6 +89,13 @@ function describeReads(dialect: DialectName): void {
           action: 'phi.export',
           connectionId,
           userId,
+          detail: { via: 'GET /api/connections/:id/export' },
+        },
+        {
+          actor: 'api',
+          action: 'phi.export_end',
+          connectionId,
+          userId,
           detail: {
             via: 'GET /api/connections/:id/export',
             types: [...held([...stored.keys()]), 'Binary'].sort().join(','),
@@ -131,14 +138,15 @@ function describeReads(dialect: DialectName): void {
       await reader.read();
       abort.abort();
       await reader.cancel().catch(() => undefined);
-      const [event] = await waitFor(
+      const [started, event] = await waitFor(
         async () => {
           const added = (await phiEvents()).slice(before);
-          return added.length > 0 ? added : undefined;
+          return added.length > 1 ? added : undefined;
         },
-        { what: 'the abandoned export’s audit row' },
+        { what: 'the abandoned export’s audit rows' },
       );
-      assert.equal(event!.action, 'phi.export');
+      assert.equal(started!.action, 'phi.export');
+      assert.equal(event!.action, 'phi.export_end');
       assert.equal(event!.detail.complete, false);
       const sent = Number(event!.detail.count);
       assert.ok(sent >= 1 && sent < total([...stored.keys()]) + binaries + 8, String(sent));
@@ -229,9 +237,16 @@ function describeReads(dialect: DialectName): void {
       assert.equal(exported.code, 0, exported.stderr);
       const bundle = JSON.parse(exported.stdout) as { entry: unknown[] };
       const events = await phiEvents();
-      assert.deepEqual(events.at(-1), {
+      assert.deepEqual(events.at(-2), {
         actor: 'cli',
         action: 'phi.export',
+        connectionId,
+        userId,
+        detail: { via: 'export --format bundle' },
+      });
+      assert.deepEqual(events.at(-1), {
+        actor: 'cli',
+        action: 'phi.export_end',
         connectionId,
         userId,
         detail: {
