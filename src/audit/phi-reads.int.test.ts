@@ -46,7 +46,7 @@ function describeReads(dialect: DialectName): void {
       assert.ok(total(['Observation']) > 5, 'the sandbox patient has observations');
     });
 
-    it('API: resources, coverage, export and a binary each leave one row with the exact count', async () => {
+    it('API: resources, coverage, sync runs, export and a binary each leave their rows with the exact count', async () => {
       const page = await app.api(`/api/connections/${connectionId}/resources?type=Observation&_count=5`);
       assert.equal(page.status, 200);
       assert.equal(((await page.json()) as { entry: unknown[] }).entry.length, 5);
@@ -54,6 +54,11 @@ function describeReads(dialect: DialectName): void {
         entries: Array<{ resourceType: string; resources: number }>;
       };
       const reported = report.entries.filter((e) => e.resources > 0);
+      const { runs } = (await (await app.api(`/api/connections/${connectionId}/sync-runs`)).json()) as {
+        runs: Array<{ queries: Array<{ resourceType: string; resources: number }> }>;
+      };
+      const ranQueries = runs.flatMap((run) => run.queries).filter((q) => q.resources > 0);
+      assert.ok(ranQueries.length > 3, 'the sync ran queries that found resources');
       const exported = await (await app.api(`/api/connections/${connectionId}/export`)).text();
       const lines = exported.trim().split('\n');
       assert.equal(lines.length, total([...stored.keys()]) + binaries);
@@ -82,6 +87,17 @@ function describeReads(dialect: DialectName): void {
             via: 'GET /api/connections/:id/coverage',
             types: [...new Set(reported.map((e) => e.resourceType))].sort().join(','),
             count: reported.reduce((sum, e) => sum + e.resources, 0),
+          },
+        },
+        {
+          actor: 'api',
+          action: 'phi.summary',
+          connectionId,
+          userId,
+          detail: {
+            via: 'GET /api/connections/:id/sync-runs',
+            types: [...new Set(ranQueries.map((q) => q.resourceType))].sort().join(','),
+            count: ranQueries.reduce((sum, q) => sum + q.resources, 0),
           },
         },
         {

@@ -1,14 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { stream } from 'hono/streaming';
 import { ChartbridgeError } from '../../errors.ts';
 import { isSafeFhirId } from '../../fhir/fhir-id.ts';
 import type { Services } from '../../services.ts';
 import { createBinariesRepository } from '../../store/binaries-repository.ts';
 import { createResourcesRepository } from '../../store/resources-repository.ts';
-import { createSyncRunsRepository, type SyncRunRow } from '../../store/sync-runs-repository.ts';
+import { createSyncRunsRepository } from '../../store/sync-runs-repository.ts';
 import { buildCoverageReport } from '../../sync/coverage.ts';
-import { addDrops, listDrops, type DropCounts } from '../../sync/drop-counts.ts';
 import { createExportTally, streamExport } from '../../sync/export-stream.ts';
 import { createApiRoutes } from '../api/api-routes.ts';
 import { booleanQuery, ConnectionIdParams, errorResponses, jsonResponse } from '../api/api-schemas.ts';
@@ -32,6 +30,7 @@ import {
 } from '../../audit/phi-reads.ts';
 import type { ConnectionRow } from '../../store/connection-repository.ts';
 import type { Logger } from '../../log/logger.ts';
+import { buildNextUrl, toRunJson } from './data-responses.ts';
 
 /** Types a browser could render or run; served as opaque bytes instead (A10). */
 const SAFE_DOWNLOAD_TYPES = new Set([
@@ -151,9 +150,12 @@ export function createDataRoutes(services: Services): OpenAPIHono {
   };
 
   routes.openapi(syncRunsRoute, async (c) => {
-    const { id } = await connectionRowOf(c.req.valid('param').id);
-    const rows = await runs.listRuns(id, 50);
-    return c.json({ runs: rows.map(toRunJson) }, 200);
+    const row = await connectionRowOf(c.req.valid('param').id);
+    const listed = (await runs.listRuns(row.id, 50)).map(toRunJson);
+    // Per query, its resource type and how many arrived: like coverage, a summary of what the patient has.
+    const read = summaryRead(listed.flatMap((run) => run.queries));
+    await recordPhiRead(services, { ...apiReader(row, 'sync-runs'), action: 'phi.summary', ...read });
+    return c.json({ runs: listed }, 200);
   });
   routes.openapi(coverageRoute, async (c) => {
     const row = await connectionRowOf(c.req.valid('param').id);
@@ -226,7 +228,7 @@ export function createDataRoutes(services: Services): OpenAPIHono {
       },
       // The status and headers are gone by now: log the failure (name and code only, never a message that could
       // quote the data) in the request's context; the client sees the download cut short.
-      (error) => logStreamFailure(services.log, error),
+      async (error) => logStreamFailure(services.log, error),
     );
     // @hono/zod-openapi types a `+json` answer as c.json's; this one is a stream, described but not typed.
     return streamed as never;
@@ -286,36 +288,4 @@ function logStreamFailure(log: Logger, error: Error): void {
     },
     'export stream failed',
   );
-}
-
-function buildNextUrl(c: Context, cursor: string): string {
-  const url = new URL(c.req.url);
-  url.searchParams.set('_cursor', cursor);
-  return `${url.pathname}${url.search}`;
-}
-
-function toRunJson(row: SyncRunRow) {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  const queries = JSON.parse(row.queries) as Array<{
-    dropReasons?: Array<{ reason: string; count: number }>;
-  }>;
-  const drops: DropCounts = {};
-  for (const query of queries)
-    for (const { reason, count } of query.dropReasons ?? []) addDrops(drops, { [reason]: count });
-  return {
-    id: row.id,
-    status: row.status,
-    reason: row.reason,
-    full: row.full === 1,
-    startedAt: iso(row.started_at),
-    finishedAt: iso(row.finished_at),
-    resources: Number(row.resources),
-    pages: Number(row.pages),
-    bytes: Number(row.bytes),
-    dropped: Number(row.dropped),
-    dropReasons: listDrops(drops),
-    queries,
-    warnings: JSON.parse(row.warnings) as unknown,
-    errors: JSON.parse(row.errors) as unknown,
-  };
 }
