@@ -103,8 +103,8 @@ describe('sync through faults', () => {
       (e) => e.action === 'connection.needs_reauth',
     );
     assert.deepEqual(
-      reauth.map((e) => [e.actor, JSON.parse(e.detail)]),
-      [['sync', { code: 'ERR_FHIR_REAUTH_REQUIRED' }]],
+      reauth.map((e) => [e.actor, e.user_id, JSON.parse(e.detail)]),
+      [['sync', `fault-user-${users}`, { code: 'ERR_FHIR_REAUTH_REQUIRED' }]],
     );
   });
 
