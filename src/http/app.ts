@@ -1,3 +1,4 @@
+import { revokedDataDays } from '../config/safeguards-config.ts';
 import { Hono } from 'hono';
 import { ChartbridgeError } from '../errors.ts';
 import type { Services } from '../services.ts';
@@ -38,7 +39,8 @@ export function createHttpApp(services: Services): Hono {
     return c.json({ status: 'ready' });
   });
   app.route('/', createHomeRoutes(services));
-  app.route('/', createLegalRoutes({ legal: services.config.legal, publicUrl: services.config.publicUrl }));
+  const { legal, publicUrl, safeguards } = services.config;
+  app.route('/', createLegalRoutes({ legal, publicUrl, revokedDataDays: revokedDataDays(safeguards) }));
   // Before the connect routes: its middleware lets the picker load the live-search script.
   app.route('/', createPatientConnectRoutes(services));
   app.route('/', createConnectRoutes(services));
