@@ -49,17 +49,22 @@ export const ErrorBody = z
 const ERROR_DESCRIPTIONS: Partial<Record<ChartbridgeErrorCode, string>> = {
   ERR_INVALID_INPUT: 'A parameter, query value or body field is invalid; the message names it.',
   ERR_UNAUTHORIZED: 'Missing or wrong API key.',
+  ERR_RATE_LIMITED:
+    'Too many wrong API keys from this address: wait for the Retry-After seconds (the key is not checked until then).',
   ERR_NOT_FOUND: 'No such connection, user or binary.',
   ERR_CONNECTION_INACTIVE: 'The connection is not active; the patient must connect again.',
 };
 
-/** The error answers a route can give, each with the status `ERROR_STATUS` assigns to its code. */
+/**
+ * The error answers a route can give, each with the status `ERROR_STATUS` assigns to its code; every /api route
+ * can answer 401 (the key) and 429 (the wrong-key lockout in front of it).
+ */
 export function errorResponses(...codes: ChartbridgeErrorCode[]) {
   const responses: Record<
     number,
     { description: string; content: { 'application/json': { schema: typeof ErrorBody } } }
   > = {};
-  for (const code of ['ERR_UNAUTHORIZED', ...codes] as ChartbridgeErrorCode[]) {
+  for (const code of ['ERR_UNAUTHORIZED', 'ERR_RATE_LIMITED', ...codes] as ChartbridgeErrorCode[]) {
     const status = ERROR_STATUS[code];
     const description = `${code}: ${ERROR_DESCRIPTIONS[code] ?? ''}`.trim();
     const previous = responses[status];

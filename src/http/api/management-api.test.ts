@@ -94,6 +94,25 @@ test('every /api route the app answers is in the OpenAPI document, and nothing e
   ]);
 });
 
+test('every /api operation documents the 401 of the key and the 429 of the wrong-key lockout', async () => {
+  const document = await openApiDocument();
+  const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({
+      name: `${method.toUpperCase()} ${path}`,
+      responses: (operation as { responses: Record<string, { description: string }> }).responses,
+    })),
+  );
+  assert.equal(operations.length, 12);
+  for (const { name, responses } of operations) {
+    assert.match(responses['401']?.description ?? '', /^ERR_UNAUTHORIZED: /, name);
+    assert.equal(
+      responses['429']?.description,
+      'ERR_RATE_LIMITED: Too many wrong API keys from this address: wait for the Retry-After seconds (the key is not checked until then).',
+      name,
+    );
+  }
+});
+
 test('a request its schemas refuse is a 400 ERR_INVALID_INPUT in the {error: {code, message}} shape', async () => {
   const call = (path: string, init: RequestInit = {}) =>
     app.request(path, { ...init, headers: { authorization: `Bearer ${API_KEY}`, ...init.headers } });
