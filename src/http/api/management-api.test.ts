@@ -160,3 +160,33 @@ test('without the API key a route answers 401 before its schemas look at the req
   assert.equal(response.status, 401);
   assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'ERR_UNAUTHORIZED');
 });
+
+test('every /api operation refuses a missing or wrong key with 401; the OAuth redirect URI needs none', async () => {
+  const document = await openApiDocument();
+  const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((method) => ({
+      method: method.toUpperCase(),
+      path: path.replaceAll(/\{\w+\}/g, 'x1'),
+    })),
+  );
+  assert.equal(operations.length, 12);
+  // 12 wrong keys from one address would reach the lockout (429) first: here only the key check is tested.
+  const { safeguards } = services.config;
+  const apiKeyLockout = { ...safeguards.apiKeyLockout, maxFailures: 100 };
+  const keyChecked = createHttpApp({
+    ...services,
+    config: { ...services.config, safeguards: { ...safeguards, apiKeyLockout } },
+  });
+  const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong-key-wrong-key' }];
+  for (const { method, path } of operations)
+    for (const headers of attempts) {
+      const response = await keyChecked.request(path, { method, headers });
+      assert.equal(response.status, 401, `${method} ${path}`);
+      assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="chartbridge"');
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'ERR_UNAUTHORIZED');
+    }
+  // The patient's browser comes back here from the EHR, without a key: refused for its missing state, not the key.
+  const callback = await app.request('/api/auth/smart/callback?code=c&state=s');
+  assert.notEqual(callback.status, 401);
+  assert.equal(callback.headers.get('www-authenticate'), null);
+});
