@@ -9,6 +9,7 @@ import { createResourcesRepository } from '../store/resources-repository.ts';
 import { recordExportEnd, recordExportStart } from '../audit/phi-reads.ts';
 import { createExportTally, EXPORT_FORMATS, streamExport, type ExportFormat } from '../sync/export-stream.ts';
 import { withCliServices } from './cli-services.ts';
+import { isSafeId, SAFE_ID_CHARACTERS } from '../store/safe-ids.ts';
 
 /** `chartbridge export <connection> --format ndjson|bundle [--output file]`: the stored record, streamed. */
 export function registerExportCommand(program: Command): Command {
@@ -33,10 +34,10 @@ export function registerExportCommand(program: Command): Command {
             `unknown --format '${options.format.slice(0, 20)}'; use ndjson or bundle`,
           );
         }
-        if (!/^[A-Za-z0-9._:@-]{1,128}$/.test(id)) {
+        if (!isSafeId(id)) {
           throw new ChartbridgeError(
             'ERR_INVALID_INPUT',
-            `invalid connection id '${id.slice(0, 40)}': use letters, digits and . _ : @ -`,
+            `invalid connection id '${id.slice(0, 40)}': use ${SAFE_ID_CHARACTERS}`,
           );
         }
         if (options.output) checkParentFolder(options.output, '--output');

@@ -1,15 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { ERROR_STATUS, type ChartbridgeErrorCode } from '../../errors.ts';
-
-/** Ids chosen by the app (user ids) or by us (connection ids): safe in paths, logs and SQL parameters. */
-const ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
+import { SAFE_ID_CHARACTERS, SAFE_ID_PATTERN } from '../../store/safe-ids.ts';
 
 /** An id in a path; `label` is how the error message names it (`'connection id' must be …`). */
 export function idSchema(label: string) {
   return z
-    .string({ error: `'${label}' must be 1-128 characters of letters, digits and . _ : @ -` })
-    .regex(ID_PATTERN)
-    .openapi({ example: 'con_3f9a1c2e7b', description: '1-128 letters, digits and . _ : @ -' });
+    .string({ error: `'${label}' must be 1-128 characters of ${SAFE_ID_CHARACTERS}` })
+    .regex(SAFE_ID_PATTERN)
+    .openapi({ example: 'con_3f9a1c2e7b', description: `1-128 ${SAFE_ID_CHARACTERS}` });
 }
 
 export const ConnectionIdParams = z.object({
