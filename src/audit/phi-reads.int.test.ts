@@ -46,7 +46,7 @@ function describeReads(dialect: DialectName): void {
       assert.ok(total(['Observation']) > 5, 'the sandbox patient has observations');
     });
 
-    it('API: resources, coverage, export and a binary each leave one row with the exact count', async () => {
+    it('API: resources, coverage, sync runs, export and a binary each leave their rows with the exact count', async () => {
       const page = await app.api(`/api/connections/${connectionId}/resources?type=Observation&_count=5`);
       assert.equal(page.status, 200);
       assert.equal(((await page.json()) as { entry: unknown[] }).entry.length, 5);
@@ -54,6 +54,11 @@ function describeReads(dialect: DialectName): void {
         entries: Array<{ resourceType: string; resources: number }>;
       };
       const reported = report.entries.filter((e) => e.resources > 0);
+      const { runs } = (await (await app.api(`/api/connections/${connectionId}/sync-runs`)).json()) as {
+        runs: Array<{ queries: Array<{ resourceType: string; resources: number }> }>;
+      };
+      const ranQueries = runs.flatMap((run) => run.queries).filter((q) => q.resources > 0);
+      assert.ok(ranQueries.length > 3, 'the sync ran queries that found resources');
       const exported = await (await app.api(`/api/connections/${connectionId}/export`)).text();
       const lines = exported.trim().split('\n');
       assert.equal(lines.length, total([...stored.keys()]) + binaries);
@@ -86,7 +91,25 @@ function describeReads(dialect: DialectName): void {
         },
         {
           actor: 'api',
+          action: 'phi.summary',
+          connectionId,
+          userId,
+          detail: {
+            via: 'GET /api/connections/:id/sync-runs',
+            types: [...new Set(ranQueries.map((q) => q.resourceType))].sort().join(','),
+            count: ranQueries.reduce((sum, q) => sum + q.resources, 0),
+          },
+        },
+        {
+          actor: 'api',
           action: 'phi.export',
+          connectionId,
+          userId,
+          detail: { via: 'GET /api/connections/:id/export' },
+        },
+        {
+          actor: 'api',
+          action: 'phi.export_end',
           connectionId,
           userId,
           detail: {
@@ -131,14 +154,15 @@ function describeReads(dialect: DialectName): void {
       await reader.read();
       abort.abort();
       await reader.cancel().catch(() => undefined);
-      const [event] = await waitFor(
+      const [started, event] = await waitFor(
         async () => {
           const added = (await phiEvents()).slice(before);
-          return added.length > 0 ? added : undefined;
+          return added.length > 1 ? added : undefined;
         },
-        { what: 'the abandoned export’s audit row' },
+        { what: 'the abandoned export’s audit rows' },
       );
-      assert.equal(event!.action, 'phi.export');
+      assert.equal(started!.action, 'phi.export');
+      assert.equal(event!.action, 'phi.export_end');
       assert.equal(event!.detail.complete, false);
       const sent = Number(event!.detail.count);
       assert.ok(sent >= 1 && sent < total([...stored.keys()]) + binaries + 8, String(sent));
@@ -229,9 +253,16 @@ function describeReads(dialect: DialectName): void {
       assert.equal(exported.code, 0, exported.stderr);
       const bundle = JSON.parse(exported.stdout) as { entry: unknown[] };
       const events = await phiEvents();
-      assert.deepEqual(events.at(-1), {
+      assert.deepEqual(events.at(-2), {
         actor: 'cli',
         action: 'phi.export',
+        connectionId,
+        userId,
+        detail: { via: 'export --format bundle' },
+      });
+      assert.deepEqual(events.at(-1), {
+        actor: 'cli',
+        action: 'phi.export_end',
         connectionId,
         userId,
         detail: {

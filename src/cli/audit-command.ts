@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
+import { systemClock } from '../clock.ts';
 import { ChartbridgeError } from '../errors.ts';
 import { parseCountFlag } from '../jobs/worker-settings.ts';
 import type { AuditRow } from '../store/audit-repository.ts';
-import { withCliServices } from './cli-services.ts';
+import { withCliStore } from './cli-services.ts';
+import { isSafeId, SAFE_ID_CHARACTERS } from '../store/safe-ids.ts';
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -27,18 +29,17 @@ export function registerAuditCommand(program: Command): Command {
         limit?: string;
         json?: boolean;
       }) => {
-        if (flags.connection !== undefined && !/^[A-Za-z0-9._:@-]{1,128}$/.test(flags.connection))
-          throw invalid(
-            `invalid --connection '${flags.connection.slice(0, 40)}': use letters, digits and . _ : @ -`,
-          );
+        if (flags.connection !== undefined && !isSafeId(flags.connection))
+          throw invalid(`invalid --connection '${flags.connection.slice(0, 40)}': use ${SAFE_ID_CHARACTERS}`);
         if (flags.action !== undefined && !/^[a-z_.]{1,64}\*?$/.test(flags.action))
           throw invalid(
             `invalid --action '${flags.action.slice(0, 40)}': e.g. phi.export, or phi.* for a prefix`,
           );
         const limit = parseCountFlag('--limit', flags.limit) ?? 1000;
-        await withCliServices(async (services) => {
-          const since = flags.since === undefined ? undefined : parseSince(flags.since, services.clock.now());
-          const rows = await services.repos.audit.query({
+        const since = flags.since === undefined ? undefined : parseAuditSince(flags.since, systemClock.now());
+        // Rows only: the store alone, without keys, OAuth or the job queue.
+        await withCliStore(async ({ repos }) => {
+          const rows = await repos.audit.query({
             connectionId: flags.connection,
             since,
             action: flags.action,
@@ -69,7 +70,7 @@ function toEventJson(row: AuditRow) {
 }
 
 /** `--since`: an ISO date or time, or a duration back from now (`90m`, `24h`, `7d`). */
-export function parseSince(value: string, now: number): number {
+export function parseAuditSince(value: string, now: number): number {
   const relative = /^(\d{1,6})([mhd])$/.exec(value);
   if (relative) return now - Number(relative[1]) * UNIT_MS[relative[2]!]!;
   const at = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;

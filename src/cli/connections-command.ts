@@ -6,6 +6,7 @@ import { assertEncryptionKeyOpens } from '../vault/encryption-key-check.ts';
 import { withCliServices, withCliStore } from './cli-services.ts';
 import { registerConnectionsEraseCommand } from './connections-erase-command.ts';
 import { registerConnectionsSyncCommand } from './connections-sync-command.ts';
+import { isSafeId, SAFE_ID_CHARACTERS } from '../store/safe-ids.ts';
 
 const STATUSES: ConnectionStatus[] = ['active', 'needs_reauth', 'revoked', 'error', 'key_error'];
 
@@ -112,10 +113,10 @@ function registerDisconnect(group: Command): void {
 }
 
 export function checkId(id: string): string {
-  if (!/^[A-Za-z0-9._:@-]{1,128}$/.test(id)) {
+  if (!isSafeId(id)) {
     throw new ChartbridgeError(
       'ERR_INVALID_INPUT',
-      `invalid connection or user id '${id.slice(0, 40)}': use letters, digits and . _ : @ -`,
+      `invalid connection or user id '${id.slice(0, 40)}': use ${SAFE_ID_CHARACTERS}`,
     );
   }
   return id;

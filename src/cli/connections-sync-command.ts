@@ -3,6 +3,7 @@ import { ChartbridgeError } from '../errors.ts';
 import type { SyncSummary } from '../sync/run-sync.ts';
 import { withCliServices } from './cli-services.ts';
 import { assertEncryptionKeyOpens } from '../vault/encryption-key-check.ts';
+import { isSafeId, SAFE_ID_CHARACTERS } from '../store/safe-ids.ts';
 
 /**
  * `chartbridge connections sync <id>`: one sync run in this process, with a progress bar on stderr, under the
@@ -15,10 +16,10 @@ export function registerConnectionsSyncCommand(group: Command): Command {
     .option('--full', 're-read everything and remove resources that vanished at the EHR')
     .option('--json', 'print the run summary as JSON')
     .action(async (id: string, options: { full?: boolean; json?: boolean }) => {
-      if (!/^[A-Za-z0-9._:@-]{1,128}$/.test(id)) {
+      if (!isSafeId(id)) {
         throw new ChartbridgeError(
           'ERR_INVALID_INPUT',
-          `invalid connection id '${id.slice(0, 40)}': use letters, digits and . _ : @ -`,
+          `invalid connection id '${id.slice(0, 40)}': use ${SAFE_ID_CHARACTERS}`,
         );
       }
       // The sync engine and the progress bar load for this action only, so `connections list` stays light.

@@ -6,9 +6,10 @@ import { checkParentFolder } from '../config/folder-paths.ts';
 import { ChartbridgeError } from '../errors.ts';
 import { createBinariesRepository } from '../store/binaries-repository.ts';
 import { createResourcesRepository } from '../store/resources-repository.ts';
-import { recordPhiRead } from '../audit/phi-reads.ts';
+import { recordExportEnd, recordExportStart } from '../audit/phi-reads.ts';
 import { createExportTally, EXPORT_FORMATS, streamExport, type ExportFormat } from '../sync/export-stream.ts';
 import { withCliServices } from './cli-services.ts';
+import { isSafeId, SAFE_ID_CHARACTERS } from '../store/safe-ids.ts';
 
 /** `chartbridge export <connection> --format ndjson|bundle [--output file]`: the stored record, streamed. */
 export function registerExportCommand(program: Command): Command {
@@ -33,10 +34,10 @@ export function registerExportCommand(program: Command): Command {
             `unknown --format '${options.format.slice(0, 20)}'; use ndjson or bundle`,
           );
         }
-        if (!/^[A-Za-z0-9._:@-]{1,128}$/.test(id)) {
+        if (!isSafeId(id)) {
           throw new ChartbridgeError(
             'ERR_INVALID_INPUT',
-            `invalid connection id '${id.slice(0, 40)}': use letters, digits and . _ : @ -`,
+            `invalid connection id '${id.slice(0, 40)}': use ${SAFE_ID_CHARACTERS}`,
           );
         }
         if (options.output) checkParentFolder(options.output, '--output');
@@ -49,6 +50,15 @@ export function registerExportCommand(program: Command): Command {
               'ERR_NOT_FOUND',
               `connection '${id}' not found; list them with 'chartbridge connections list'`,
             );
+          const format = options.format as ExportFormat;
+          const reader = {
+            actor: 'cli' as const,
+            connectionId: id,
+            userId: connection.user_id,
+            via: `export --format ${format}${options.output ? ' --output' : ''}`,
+          };
+          // Before the first byte (and before the file exists): an export that cannot be audited is refused.
+          await recordExportStart(services, reader);
           const out: Writable = options.output
             ? createWriteStream('', { fd: openOwnerOnly(options.output, options.force === true) })
             : process.stdout;
@@ -58,7 +68,6 @@ export function registerExportCommand(program: Command): Command {
             binaries: createBinariesRepository(services.store.db),
             fhirBase: connection.fhir_base,
           };
-          const format = options.format as ExportFormat;
           const tally = createExportTally();
           let complete = false;
           try {
@@ -75,17 +84,8 @@ export function registerExportCommand(program: Command): Command {
             }
             complete = true;
           } finally {
-            // One audit row per export, failed or cut short included (issue 14, point 5).
-            await recordPhiRead(services, {
-              actor: 'cli',
-              action: 'phi.export',
-              connectionId: id,
-              userId: connection.user_id,
-              via: `export --format ${format}${options.output ? ' --output' : ''}`,
-              types: tally.binaries > 0 ? [...tally.types, 'Binary'] : tally.types,
-              count: tally.resources + tally.binaries,
-              complete,
-            });
+            // The export's second row, failed or cut short included (issue 14, point 5).
+            await recordExportEnd(services, reader, { tally, complete });
           }
           process.stderr.write(`exported connection '${id}' as ${options.format} (${bytes} bytes)\n`);
         });

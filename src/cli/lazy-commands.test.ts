@@ -75,6 +75,22 @@ describe('chartbridge loads only the command it runs', () => {
     assert.deepEqual(result.packages, ['better-sqlite3', 'commander', 'kysely', 'zod']);
   });
 
+  it('audit reads rows with the store alone, as connections list does', async () => {
+    const result = await runCliListingModules(['audit', '--since', '1h'], {
+      cwd: dir,
+      env: {
+        CHARTBRIDGE_DATABASE_URL: `sqlite:${join(dir, 'empty.db')}`,
+        CHARTBRIDGE_PRIVATE_KEYS: rsaPem(),
+        CHARTBRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'no audit events\n');
+    assert.ok(result.sources.includes('cli/audit-command.ts'));
+    assert.ok(!result.sources.includes('services.ts'));
+    assert.deepEqual(result.packages, ['better-sqlite3', 'commander', 'kysely', 'zod']);
+  });
+
   it('connections sync loads the service set the list leaves out (the check above can see it)', async () => {
     const result = await runCliListingModules(['connections', 'sync', 'no-such-connection'], {
       cwd: dir,

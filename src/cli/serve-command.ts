@@ -31,20 +31,30 @@ export function registerServeCommand(program: Command): void {
         await services.store.close();
         throw error;
       });
-      const server = await startHttpServer(createHttpApp(services), { host: config.host, port: config.port });
-      const metricsServer = await startMetricsServer(services);
-      const worker = options.withWorker ? await startInProcessWorker(services) : undefined;
-      // Say "listening" only once the directory answers searches (its index is built on first use otherwise).
-      await services.directory.warm();
-      console.log(
-        `chartbridge listening on http://${config.host}:${server.port} (public url ${config.publicUrl})`,
-      );
-      await waitForSignal();
-      await server.close();
-      await metricsServer?.close();
-      await worker?.stop();
-      await services.jobs.stop();
-      await services.store.close();
+      // Everything started is closed again if a later step fails (a busy CHARTBRIDGE_METRICS_PORT, say), so the
+      // process exits with that one line instead of serving on without its metrics.
+      const closers: Array<() => Promise<void>> = [() => services.jobs.stop(), () => services.store.close()];
+      try {
+        const metricsServer = await startMetricsServer(services);
+        if (metricsServer) closers.unshift(() => metricsServer.close());
+        const server = await startHttpServer(createHttpApp(services), {
+          host: config.host,
+          port: config.port,
+        });
+        closers.unshift(() => server.close());
+        if (options.withWorker) {
+          const worker = await startInProcessWorker(services);
+          closers.unshift(async () => void (await worker.stop()));
+        }
+        // Say "listening" only once the directory answers searches (its index is built on first use otherwise).
+        await services.directory.warm();
+        console.log(
+          `chartbridge listening on http://${config.host}:${server.port} (public url ${config.publicUrl})`,
+        );
+        await waitForSignal();
+      } finally {
+        for (const close of closers) await close();
+      }
     });
 }
 

@@ -49,6 +49,12 @@ export function registerWorkerCommand(program: Command): void {
         await services.store.close();
         throw error;
       });
+      // A worker serves no HTTP, except /metrics on CHARTBRIDGE_METRICS_PORT when that is set. It opens before any
+      // job starts, so a busy port ends the process with its one line instead of leaving a worker without metrics.
+      const metricsServer = await startMetricsServer(services).catch(async (error: unknown) => {
+        await services.store.close();
+        throw error;
+      });
       const runtime = await startWorker(services, {
         ...settings,
         concurrency,
@@ -57,8 +63,6 @@ export function registerWorkerCommand(program: Command): void {
         graceMs,
         schedule: flags.schedule,
       });
-      // A worker serves no HTTP, except /metrics on CHARTBRIDGE_METRICS_PORT when that is set.
-      const metricsServer = await startMetricsServer(services);
       console.log(
         `chartbridge worker ${runtime.worker.owner} ready (${runtime.queue.kind} queue, concurrency ${concurrency}, host limit ${hostLimit})`,
       );

@@ -31,6 +31,16 @@ export interface SafeguardsConfig {
   apiKeyLockout: { maxFailures: number; windowMs: number };
 }
 
+/** CHARTBRIDGE_REVOKED_DATA_DAYS as the pages and the legal text say it: whole days, 0 = kept until erased. */
+export function revokedDataDays(safeguards: Pick<SafeguardsConfig, 'revokedDataMs'>): number {
+  return Math.round(safeguards.revokedDataMs / DAY_MS);
+}
+
+/** "30 days", "1 day": how the pages say a number of days. */
+export function dayCount(days: number): string {
+  return `${days} day${days === 1 ? '' : 's'}`;
+}
+
 export function loadSafeguardsConfig(env: Record<string, string | undefined>): SafeguardsConfig {
   const parsed = safeguardsEnvSchema.safeParse(env);
   if (!parsed.success) {

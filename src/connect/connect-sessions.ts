@@ -4,9 +4,9 @@ import type { Repositories } from '../store/repositories.ts';
 import type { ConnectSessionRow } from '../store/connect-session-repository.ts';
 import { validateReturnUrl } from './return-url.ts';
 import { createId, createRandomToken, hashSecret } from './secrets.ts';
+import { isSafeId, SAFE_ID_CHARACTERS } from '../store/safe-ids.ts';
 
 export const CONNECT_SESSION_TTL_MS = 30 * 60 * 1000;
-const USER_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 export interface CreatedConnectSession {
   id: string;
@@ -26,10 +26,10 @@ export async function createConnectSession(
   deps: ConnectSessionDeps,
   input: { userId: unknown; returnUrl?: unknown },
 ): Promise<CreatedConnectSession> {
-  if (typeof input.userId !== 'string' || !USER_ID_PATTERN.test(input.userId)) {
+  if (typeof input.userId !== 'string' || !isSafeId(input.userId)) {
     throw new ChartbridgeError(
       'ERR_INVALID_INPUT',
-      "'userId' must be 1-128 characters of letters, digits and . _ : @ -",
+      `'userId' must be 1-128 characters of ${SAFE_ID_CHARACTERS}`,
     );
   }
   if (input.returnUrl !== undefined && input.returnUrl !== null && typeof input.returnUrl !== 'string') {

@@ -1,3 +1,4 @@
+import { revokedDataDays } from '../config/safeguards-config.ts';
 import { Hono } from 'hono';
 import { ChartbridgeError } from '../errors.ts';
 import type { Services } from '../services.ts';
@@ -29,16 +30,19 @@ export function createHttpApp(services: Services): Hono {
   app.use('*', securityHeaders({ https: services.config.publicUrl.startsWith('https:') }));
   app.onError((error, c) => respondWithError(c, error, services.log));
   app.notFound((c) => respondWithError(c, notFound(), services.log));
-  // Before every route: one count of wrong API keys per address for the whole management API.
-  const lockout = services.config.safeguards.apiKeyLockout;
-  app.use('/api/*', limitFailedApiKeys({ clock: services.clock, ...lockout }));
+  // Before every route: one count of wrong API keys per address for everything behind the key — the management
+  // API and, on the main port, /metrics — so a guesser cannot switch to the other to keep guessing.
+  const lockout = limitFailedApiKeys({ clock: services.clock, ...services.config.safeguards.apiKeyLockout });
+  app.use('/api/*', lockout);
+  app.use('/metrics', lockout);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     await pingDatabase(services.store.db);
     return c.json({ status: 'ready' });
   });
   app.route('/', createHomeRoutes(services));
-  app.route('/', createLegalRoutes({ legal: services.config.legal, publicUrl: services.config.publicUrl }));
+  const { legal, publicUrl, safeguards } = services.config;
+  app.route('/', createLegalRoutes({ legal, publicUrl, revokedDataDays: revokedDataDays(safeguards) }));
   // Before the connect routes: its middleware lets the picker load the live-search script.
   app.route('/', createPatientConnectRoutes(services));
   app.route('/', createConnectRoutes(services));

@@ -92,3 +92,19 @@ test('an unexpected error is a 500 ERR_INTERNAL that says nothing of its cause',
     },
   });
 });
+
+test('/metrics and /openapi.json answer errors as JSON too: their clients are programs', async () => {
+  const app = new Hono();
+  app.onError((error, c) => respondWithError(c, error, createSilentLogger()));
+  for (const path of ['/metrics', '/openapi.json'])
+    app.get(path, () => {
+      throw new ChartbridgeError('ERR_UNAUTHORIZED', 'no key; send one');
+    });
+  for (const path of ['/metrics', '/openapi.json']) {
+    const response = await app.request(path);
+    assert.equal(response.status, 401, path);
+    assert.deepEqual(await response.json(), {
+      error: { code: 'ERR_UNAUTHORIZED', message: 'no key; send one' },
+    });
+  }
+});

@@ -6,7 +6,8 @@ import { routePatternOf } from './middleware/access-log.ts';
 import { renderErrorPage } from '../web/error-page.tsx';
 
 /**
- * The one place errors become HTTP: JSON `{error: {code, message}}` under /api, a friendly HTML page elsewhere.
+ * The one place errors become HTTP: JSON `{error: {code, message}}` under /api and on /metrics and /openapi.json,
+ * a friendly HTML page elsewhere.
  * The status comes from the code (`ERROR_STATUS` in errors.ts), never from the throw site.
  * Unexpected errors are logged (without request data) and answered with a generic 500.
  */
@@ -27,10 +28,14 @@ export function respondWithError(c: Context, error: unknown, log: Logger): Respo
       },
       'unexpected error',
     );
-  if (c.req.path.startsWith('/api/') && !c.req.path.startsWith('/api/auth/')) {
-    return c.json({ error: { code, message } }, status);
-  }
+  if (answersJson(c.req.path)) return c.json({ error: { code, message } }, status);
   return c.html(renderErrorPage({ title: titleFor(code), message }), status);
+}
+
+/** Machine clients' paths: the API (but its OAuth callback, which a browser follows), metrics and the spec. */
+function answersJson(path: string): boolean {
+  if (path === '/metrics' || path === '/openapi.json') return true;
+  return path.startsWith('/api/') && !path.startsWith('/api/auth/');
 }
 
 function titleFor(code: string): string {

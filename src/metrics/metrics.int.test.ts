@@ -122,18 +122,40 @@ for (const dialect of testDialects) {
         assert.match(await open.text(), /^# HELP /m);
         assert.equal((await metricsApp.request('/api/connections/x')).status, 404);
         // The same services without the separate port: /metrics on the main app, behind the key.
+        const safeguards = {
+          ...app.services.config.safeguards,
+          apiKeyLockout: { maxFailures: 2, windowMs: 60_000 },
+        };
         const main = createHttpApp({
           ...app.services,
-          config: { ...app.services.config, metricsPort: undefined },
+          config: { ...app.services.config, metricsPort: undefined, safeguards },
         });
-        assert.equal((await main.request('/metrics')).status, 401);
-        const wrong = await main.request('/metrics', {
-          headers: { authorization: 'Bearer wrong-key-wrong-key' },
+        // A scraper reads the refusal as JSON, like the API's.
+        const keyless = await main.request('/metrics');
+        assert.equal(keyless.status, 401);
+        assert.equal(keyless.headers.get('content-type'), 'application/json');
+        assert.deepEqual(await keyless.json(), {
+          error: {
+            code: 'ERR_UNAUTHORIZED',
+            message: 'missing or wrong api key: send Authorization: Bearer <CHARTBRIDGE_API_KEY>',
+          },
         });
-        assert.equal(wrong.status, 401);
         const keyed = await main.request('/metrics', { headers: { authorization: `Bearer ${app.apiKey}` } });
         assert.equal(keyed.status, 200);
         assert.match(await keyed.text(), /^chartbridge_dead_letters 0$/m);
+        // One count of wrong keys for /metrics and /api: two guesses at /metrics lock the address out of both.
+        const wrong = { headers: { authorization: 'Bearer wrong-key-wrong-key' } };
+        assert.equal((await main.request('/metrics', wrong)).status, 401);
+        assert.equal((await main.request('/metrics', wrong)).status, 401);
+        const limited = await main.request('/metrics', {
+          headers: { authorization: `Bearer ${app.apiKey}` },
+        });
+        assert.equal(limited.status, 429);
+        assert.equal(((await limited.json()) as { error: { code: string } }).error.code, 'ERR_RATE_LIMITED');
+        const api = await main.request('/api/users/nobody/connections', {
+          headers: { authorization: `Bearer ${app.apiKey}` },
+        });
+        assert.equal(api.status, 429);
         await app.assertNoSecretsLeaked();
       } finally {
         await app.close();

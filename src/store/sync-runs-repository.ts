@@ -10,6 +10,8 @@ export interface SyncTarget {
   id: string;
   fhir_base: string;
   patient_id: string;
+  /** Whose connection: audit rows written by the sync (`connection.needs_reauth`) name the user. */
+  user_id: string;
   scope: string;
   /** What the launch asked for (null before migration 014): the sync tells unticked from never offered. */
   requested_scope: string | null;
@@ -43,6 +45,7 @@ export function createSyncRunsRepository(db: Kysely<Database>): SyncRunsReposito
           'connections.id',
           'connections.fhir_base',
           'connections.patient_id',
+          'connections.user_id',
           'connections.scope',
           'connections.requested_scope',
           'connections.status',

@@ -88,7 +88,7 @@ export async function runSync(input: RunSyncInput): Promise<SyncSummary> {
   try {
     outcome = await executeRun(ctx, target);
   } catch (error) {
-    outcome = await classifyRunError(ctx, error, createAuditRepository(db));
+    outcome = await classifyRunError(ctx, target, error, createAuditRepository(db));
   }
   const summary = await finishRun(ctx, outcome, opened.resumed);
   services.metrics?.recordSyncRun(summary);
@@ -168,6 +168,7 @@ function createSyncContext(
 
 async function classifyRunError(
   ctx: SyncContext,
+  target: SyncTarget,
   error: unknown,
   audit: AuditRepository,
 ): Promise<RunOutcome> {
@@ -182,6 +183,7 @@ async function classifyRunError(
       actor: 'sync',
       action: 'connection.needs_reauth',
       connectionId: ctx.connectionId,
+      userId: target.user_id,
       detail,
     };
     await audit.record(event, ctx.clock.now());

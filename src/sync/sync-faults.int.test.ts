@@ -105,8 +105,8 @@ for (const dialect of testDialects) {
         (e) => e.action === 'connection.needs_reauth',
       );
       assert.deepEqual(
-        reauth.map((e) => [e.actor, JSON.parse(e.detail)]),
-        [['sync', { code: 'ERR_FHIR_REAUTH_REQUIRED' }]],
+        reauth.map((e) => [e.actor, e.user_id, JSON.parse(e.detail)]),
+        [['sync', `fault-user-${users}`, { code: 'ERR_FHIR_REAUTH_REQUIRED' }]],
       );
     });
 

@@ -10,16 +10,25 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `chartbridge` binary as a separate OS process. */
+/**
+ * Runs the real `chartbridge` binary as a separate OS process. `timeoutMs` kills one that should have exited by
+ * then (its code is then null), so a test of an exit fails instead of hanging.
+ */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    cwd?: string;
+    input?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: options.cwd,
       env: { ...process.env, CHARTBRIDGE_LOG_LEVEL: 'silent', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
     });
     let stdout = '';
     let stderr = '';

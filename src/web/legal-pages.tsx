@@ -1,3 +1,4 @@
+import { dayCount } from '../config/safeguards-config.ts';
 import { AppLayout } from './app-layout.tsx';
 import { TextBlocks } from './text-blocks.tsx';
 
@@ -19,7 +20,12 @@ export function renderLegalPage(props: { page: LegalPage; text: string; operator
 }
 
 /** What chartbridge itself can truthfully say when the operator has written nothing. */
-export function defaultLegalText(page: LegalPage, operator: string, publicUrl: string): string {
+export function defaultLegalText(
+  page: LegalPage,
+  operator: string,
+  publicUrl: string,
+  revokedDataDays: number,
+): string {
   if (page === 'terms')
     return `${operator} runs this service (${publicUrl}) with chartbridge, open-source software.
 
@@ -44,6 +50,7 @@ ${operator} has not published terms of its own. Questions go to ${operator} thro
 
 # How to remove it
 - My hospitals: "Disconnect" ends the hospital's access; "Disconnect and delete my data" also deletes the copy, its documents and its history.
+- ${revokedDataDays > 0 ? `After you disconnect, the copy is deleted automatically after ${dayCount(revokedDataDays)}.` : 'After you disconnect, the copy is kept until you delete it.'}
 
 ${operator} has not published a privacy notice of its own. Questions go to ${operator} through ${publicUrl}.`;
 }

@@ -1,15 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { ERROR_STATUS, type ChartbridgeErrorCode } from '../../errors.ts';
-
-/** Ids chosen by the app (user ids) or by us (connection ids): safe in paths, logs and SQL parameters. */
-const ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
+import { SAFE_ID_CHARACTERS, SAFE_ID_PATTERN } from '../../store/safe-ids.ts';
 
 /** An id in a path; `label` is how the error message names it (`'connection id' must be …`). */
 export function idSchema(label: string) {
   return z
-    .string({ error: `'${label}' must be 1-128 characters of letters, digits and . _ : @ -` })
-    .regex(ID_PATTERN)
-    .openapi({ example: 'con_3f9a1c2e7b', description: '1-128 letters, digits and . _ : @ -' });
+    .string({ error: `'${label}' must be 1-128 characters of ${SAFE_ID_CHARACTERS}` })
+    .regex(SAFE_ID_PATTERN)
+    .openapi({ example: 'con_3f9a1c2e7b', description: `1-128 ${SAFE_ID_CHARACTERS}` });
 }
 
 export const ConnectionIdParams = z.object({
@@ -49,17 +47,22 @@ export const ErrorBody = z
 const ERROR_DESCRIPTIONS: Partial<Record<ChartbridgeErrorCode, string>> = {
   ERR_INVALID_INPUT: 'A parameter, query value or body field is invalid; the message names it.',
   ERR_UNAUTHORIZED: 'Missing or wrong API key.',
+  ERR_RATE_LIMITED:
+    'Too many wrong API keys from this address: wait for the Retry-After seconds (the key is not checked until then).',
   ERR_NOT_FOUND: 'No such connection, user or binary.',
   ERR_CONNECTION_INACTIVE: 'The connection is not active; the patient must connect again.',
 };
 
-/** The error answers a route can give, each with the status `ERROR_STATUS` assigns to its code. */
+/**
+ * The error answers a route can give, each with the status `ERROR_STATUS` assigns to its code; every /api route
+ * can answer 401 (the key) and 429 (the wrong-key lockout in front of it).
+ */
 export function errorResponses(...codes: ChartbridgeErrorCode[]) {
   const responses: Record<
     number,
     { description: string; content: { 'application/json': { schema: typeof ErrorBody } } }
   > = {};
-  for (const code of ['ERR_UNAUTHORIZED', ...codes] as ChartbridgeErrorCode[]) {
+  for (const code of ['ERR_UNAUTHORIZED', 'ERR_RATE_LIMITED', ...codes] as ChartbridgeErrorCode[]) {
     const status = ERROR_STATUS[code];
     const description = `${code}: ${ERROR_DESCRIPTIONS[code] ?? ''}`.trim();
     const previous = responses[status];

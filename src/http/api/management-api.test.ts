@@ -94,6 +94,25 @@ test('every /api route the app answers is in the OpenAPI document, and nothing e
   ]);
 });
 
+test('every /api operation documents the 401 of the key and the 429 of the wrong-key lockout', async () => {
+  const document = await openApiDocument();
+  const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({
+      name: `${method.toUpperCase()} ${path}`,
+      responses: (operation as { responses: Record<string, { description: string }> }).responses,
+    })),
+  );
+  assert.equal(operations.length, 12);
+  for (const { name, responses } of operations) {
+    assert.match(responses['401']?.description ?? '', /^ERR_UNAUTHORIZED: /, name);
+    assert.equal(
+      responses['429']?.description,
+      'ERR_RATE_LIMITED: Too many wrong API keys from this address: wait for the Retry-After seconds (the key is not checked until then).',
+      name,
+    );
+  }
+});
+
 test('a request its schemas refuse is a 400 ERR_INVALID_INPUT in the {error: {code, message}} shape', async () => {
   const call = (path: string, init: RequestInit = {}) =>
     app.request(path, { ...init, headers: { authorization: `Bearer ${API_KEY}`, ...init.headers } });
@@ -140,4 +159,34 @@ test('without the API key a route answers 401 before its schemas look at the req
   const response = await app.request('/api/connections/a%20b?erase=yes', { method: 'DELETE' });
   assert.equal(response.status, 401);
   assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'ERR_UNAUTHORIZED');
+});
+
+test('every /api operation refuses a missing or wrong key with 401; the OAuth redirect URI needs none', async () => {
+  const document = await openApiDocument();
+  const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((method) => ({
+      method: method.toUpperCase(),
+      path: path.replaceAll(/\{\w+\}/g, 'x1'),
+    })),
+  );
+  assert.equal(operations.length, 12);
+  // 12 wrong keys from one address would reach the lockout (429) first: here only the key check is tested.
+  const { safeguards } = services.config;
+  const apiKeyLockout = { ...safeguards.apiKeyLockout, maxFailures: 100 };
+  const keyChecked = createHttpApp({
+    ...services,
+    config: { ...services.config, safeguards: { ...safeguards, apiKeyLockout } },
+  });
+  const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong-key-wrong-key' }];
+  for (const { method, path } of operations)
+    for (const headers of attempts) {
+      const response = await keyChecked.request(path, { method, headers });
+      assert.equal(response.status, 401, `${method} ${path}`);
+      assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="chartbridge"');
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'ERR_UNAUTHORIZED');
+    }
+  // The patient's browser comes back here from the EHR, without a key: refused for its missing state, not the key.
+  const callback = await app.request('/api/auth/smart/callback?code=c&state=s');
+  assert.notEqual(callback.status, 401);
+  assert.equal(callback.headers.get('www-authenticate'), null);
 });

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Services } from '../../services.ts';
+import { requireApiKey } from '../middleware/api-key.ts';
 import { createConnectSessionsRoutes } from '../routes/connect-sessions-routes.ts';
 import { createConnectionsRoutes } from '../routes/connections-routes.ts';
 import { createDataRoutes } from '../routes/data-routes.ts';
@@ -8,13 +9,17 @@ import { createDirectoryRoutes } from '../routes/directory-routes.ts';
 export const OPENAPI_PATH = '/openapi.json';
 
 /**
- * The management API (`/api/…`, API key) and its description: each route group declares its routes with zod
+ * The management API (`/api/…`, behind the API key) and its description: each route group declares its routes with zod
  * through @hono/zod-openapi, and mounting the groups here gathers them into one OpenAPI 3.1 document served at
  * `/openapi.json`. A route added to a group without `createRoute` would be missing from the document; a test
  * compares the app's `/api/` routes with the document's paths so that cannot pass unseen.
  */
 export function createManagementApi(services: Services): OpenAPIHono {
   const api = new OpenAPIHono();
+  // The key, checked once for every /api route, before any route's schemas look at the request. Not on the OAuth
+  // redirect URI under /api/auth/ (callback-routes.ts): the patient's browser arrives there, without a key.
+  const apiKey = requireApiKey(services.config.apiKey);
+  api.use('/api/*', (c, next) => (c.req.path.startsWith('/api/auth/') ? next() : apiKey(c, next)));
   api.route('/', createConnectSessionsRoutes(services));
   api.route('/', createConnectionsRoutes(services));
   api.route('/', createDataRoutes(services));

@@ -35,7 +35,7 @@ test('after 3 wrong keys from one address it answers 429 with Retry-After until 
   assert.equal((await from('10.0.0.1', '/api/b/data', 'wrong-2')).status, 401);
   // The right key neither counts nor resets: it is simply unaffected while under the limit.
   assert.equal((await from('10.0.0.1', '/api/a/data', KEY)).status, 200);
-  assert.equal((await from('10.0.0.1', '/api/a/data')).status, 401);
+  assert.equal((await from('10.0.0.1', '/api/a/data', 'wrong-3')).status, 401);
 
   clock.advance(60_000);
   const limited = await from('10.0.0.1', '/api/a/data', 'wrong-4');
@@ -58,4 +58,28 @@ test('after 3 wrong keys from one address it answers 429 with Retry-After until 
   clock.advance(14 * 60_000);
   assert.equal((await from('10.0.0.1', '/api/a/data', KEY)).status, 200);
   assert.equal((await from('10.0.0.1', '/api/a/data', 'wrong-5')).status, 401);
+});
+
+test('requests without any Authorization header are refused but never counted (a shared proxy address)', async () => {
+  const { from } = buildApp();
+  for (let i = 0; i < 10; i += 1) assert.equal((await from('10.0.0.9', '/api/a/data')).status, 401);
+  // Ten key-less refusals later, the right key from the same address still answers.
+  assert.equal((await from('10.0.0.9', '/api/a/data', KEY)).status, 200);
+  assert.equal((await from('10.0.0.9', '/api/a/data', 'wrong-1')).status, 401);
+  assert.equal((await from('10.0.0.9', '/api/a/data', 'wrong-2')).status, 401);
+  assert.equal((await from('10.0.0.9', '/api/a/data', 'wrong-3')).status, 401);
+  assert.equal((await from('10.0.0.9', '/api/a/data', KEY)).status, 429);
+});
+
+test('wrong keys answered at the same time each count', async () => {
+  const { from } = buildApp();
+  // All three read the address's count before any of them is refused.
+  const answers = await Promise.all(
+    ['wrong-1', 'wrong-2', 'wrong-3'].map((key) => from('10.0.0.7', '/api/a/data', key)),
+  );
+  assert.deepEqual(
+    answers.map((a) => a.status),
+    [401, 401, 401],
+  );
+  assert.equal((await from('10.0.0.7', '/api/a/data', KEY)).status, 429);
 });

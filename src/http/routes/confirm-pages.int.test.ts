@@ -88,7 +88,7 @@ function describeConfirmations(dialect: DialectName): void {
       assert.match(html, /<h1>Disconnect Northwind General Hospital\?<\/h1>/);
       assert.match(
         html,
-        /The copy kept here \(\d+ items\) stays; you can delete it later from My hospitals\./,
+        /The copy kept here \(\d+ items\) is deleted automatically 30 days after you disconnect; you can delete it sooner from My hospitals\./,
       );
       assert.equal((await app.services.repos.connections.findById(id))!.status, 'active');
       const csrf = owner.cookies.get('cb_csrf')!;
@@ -152,7 +152,10 @@ function describeConfirmations(dialect: DialectName): void {
       const operator = app.newBrowser();
       await operator.post(`${app.url}/operator/login`, { apiKey: app.apiKey });
       const html = await (await operator.get(`${app.url}/operator/connections/${id}/disconnect`)).text();
-      assert.match(html, /No more syncs; the \d+ stored item\(s\) stay until erased\./);
+      assert.match(
+        html,
+        /No more syncs; the \d+ stored item\(s\) are erased automatically after 30 days \(CHARTBRIDGE_REVOKED_DATA_DAYS\), or at once with Erase\./,
+      );
       assert.equal((await operator.post(`${app.url}/operator/connections/${id}/disconnect`, {})).status, 303);
       assert.equal((await app.services.repos.connections.findById(id))!.status, 'revoked');
       assert.ok((await stored(id)) > 0);

@@ -4,7 +4,6 @@ import type { Services } from '../../services.ts';
 import { createApiRoutes } from '../api/api-routes.ts';
 import { errorResponses, idSchema } from '../api/api-schemas.ts';
 import { jsonObjectBody } from '../api/json-body-gate.ts';
-import { requireApiKey } from '../middleware/api-key.ts';
 
 const ConnectSessionRequest = z
   .object({
@@ -41,10 +40,9 @@ const createSession = createRoute({
   },
 });
 
-/** `POST /api/connect-sessions {userId, returnUrl?}` → `{id, url, expiresAt}` (API key). */
+/** `POST /api/connect-sessions {userId, returnUrl?}` → `{id, url, expiresAt}`. */
 export function createConnectSessionsRoutes(services: Services): OpenAPIHono {
   const routes = createApiRoutes();
-  routes.use('/api/connect-sessions', requireApiKey(services.config.apiKey));
   routes.openapi(createSession, async (c) => {
     const body = c.req.valid('json');
     const session = await createConnectSession(

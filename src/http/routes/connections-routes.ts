@@ -13,7 +13,6 @@ import {
   jsonResponse,
   UserIdParams,
 } from '../api/api-schemas.ts';
-import { requireApiKey } from '../middleware/api-key.ts';
 
 const listByUser = createRoute({
   method: 'get',
@@ -62,12 +61,9 @@ const eraseUserRoute = createRoute({
   },
 });
 
-/** The management view of connections: list per user, show, disconnect (revokes at the EHR), erase. API key. */
+/** The management view of connections: list per user, show, disconnect (revokes at the EHR), erase. */
 export function createConnectionsRoutes(services: Services): OpenAPIHono {
   const routes = createApiRoutes();
-  const apiKey = requireApiKey(services.config.apiKey);
-  routes.use('/api/users/*', apiKey);
-  routes.use('/api/connections/*', apiKey);
 
   routes.openapi(listByUser, async (c) => {
     const rows = await services.repos.connections.listByUser(c.req.valid('param').userId);

@@ -1,14 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { stream } from 'hono/streaming';
 import { ChartbridgeError } from '../../errors.ts';
 import { isSafeFhirId } from '../../fhir/fhir-id.ts';
 import type { Services } from '../../services.ts';
 import { createBinariesRepository } from '../../store/binaries-repository.ts';
 import { createResourcesRepository } from '../../store/resources-repository.ts';
-import { createSyncRunsRepository, type SyncRunRow } from '../../store/sync-runs-repository.ts';
+import { createSyncRunsRepository } from '../../store/sync-runs-repository.ts';
 import { buildCoverageReport } from '../../sync/coverage.ts';
-import { addDrops, listDrops, type DropCounts } from '../../sync/drop-counts.ts';
 import { createExportTally, streamExport } from '../../sync/export-stream.ts';
 import { createApiRoutes } from '../api/api-routes.ts';
 import { booleanQuery, ConnectionIdParams, errorResponses, jsonResponse } from '../api/api-schemas.ts';
@@ -22,9 +20,16 @@ import {
   SyncQueued,
   SyncRun,
 } from '../api/data-schemas.ts';
-import { requireApiKey } from '../middleware/api-key.ts';
-import { recordPhiRead, summaryRead, type PhiReadAction } from '../../audit/phi-reads.ts';
+import {
+  recordExportEnd,
+  recordExportStart,
+  recordPhiRead,
+  summaryRead,
+  type ReadOrigin,
+} from '../../audit/phi-reads.ts';
 import type { ConnectionRow } from '../../store/connection-repository.ts';
+import type { Logger } from '../../log/logger.ts';
+import { buildNextUrl, toRunJson } from './data-responses.ts';
 
 /** Types a browser could render or run; served as opaque bytes instead (A10). */
 const SAFE_DOWNLOAD_TYPES = new Set([
@@ -126,7 +131,7 @@ const syncRoute = createRoute({
 
 /**
  * Data out (issue 8): sync runs, coverage, resources by type with `_since`, streamed export, binary download,
- * and starting a sync. API key; every id and filter is validated by the routes' schemas before it reaches the
+ * and starting a sync. Behind the API key (management-api.ts); every id and filter is validated by the routes' schemas before it reaches the
  * store.
  */
 export function createDataRoutes(services: Services): OpenAPIHono {
@@ -135,7 +140,6 @@ export function createDataRoutes(services: Services): OpenAPIHono {
   const resources = createResourcesRepository(db);
   const runs = createSyncRunsRepository(db);
   const binaries = createBinariesRepository(db);
-  routes.use('/api/connections/*', requireApiKey(services.config.apiKey));
 
   const connectionRowOf = async (id: string) => {
     const row = await services.repos.connections.findById(id);
@@ -144,15 +148,18 @@ export function createDataRoutes(services: Services): OpenAPIHono {
   };
 
   routes.openapi(syncRunsRoute, async (c) => {
-    const { id } = await connectionRowOf(c.req.valid('param').id);
-    const rows = await runs.listRuns(id, 50);
-    return c.json({ runs: rows.map(toRunJson) }, 200);
+    const row = await connectionRowOf(c.req.valid('param').id);
+    const listed = (await runs.listRuns(row.id, 50)).map(toRunJson);
+    // Per query, its resource type and how many arrived: like coverage, a summary of what the patient has.
+    const read = summaryRead(listed.flatMap((run) => run.queries));
+    await recordPhiRead(services, { ...apiReader(row, 'sync-runs'), action: 'phi.summary', ...read });
+    return c.json({ runs: listed }, 200);
   });
   routes.openapi(coverageRoute, async (c) => {
     const row = await connectionRowOf(c.req.valid('param').id);
     const report = await buildCoverageReport({ runs, resources }, row.id);
     const read = summaryRead(report.entries);
-    await recordPhiRead(services, { ...apiRead(row, 'phi.summary', 'coverage'), ...read });
+    await recordPhiRead(services, { ...apiReader(row, 'coverage'), action: 'phi.summary', ...read });
     return c.json(report, 200);
   });
   routes.openapi(resourcesRoute, async (c) => {
@@ -168,7 +175,8 @@ export function createDataRoutes(services: Services): OpenAPIHono {
     const rows = await resources.list(id, filter);
     const types = rows.map((r) => r.resource_type);
     await recordPhiRead(services, {
-      ...apiRead(row, 'phi.resources', 'resources'),
+      ...apiReader(row, 'resources'),
+      action: 'phi.resources',
       types,
       count: rows.length,
     });
@@ -189,30 +197,37 @@ export function createDataRoutes(services: Services): OpenAPIHono {
     const row = await connectionRowOf(c.req.valid('param').id);
     const { id, fhir_base: fhirBase } = row;
     const { format = 'ndjson', attachments = 'true' } = c.req.valid('query');
+    const reader = apiReader(row, 'export');
+    // Before the first byte: an export whose audit row cannot be written is refused (500), not sent unrecorded.
+    await recordExportStart(services, reader);
     c.header('Content-Type', format === 'ndjson' ? 'application/fhir+ndjson' : 'application/fhir+json');
     c.header(
       'Content-Disposition',
       `attachment; filename="${id}.${format === 'ndjson' ? 'ndjson' : 'json'}"`,
     );
-    const streamed = stream(c, async (out) => {
-      const source = { resources, binaries, fhirBase };
-      const tally = createExportTally();
-      const options = { attachments: attachments === 'true', tally };
-      let complete = false;
-      try {
-        for await (const chunk of streamExport(source, id, format, options)) {
-          // A reader that went away reads no more: stop, so the audit row counts what it was sent.
-          if (out.aborted) break;
-          await out.write(chunk);
+    const streamed = stream(
+      c,
+      async (out) => {
+        const source = { resources, binaries, fhirBase };
+        const tally = createExportTally();
+        const options = { attachments: attachments === 'true', tally };
+        let complete = false;
+        try {
+          for await (const chunk of streamExport(source, id, format, options)) {
+            // A reader that went away reads no more: stop, so the audit row counts what it was sent.
+            if (out.aborted) break;
+            await out.write(chunk);
+          }
+          complete = !out.aborted;
+        } finally {
+          // After the stream: only then is the count known.
+          await recordExportEnd(services, reader, { tally, complete });
         }
-        complete = !out.aborted;
-      } finally {
-        // After the stream: only then is the count known. Binaries go out as Binary resources.
-        const types = tally.binaries > 0 ? [...tally.types, 'Binary'] : tally.types;
-        const count = tally.resources + tally.binaries;
-        await recordPhiRead(services, { ...apiRead(row, 'phi.export', 'export'), types, count, complete });
-      }
-    });
+      },
+      // The status and headers are gone by now: log the failure (name and code only, never a message that could
+      // quote the data) in the request's context; the client sees the download cut short.
+      async (error) => logStreamFailure(services.log, error),
+    );
     // @hono/zod-openapi types a `+json` answer as c.json's; this one is a stream, described but not typed.
     return streamed as never;
   });
@@ -225,7 +240,8 @@ export function createDataRoutes(services: Services): OpenAPIHono {
       throw new ChartbridgeError('ERR_NOT_FOUND', `binary '${binaryId}' is not stored for this connection`);
     }
     await recordPhiRead(services, {
-      ...apiRead(row, 'phi.binary', 'binaries/:binaryId'),
+      ...apiReader(row, 'binaries/:binaryId'),
+      action: 'phi.binary',
       types: ['Binary'],
       count: 1,
     });
@@ -253,39 +269,21 @@ export function createDataRoutes(services: Services): OpenAPIHono {
 }
 
 /** The audit row's who and where for an API read; the route is named with placeholders, never with ids. */
-function apiRead(row: ConnectionRow, action: PhiReadAction, path: string) {
+function apiReader(row: ConnectionRow, path: string): ReadOrigin {
   const via = `GET /api/connections/:id/${path}`;
-  return { actor: 'api' as const, action, connectionId: row.id, userId: row.user_id, via };
+  return { actor: 'api', connectionId: row.id, userId: row.user_id, via };
 }
 
-function buildNextUrl(c: Context, cursor: string): string {
-  const url = new URL(c.req.url);
-  url.searchParams.set('_cursor', cursor);
-  return `${url.pathname}${url.search}`;
-}
-
-function toRunJson(row: SyncRunRow) {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  const queries = JSON.parse(row.queries) as Array<{
-    dropReasons?: Array<{ reason: string; count: number }>;
-  }>;
-  const drops: DropCounts = {};
-  for (const query of queries)
-    for (const { reason, count } of query.dropReasons ?? []) addDrops(drops, { [reason]: count });
-  return {
-    id: row.id,
-    status: row.status,
-    reason: row.reason,
-    full: row.full === 1,
-    startedAt: iso(row.started_at),
-    finishedAt: iso(row.finished_at),
-    resources: Number(row.resources),
-    pages: Number(row.pages),
-    bytes: Number(row.bytes),
-    dropped: Number(row.dropped),
-    dropReasons: listDrops(drops),
-    queries,
-    warnings: JSON.parse(row.warnings) as unknown,
-    errors: JSON.parse(row.errors) as unknown,
-  };
+/** An export that failed mid-stream: the error's name and code (a driver's code, not its message, which may quote
+ * a row), through the request's logger so the line carries its request id. */
+function logStreamFailure(log: Logger, error: Error): void {
+  const errorCode = (error as NodeJS.ErrnoException).code;
+  log.error(
+    {
+      errorName: error.name,
+      ...(errorCode === undefined ? {} : { errorCode: String(errorCode) }),
+      route: '/api/connections/:id/export',
+    },
+    'export stream failed',
+  );
 }

@@ -3,7 +3,6 @@ import { MAX_LIMIT, MAX_QUERY_LENGTH } from '../../directory/directory-search.ts
 import type { Services } from '../../services.ts';
 import { createApiRoutes } from '../api/api-routes.ts';
 import { errorResponses, jsonResponse, singleQuery } from '../api/api-schemas.ts';
-import { requireApiKey } from '../middleware/api-key.ts';
 
 const LIMIT_MESSAGE = `'limit' must be a whole number from 1 to ${MAX_LIMIT}`;
 
@@ -60,12 +59,11 @@ const search = createRoute({
 });
 
 /**
- * `GET /api/directory?q=&limit=` — directory search for the app operator's own picker (API key). Results carry
+ * `GET /api/directory?q=&limit=` — directory search for the app operator's own picker. Results carry
  * what a picker shows and what `POST /api/connect-sessions` + `&org=` needs: the organisation id.
  */
-export function createDirectoryRoutes(services: Pick<Services, 'config' | 'directory'>): OpenAPIHono {
+export function createDirectoryRoutes(services: Pick<Services, 'directory'>): OpenAPIHono {
   const routes = createApiRoutes();
-  routes.use('/api/directory', requireApiKey(services.config.apiKey));
   routes.openapi(search, async (c) => {
     const { q = '', limit = 10 } = c.req.valid('query');
     const results = await services.directory.search(q, { limit });

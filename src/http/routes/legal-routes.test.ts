@@ -14,7 +14,7 @@ describe('/terms and /privacy', () => {
   const none = { termsFile: undefined, privacyFile: undefined, operatorName: undefined };
 
   it('serves defaults that say who operates the app, named after the public url when no name is set', async () => {
-    const routes = createLegalRoutes({ legal: none, publicUrl });
+    const routes = createLegalRoutes({ legal: none, publicUrl, revokedDataDays: 30 });
     for (const [path, title] of [
       ['/terms', 'Terms of use'],
       ['/privacy', 'Privacy'],
@@ -29,6 +29,21 @@ describe('/terms and /privacy', () => {
     }
     const privacy = await (await routes.request('/privacy')).text();
     assert.ok(privacy.includes('<h2>How to remove it</h2>'));
+    assert.ok(
+      privacy.includes('<li>After you disconnect, the copy is deleted automatically after 30 days.</li>'),
+    );
+  });
+
+  it('says what CHARTBRIDGE_REVOKED_DATA_DAYS does: one day, or kept until deleted when it is 0', async () => {
+    const privacyWith = async (revokedDataDays: number) =>
+      (await createLegalRoutes({ legal: none, publicUrl, revokedDataDays }).request('/privacy')).text();
+    const oneDay = await privacyWith(1);
+    assert.ok(
+      oneDay.includes('<li>After you disconnect, the copy is deleted automatically after 1 day.</li>'),
+    );
+    const kept = await privacyWith(0);
+    assert.ok(kept.includes('<li>After you disconnect, the copy is kept until you delete it.</li>'));
+    assert.ok(!kept.includes('automatically'));
   });
 
   it("renders the operator's file as escaped text: headings, lists and paragraphs, no markup", async () => {
@@ -40,6 +55,7 @@ describe('/terms and /privacy', () => {
     const routes = createLegalRoutes({
       legal: { ...none, termsFile: terms, operatorName: 'Northwind Health Ltd' },
       publicUrl,
+      revokedDataDays: 30,
     });
     const html = await (await routes.request('/terms')).text();
     assert.ok(html.includes('This service is operated by Northwind Health Ltd.'));
@@ -58,14 +74,14 @@ describe('/terms and /privacy', () => {
   it('stops at start with one line naming the variable when the file cannot be read', () => {
     const missing = join(dir, 'nope.txt');
     assert.throws(
-      () => createLegalRoutes({ legal: { ...none, privacyFile: missing }, publicUrl }),
+      () => createLegalRoutes({ legal: { ...none, privacyFile: missing }, publicUrl, revokedDataDays: 30 }),
       (error: unknown) =>
         error instanceof ChartbridgeError &&
         error.message ===
           `invalid CHARTBRIDGE_PRIVACY_FILE: cannot read '${missing}' (ENOENT); point it at a text file or unset it`,
     );
     assert.throws(
-      () => createLegalRoutes({ legal: { ...none, termsFile: dir }, publicUrl }),
+      () => createLegalRoutes({ legal: { ...none, termsFile: dir }, publicUrl, revokedDataDays: 30 }),
       /^ChartbridgeError: invalid CHARTBRIDGE_TERMS_FILE: cannot read '.*' \(EISDIR\); point it at a text file or unset it$/,
     );
   });

@@ -11,15 +11,20 @@ const MAX_TEXT_BYTES = 256 * 1024;
  * `GET /terms` and `GET /privacy`, public. The operator's files are read once at start (a wrong path stops the
  * server with one line naming the variable), so the pages never touch the disk per request.
  */
-export function createLegalRoutes(options: { legal: LegalConfig; publicUrl: string }): Hono {
+export function createLegalRoutes(options: {
+  legal: LegalConfig;
+  publicUrl: string;
+  /** CHARTBRIDGE_REVOKED_DATA_DAYS: the default privacy text says when a disconnected copy goes. */
+  revokedDataDays: number;
+}): Hono {
   const operator = options.legal.operatorName ?? new URL(options.publicUrl).host;
   const texts: Record<LegalPage, string> = {
     terms:
       readTextFile('CHARTBRIDGE_TERMS_FILE', options.legal.termsFile) ??
-      defaultLegalText('terms', operator, options.publicUrl),
+      defaultLegalText('terms', operator, options.publicUrl, options.revokedDataDays),
     privacy:
       readTextFile('CHARTBRIDGE_PRIVACY_FILE', options.legal.privacyFile) ??
-      defaultLegalText('privacy', operator, options.publicUrl),
+      defaultLegalText('privacy', operator, options.publicUrl, options.revokedDataDays),
   };
   const routes = new Hono();
   for (const page of ['terms', 'privacy'] as const)

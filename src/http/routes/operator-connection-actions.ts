@@ -1,3 +1,4 @@
+import { dayCount, revokedDataDays } from '../../config/safeguards-config.ts';
 import type { Context, Hono } from 'hono';
 import { disconnectConnection } from '../../connect/disconnect.ts';
 import { eraseConnection } from '../../connect/erase-connection.ts';
@@ -26,7 +27,8 @@ export function addOperatorConnectionActions(
       const row = await guard.findConnection(c.req.param('id') ?? '');
       const endpoint = await services.repos.endpoints.findEndpointById(row.endpoint_id);
       const items = [...(await resources.countByType(row.id)).values()].reduce((a, b) => a + b, 0);
-      const confirm = operatorConfirmation(action, row, endpoint?.name ?? row.fhir_base, items);
+      const days = revokedDataDays(services.config.safeguards);
+      const confirm = operatorConfirmation(action, row, endpoint?.name ?? row.fhir_base, items, days);
       return c.html(renderConfirmPage({ area: 'operator', confirm }));
     });
     routes.post(`/operator/connections/:id/${action}`, async (c) => {
@@ -45,6 +47,7 @@ function operatorConfirmation(
   row: ConnectionRow,
   hospital: string,
   items: number,
+  revokedDataDays: number,
 ): ConfirmAction {
   const revoke =
     row.status === 'revoked'
@@ -57,7 +60,9 @@ function operatorConfirmation(
       subject: row.id,
       consequences: [
         ...revoke,
-        `No more syncs; the ${items} stored item(s) stay until erased.`,
+        revokedDataDays > 0
+          ? `No more syncs; the ${items} stored item(s) are erased automatically after ${dayCount(revokedDataDays)} (CHARTBRIDGE_REVOKED_DATA_DAYS), or at once with Erase.`
+          : `No more syncs; the ${items} stored item(s) are kept until erased (CHARTBRIDGE_REVOKED_DATA_DAYS is 0).`,
         'The patient must connect again to resume.',
       ],
       action: `${page}/disconnect`,

@@ -22,6 +22,7 @@ import { listOperatorConnections } from '../../store/operator-connections.ts';
 import { countByStatus, groupAlerts } from '../../web/operator/operator-overview.ts';
 import { createOperatorSessions } from './operator-session.ts';
 import { isSameOriginPost } from './patient-session.ts';
+import { isSafeId } from '../../store/safe-ids.ts';
 
 /**
  * The operator's pages under /operator, signed in with the API key (an HttpOnly, SameSite=Strict session
@@ -110,9 +111,7 @@ async function showOverview(c: Context, services: Services): Promise<Response> {
 }
 
 async function findConnection(services: Services, id: string): Promise<ConnectionRow> {
-  const row = /^[A-Za-z0-9._:@-]{1,128}$/.test(id)
-    ? await services.repos.connections.findById(id)
-    : undefined;
+  const row = isSafeId(id) ? await services.repos.connections.findById(id) : undefined;
   if (!row) throw new ChartbridgeError('ERR_NOT_FOUND', `connection '${id.slice(0, 128)}' not found`);
   return row;
 }

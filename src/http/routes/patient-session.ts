@@ -5,6 +5,7 @@ import { ChartbridgeError } from '../../errors.ts';
 import type { ConnectionRow } from '../../store/connection-repository.ts';
 import type { Services } from '../../services.ts';
 import { readCookie, writeCookie } from '../browser-cookies.ts';
+import { isSafeId } from '../../store/safe-ids.ts';
 
 /** The cookies the home page's browser flow already uses (home-routes.ts): the same names, the same meaning. */
 export const USER_COOKIE = 'cb_user';
@@ -71,9 +72,7 @@ export function isSameOriginPost(c: Context, publicUrl: string): boolean {
 export async function findOwnConnection(c: Context, services: Services): Promise<ConnectionRow> {
   const userId = readBrowserUserId(c);
   const id = c.req.param('id') ?? '';
-  const row = /^[A-Za-z0-9._:@-]{1,128}$/.test(id)
-    ? await services.repos.connections.findById(id)
-    : undefined;
+  const row = isSafeId(id) ? await services.repos.connections.findById(id) : undefined;
   if (!userId || !row || row.user_id !== userId) {
     throw new ChartbridgeError(
       'ERR_NOT_FOUND',

@@ -1,3 +1,4 @@
+import { revokedDataDays } from '../../config/safeguards-config.ts';
 import { Hono, type Context } from 'hono';
 import { createConnectSession } from '../../connect/connect-sessions.ts';
 import { disconnectConnection } from '../../connect/disconnect.ts';
@@ -176,7 +177,10 @@ async function confirmOwn(c: Context, deps: RecordDeps, action: PatientDestructi
   const view = await toPatientView(deps, await findOwnConnection(c, deps.services));
   const csrfToken = ensureCsrfToken(c, deps.services.config.publicUrl);
   return c.html(
-    renderConfirmPage({ area: 'patient', confirm: patientConfirmation(action, view, csrfToken) }),
+    renderConfirmPage({
+      area: 'patient',
+      confirm: patientConfirmation(action, view, csrfToken, revokedDataDays(deps.services.config.safeguards)),
+    }),
   );
 }
 
