@@ -23,6 +23,14 @@ for (const dialect of testDialects) {
       assert.equal(await queue.send('sync', { connectionId: 'c1' }), null);
       assert.equal(typeof (await queue.send('sync', { connectionId: 'c1', full: true })), 'string');
       assert.equal(typeof (await queue.send('refresh', { connectionId: 'c1' })), 'string');
+      // What the scheduler's queue limit counts: jobs not started yet that start within a bound, per kind.
+      assert.equal(
+        typeof (await queue.send('refresh', { connectionId: 'c2' }, { startAfter: Date.now() + 3_600_000 })),
+        'string',
+      );
+      const soon = () => Date.now() + 60_000;
+      assert.deepEqual([await queue.queued('sync', soon()), await queue.queued('refresh', soon())], [2, 1]);
+      assert.equal(await queue.queued('refresh', Date.now() + 7_200_000), 2);
 
       const job = await queue.fetch('sync');
       assert.equal(job?.id, first);
@@ -34,8 +42,10 @@ for (const dialect of testDialects) {
       const full = await queue.fetch('sync');
       assert.deepEqual(full?.data, { connectionId: 'c1', full: true });
       await queue.complete('sync', full!.id, { status: 'done' });
-      // The retry waits its backoff (1–2 s for the first retry), then comes back as attempt 2.
+      // The retry waits its backoff (1–2 s for the first retry), then comes back as attempt 2; it counts once due
+      // within the bound.
       assert.equal(await queue.fetch('sync'), null);
+      assert.deepEqual([await queue.queued('sync', soon()), await queue.queued('sync', Date.now())], [1, 0]);
       const again = await waitFor(() => queue.fetch('sync'), { timeoutMs: 5000, intervalMs: 200 });
       assert.equal(again.id, first);
       assert.equal(again.retryCount, 1);
@@ -43,7 +53,7 @@ for (const dialect of testDialects) {
       assert.deepEqual(last, { final: true, attempts: 2, data: { connectionId: 'c1' } });
 
       assert.deepEqual(await queue.stats(), [
-        { name: 'refresh', queued: 1, active: 0 },
+        { name: 'refresh', queued: 2, active: 0 },
         { name: 'sync', queued: 0, active: 0 },
       ]);
     } finally {

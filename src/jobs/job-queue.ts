@@ -61,6 +61,12 @@ export interface JobQueue {
   fetch(name: JobName): Promise<QueuedJob | null>;
   complete(name: JobName, id: string, output: Record<string, unknown>): Promise<void>;
   fail(name: JobName, id: string, reason: string): Promise<FailResult>;
+  /**
+   * Jobs of one kind waiting to start before `startingBefore` (epoch ms): what the scheduler keeps under its limit.
+   * Retries waiting out a longer backoff are not counted: they cost the queue's fetch nothing until due, and an
+   * EHR's outage must not hold up every other connection's jobs.
+   */
+  queued(name: JobName, startingBefore: number): Promise<number>;
   stats(): Promise<QueueStats[]>;
 }
 

@@ -111,6 +111,17 @@ export function createPgBossQueue(input: {
       };
     },
 
+    async queued(name, startingBefore) {
+      // getQueueSize counts retries far in the future too; this is its count with the start bound (index job_i5).
+      const result = await boss
+        .getDb()
+        .executeSql(
+          `SELECT count(*) AS count FROM pgboss.job WHERE name = $1 AND state < 'active' AND start_after < to_timestamp($2 / 1000.0)`,
+          [queueNameFor(name), startingBefore],
+        );
+      return Number((result.rows[0] as { count: string }).count);
+    },
+
     async stats() {
       const result = [];
       for (const name of jobNames) {

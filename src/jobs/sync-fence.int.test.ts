@@ -33,6 +33,7 @@ function createRecordingQueue(): JobQueue & { calls: string[] } {
     fetch: async () => null,
     complete: record('complete'),
     fail: record('fail'),
+    queued: async () => 0,
     stats: async () => [],
   };
 }

@@ -73,6 +73,8 @@ export function createTableQueue(input: {
       };
     },
 
+    queued: (name, startingBefore) => repo.countQueued(name, startingBefore),
+
     async stats() {
       const counts = await repo.countByState();
       return (['refresh', 'sync'] as const).map((name) => {

@@ -25,6 +25,8 @@ export interface JobTableRepository {
   fail(id: string, output: string, now: number, random: number): Promise<JobState | null>;
   get(id: string): Promise<JobRow | null>;
   countByState(): Promise<Array<{ name: string; state: string; n: number }>>;
+  /** Jobs of one kind not started yet whose start is before `startingBefore`. */
+  countQueued(name: string, startingBefore: number): Promise<number>;
 }
 
 /** The SQLite job queue (same semantics as the pg-boss queues: see src/jobs/table-queue.ts). */
@@ -138,6 +140,17 @@ export function createJobTableRepository(db: Kysely<Database>): JobTableReposito
         .orderBy('state')
         .execute();
       return rows.map((r) => ({ name: r.name, state: r.state, n: Number(r.n) }));
+    },
+
+    async countQueued(name, startingBefore) {
+      const row = await db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('name', '=', name)
+        .where('state', 'in', ['created', 'retry'])
+        .where('start_after', '<', startingBefore)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
   };
 }
