@@ -56,10 +56,12 @@ export interface DeadLetterTable {
 export interface JobScheduleTable {
   connection_id: string;
   name: string;
-  /** When the next job for this connection is due (already enqueued up to this point). */
+  /** When this connection's next job of this kind starts: planned, and queued only when it is nearly due. */
   next_at: number;
-  /** For refreshes: the token version the queued refresh was planned for. */
+  /** For refreshes: the token version the refresh was planned for. */
   token_version: number | null;
+  /** For refreshes: when the plan was put in the queue (null while it waits here). Sync rows advance instead. */
+  queued_at: number | null;
 }
 
 export interface NoticeTable {

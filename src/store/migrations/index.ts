@@ -12,6 +12,7 @@ import * as attachmentRetries from './010-attachment-retries.ts';
 import * as revocationOutbox from './013-revocation-outbox.ts';
 import * as scopeVersion from './014-scope-version.ts';
 import * as auditIndexes from './015-audit-indexes.ts';
+import * as scheduleRelease from './016-schedule-release.ts';
 
 /** Every migration in the order it applies. Add a new file and one line here; never edit an applied one. */
 export const migrations: MigrationStep[] = [
@@ -28,4 +29,5 @@ export const migrations: MigrationStep[] = [
   { name: '013-revocation-outbox', up: revocationOutbox.up },
   { name: '014-scope-version', up: scopeVersion.up },
   { name: '015-audit-indexes', up: auditIndexes.up },
+  { name: '016-schedule-release', up: scheduleRelease.up },
 ];
