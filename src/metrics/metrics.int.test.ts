@@ -33,6 +33,7 @@ for (const dialect of testDialects) {
           assert.equal(sample(fresh, `chartbridge_sync_runs_total{status="${status}"}`), 0, status);
         assert.equal(sample(fresh, 'chartbridge_resources_stored_total'), 0);
         assert.equal(sample(fresh, 'chartbridge_jobs_queued{job="sync"}'), 0);
+        assert.equal(sample(fresh, 'chartbridge_jobs_overdue{job="sync"}'), 0);
         assert.equal(sample(fresh, 'chartbridge_dead_letters'), 0);
 
         // Connecting queues the first sync (no worker runs it here); then a sync and a refresh in this process.
@@ -65,6 +66,27 @@ for (const dialect of testDialects) {
             now: Date.now(),
           });
 
+        // One re-sync past its start still waiting for room in the queue, one refresh not due yet.
+        await app.services.store.db
+          .insertInto('job_schedules')
+          .values([
+            {
+              connection_id: connectionId,
+              name: 'sync',
+              next_at: Date.now() - 1000,
+              token_version: null,
+              queued_at: null,
+            },
+            {
+              connection_id: connectionId,
+              name: 'refresh',
+              next_at: Date.now() + 600_000,
+              token_version: 1,
+              queued_at: null,
+            },
+          ])
+          .execute();
+
         const text = await scrape();
         assert.equal(sample(text, 'chartbridge_token_refreshes_total{outcome="refreshed"}'), 1);
         assert.equal(sample(text, 'chartbridge_token_refreshes_total{outcome="invalid_grant"}'), 0);
@@ -74,6 +96,8 @@ for (const dialect of testDialects) {
         assert.equal(sample(text, 'chartbridge_jobs_queued{job="sync"}'), 1);
         assert.equal(sample(text, 'chartbridge_jobs_queued{job="refresh"}'), 0);
         assert.equal(sample(text, 'chartbridge_jobs_active{job="sync"}'), 0);
+        assert.equal(sample(text, 'chartbridge_jobs_overdue{job="sync"}'), 1);
+        assert.equal(sample(text, 'chartbridge_jobs_overdue{job="refresh"}'), 0);
         assert.equal(sample(text, 'chartbridge_dead_letters'), 1);
         assert.equal(sample(text, 'chartbridge_host_slots_in_use{host="ehr.example:8443"}'), 2);
         const duration = 'chartbridge_http_request_duration_seconds';

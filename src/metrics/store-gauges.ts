@@ -2,6 +2,7 @@ import { Gauge } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/database.ts';
 import { createDeadLetterRepository } from '../store/jobs-dead-letters.ts';
+import { createScheduleRepository } from '../store/jobs-schedules.ts';
 import { createSlotRepository } from '../store/jobs-slots.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -23,6 +24,7 @@ export function registerStoreGauges(metrics: Metrics, sources: StoreGaugeSources
   const registers = [metrics.registry];
   const deadLetters = createDeadLetterRepository(sources.store.db);
   const slots = createSlotRepository(sources.store.db, sources.store.dialect);
+  const schedules = createScheduleRepository(sources.store.db);
   new Gauge({
     name: 'chartbridge_jobs_queued',
     help: 'Jobs waiting to run (queued or waiting for a retry), by job kind, across all workers',
@@ -39,6 +41,17 @@ export function registerStoreGauges(metrics: Metrics, sources: StoreGaugeSources
     registers,
     async collect() {
       for (const { name, active } of await sources.jobs.stats()) this.labels(name).set(active);
+    },
+  });
+  new Gauge({
+    name: 'chartbridge_jobs_overdue',
+    help: 'Jobs past their planned start still waiting for room in the queue, by job kind (workers fall behind)',
+    labelNames: ['job'] as const,
+    registers,
+    async collect() {
+      const now = sources.clock.now();
+      for (const name of ['refresh', 'sync'] as const)
+        this.labels(name).set(await schedules.countWaiting(name, now));
     },
   });
   new Gauge({
