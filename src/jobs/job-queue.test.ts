@@ -36,16 +36,17 @@ for (const dialect of testDialects) {
       assert.equal(job?.id, first);
       assert.deepEqual(job?.data, { connectionId: 'c1' });
       assert.equal(job?.retryCount, 0);
+      const failedAt = Date.now();
       const failed = await queue.fail('sync', first!, 'ERR_TIMEOUT: page 3 timed out');
       assert.deepEqual(failed, { final: false, attempts: 1, data: { connectionId: 'c1' } });
 
       const full = await queue.fetch('sync');
       assert.deepEqual(full?.data, { connectionId: 'c1', full: true });
       await queue.complete('sync', full!.id, { status: 'done' });
-      // The retry waits its backoff (1–2 s for the first retry), then comes back as attempt 2; it counts once due
-      // within the bound.
+      // The retry waits its backoff (1–2 s for the first retry), then comes back as attempt 2; it counts within a
+      // bound past its start, not before.
       assert.equal(await queue.fetch('sync'), null);
-      assert.deepEqual([await queue.queued('sync', soon()), await queue.queued('sync', Date.now())], [1, 0]);
+      assert.deepEqual([await queue.queued('sync', soon()), await queue.queued('sync', failedAt)], [1, 0]);
       const again = await waitFor(() => queue.fetch('sync'), { timeoutMs: 5000, intervalMs: 200 });
       assert.equal(again.id, first);
       assert.equal(again.retryCount, 1);
@@ -56,6 +57,11 @@ for (const dialect of testDialects) {
         { name: 'refresh', queued: 2, active: 0 },
         { name: 'sync', queued: 0, active: 0 },
       ]);
+      // Refreshes coalesce per token version: a waiting one for old tokens does not swallow the current one's.
+      assert.equal(typeof (await queue.send('refresh', { connectionId: 'c3', tokenVersion: 1 })), 'string');
+      assert.equal(await queue.send('refresh', { connectionId: 'c3', tokenVersion: 1 }), null);
+      assert.equal(typeof (await queue.send('refresh', { connectionId: 'c3', tokenVersion: 2 })), 'string');
+      assert.equal(await queue.queued('refresh', soon()), 3);
     } finally {
       await queue.stop();
       await cleanup();

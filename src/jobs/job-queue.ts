@@ -70,9 +70,14 @@ export interface JobQueue {
   stats(): Promise<QueueStats[]>;
 }
 
-/** The key that coalesces queued jobs: a full and an incremental sync of one connection are different work. */
+/**
+ * The key that coalesces queued jobs: a full and an incremental sync of one connection are different work, and so
+ * are refreshes planned for different token versions (a waiting refresh for old tokens, which will end as skipped,
+ * must not swallow the one for the current tokens).
+ */
 export function singletonKeyFor(name: JobName, data: JobPayload): string {
-  return name === 'sync' && data.full ? `${data.connectionId}:full` : data.connectionId;
+  if (name === 'sync') return data.full ? `${data.connectionId}:full` : data.connectionId;
+  return data.tokenVersion === undefined ? data.connectionId : `${data.connectionId}:v${data.tokenVersion}`;
 }
 
 /** Validates a payload read back from storage; anything else is a programmer or storage error. */
