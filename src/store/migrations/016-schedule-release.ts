@@ -10,6 +10,8 @@ import type { DialectName } from '../database.ts';
  */
 export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<void> {
   await db.schema.alterTable('job_schedules').addColumn('queued_at', 'bigint').execute();
+  // Refresh rows from before were queued when planned, and their next_at is that time.
+  await sql`update job_schedules set queued_at = next_at where name = 'refresh'`.execute(db);
   await db.schema
     .createIndex('job_schedules_waiting')
     .on('job_schedules')
