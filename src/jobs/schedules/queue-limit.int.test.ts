@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createManualClock } from '../../clock.ts';
 import { createSilentLogger } from '../../log/logger.ts';
-import { createRepositories } from '../../store/repositories.ts';
 import { createTestStore, testDialects } from '../../testing/databases.ts';
+import { insertScheduleConnections } from '../../testing/jobs/schedule-connections.ts';
 import { createJobQueue } from '../create-job-queue.ts';
 import { createScheduler } from './scheduler.ts';
 import { createWebhookNoticeSender } from './notices.ts';
@@ -21,31 +21,14 @@ for (const dialect of testDialects) {
     const queue = createJobQueue({ store, databaseUrl: url, clock, log: createSilentLogger() });
     await queue.start();
     try {
-      const repos = createRepositories(store.db);
-      await store.db.insertInto('users').values({ id: 'u1', created_at: t0 }).execute();
-      for (let i = 0; i < 30; i += 1) {
-        await repos.connections.insert({
-          id: `c-${String(i).padStart(2, '0')}`,
-          user_id: 'u1',
-          endpoint_id: 'e1',
-          fhir_base: 'https://ehr.example/fhir',
-          issuer: 'https://ehr.example/fhir',
-          token_endpoint: 'https://ehr.example/token',
-          client_id: 'client',
-          patient_id: `p${i}`,
-          scope: 'patient/*.read',
-          access_token_sealed: 'sealed',
-          refresh_token_sealed: null,
-          token_version: 1,
-          access_expires_at: null,
-          persistent_access_ends_at: null,
-          refreshable: 0,
-          status: 'active',
-          last_sync_at: t0 - 86_400_000,
-          created_at: t0 - 86_400_000,
-          updated_at: t0,
-        });
-      }
+      // c-00 … c-04 also have tokens expiring in 10 minutes: their refreshes are due now.
+      await insertScheduleConnections(store, t0, 30, (i) => ({
+        refreshable: i < 5 ? 1 : 0,
+        refresh_token_sealed: i < 5 ? 'sealed' : null,
+        access_expires_at: i < 5 ? t0 + 10 * 60_000 : null,
+        last_sync_at: t0 - 86_400_000,
+        created_at: t0 - 86_400_000,
+      }));
       // Every re-sync due, c-00 the longest ago.
       await store.db
         .insertInto('job_schedules')
@@ -82,8 +65,18 @@ for (const dialect of testDialects) {
 
       // A job waiting out an hour's backoff (an EHR down) takes no room: the others still go in.
       await queue.send('sync', { connectionId: 'c-backoff' }, { startAfter: t0 + 3_600_000 });
-      assert.deepEqual(await scheduler.tick(), { refreshes: 0, syncs: 10, waiting: 20, notices: 0 });
+      assert.deepEqual(await scheduler.tick(), { refreshes: 5, syncs: 10, waiting: 20, notices: 0 });
       assert.equal(await queue.queued('sync', clock.now() + 60_000), 10);
+      // The refreshes went through the real queue with the token version they were planned for.
+      const refreshes = [];
+      for (let job = await queue.fetch('refresh'); job; job = await queue.fetch('refresh')) {
+        refreshes.push(job.data);
+        await queue.complete('refresh', job.id, { status: 'done' });
+      }
+      assert.deepEqual(
+        refreshes.sort((a, b) => a.connectionId.localeCompare(b.connectionId)),
+        Array.from({ length: 5 }, (_, i) => ({ connectionId: `c-0${i}`, tokenVersion: 1 })),
+      );
       // Full: nothing more goes in until workers take some.
       assert.deepEqual(await scheduler.tick(), { refreshes: 0, syncs: 0, waiting: 20, notices: 0 });
       const firstTaken = await take(6);

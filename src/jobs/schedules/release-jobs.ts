@@ -55,20 +55,27 @@ async function queueRefreshes(deps: TickDeps, rows: WaitingJob[], now: number): 
 }
 
 /**
- * Moves each row to its next period first (compare-and-swap), then queues only the moved ones: two schedulers
- * never queue one period twice. A sync that waited starts its next period an interval after it was queued.
+ * Queues first, then moves each row to its next period by compare-and-swap: a crash in between queues the period
+ * again (the queue coalesces the twin while it waits; the connection's lease keeps two from running at once), where
+ * the other order would lose the period. The next period keeps the connection's time of day; after an outage
+ * longer than the interval it starts an interval from now plus a fresh jitter, so a backlog does not line every
+ * connection up on the moment it drained.
  */
 async function queueSyncs(deps: TickDeps, rows: WaitingJob[], now: number): Promise<number> {
-  const moved = await deps.schedules.advanceSyncs(
+  const { resyncIntervalMs, resyncJitterMs } = deps.settings;
+  await deps.queue.sendMany(
+    'sync',
+    rows.map((row) => ({ data: { connectionId: row.connection_id }, startAfter: row.next_at })),
+  );
+  await deps.schedules.advanceSyncs(
     rows.map((row) => ({
       connectionId: row.connection_id,
       previous: row.next_at,
-      next: Math.max(row.next_at, now) + deps.settings.resyncIntervalMs,
+      next:
+        row.next_at + resyncIntervalMs > now
+          ? row.next_at + resyncIntervalMs
+          : now + resyncIntervalMs + Math.round(deps.random() * resyncJitterMs),
     })),
   );
-  const jobs = rows
-    .filter((row) => moved.has(row.connection_id))
-    .map((row) => ({ data: { connectionId: row.connection_id }, startAfter: row.next_at }));
-  await deps.queue.sendMany('sync', jobs);
-  return jobs.length;
+  return rows.length;
 }

@@ -7,6 +7,7 @@ import { createManualClock } from '../../clock.ts';
 import { createSilentLogger } from '../../log/logger.ts';
 import { createRepositories } from '../../store/repositories.ts';
 import { createTestStore, testDialects } from '../../testing/databases.ts';
+import { insertScheduleConnections } from '../../testing/jobs/schedule-connections.ts';
 import { createRecordingQueue, type SentJob } from '../../testing/recording-queue.ts';
 import { createScheduler } from './scheduler.ts';
 import { createWebhookNoticeSender } from './notices.ts';
@@ -38,31 +39,13 @@ for (const dialect of testDialects) {
     const t0 = clock.now();
     try {
       const repos = createRepositories(store.db);
-      await store.db.insertInto('users').values({ id: 'u1', created_at: t0 }).execute();
-      for (let i = 0; i < 200; i += 1) {
-        await repos.connections.insert({
-          id: `c-${i}`,
-          user_id: 'u1',
-          endpoint_id: 'e1',
-          fhir_base: 'https://ehr.example/fhir',
-          issuer: 'https://ehr.example/fhir',
-          token_endpoint: 'https://ehr.example/token',
-          client_id: 'client',
-          patient_id: `p${i}`,
-          scope: 'patient/*.read',
-          access_token_sealed: 'sealed',
-          refresh_token_sealed: 'sealed',
-          token_version: 1,
-          access_expires_at: t0 + 15 * minute,
-          persistent_access_ends_at: i < 2 ? t0 + 5 * 86_400_000 : t0 + 300 * 86_400_000,
-          refreshable: 1,
-          status: i >= 197 ? 'needs_reauth' : 'active',
-          // c-5 never synced: the scheduler's safety net queues its first sync at once.
-          last_sync_at: i === 5 ? null : t0,
-          created_at: t0,
-          updated_at: t0,
-        });
-      }
+      await insertScheduleConnections(store, t0, 200, (i) => ({
+        access_expires_at: t0 + 15 * minute,
+        persistent_access_ends_at: i < 2 ? t0 + 5 * 86_400_000 : t0 + 300 * 86_400_000,
+        status: i >= 197 ? 'needs_reauth' : 'active',
+        // c-05 never synced: the scheduler's safety net queues its first sync at once.
+        last_sync_at: i === 5 ? null : t0,
+      }));
       const queue = createRecordingQueue(clock);
       const scheduler = createScheduler({
         store,
@@ -85,7 +68,7 @@ for (const dialect of testDialects) {
       assert.deepEqual({ ...first, refreshes: 0 }, { refreshes: 0, syncs: 1, waiting: 0, notices: 5 });
       assert.deepEqual(
         queue.sent.filter((s) => s.name === 'sync'),
-        [{ name: 'sync', data: { connectionId: 'c-5' }, startAfter: t0, at: t0 }],
+        [{ name: 'sync', data: { connectionId: 'c-05' }, startAfter: t0, at: t0 }],
       );
       // 197 refreshes are planned in [expiry − 15 min, expiry − 10 min] = [t0, t0 + 5 min]; only the first
       // minute's go into the queue now.
@@ -131,7 +114,7 @@ for (const dialect of testDialects) {
       assert.ok(Math.max(...starts) - Math.min(...starts) > 3 * minute, 'spread over the window');
       assert.deepEqual(await scheduler.tick(), { refreshes: 0, syncs: 0, waiting: 0, notices: 0 });
 
-      // A day later every re-sync is due, c-5's second one too (and every refresh plan is stale: its token never
+      // A day later every re-sync is due, c-05's second one too (and every refresh plan is stale: its token never
       // changed). The connection whose re-sync is due first was revoked meanwhile: its schedule is dropped, not
       // queued.
       const { connection_id: revoked } = await store.db

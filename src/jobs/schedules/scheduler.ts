@@ -82,13 +82,14 @@ export function createScheduler(input: {
   const intervalMs = input.intervalMs ?? 30_000;
 
   // When this process last planned: a catch-up tick (sooner than the interval) only tops the queue up, because
-  // planning scans every connection (a primary-key lookup each) and looks ahead more than an interval anyway.
+  // planning and notices scan every connection (a primary-key lookup each) and look ahead more than an interval.
   let plannedAt = -Infinity;
 
   async function tick(): Promise<ScheduleTickResult> {
     // Each step takes at most a quarter of the interval: a tick stays inside its lease (two intervals).
     const step = intervalMs / 4;
-    if (input.clock.now() - plannedAt >= intervalMs) {
+    const planning = input.clock.now() - plannedAt >= intervalMs;
+    if (planning) {
       plannedAt = input.clock.now();
       await planRefreshes(deps, step);
       await planResyncs(deps, step);
@@ -96,12 +97,9 @@ export function createScheduler(input: {
     // Refreshes first: a late refresh loses the connection, a late sync only delays data.
     const refreshes = await releaseDue(deps, 'refresh', step);
     const syncs = await releaseDue(deps, 'sync', step);
-    const notices = await sendDueNotices({
-      ...deps,
-      store: input.store,
-      notify: input.notify,
-      log: input.log,
-    });
+    const notices = planning
+      ? await sendDueNotices({ ...deps, store: input.store, notify: input.notify, log: input.log })
+      : 0;
     return {
       refreshes: refreshes.queued,
       syncs: syncs.queued,
