@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import type { NoticeTable } from './jobs-schema.ts';
 import type { Database } from './schema.ts';
 
 export interface RefreshCandidate {
@@ -24,13 +23,6 @@ export interface WaitingJob {
   token_version: number | null;
   /** False when the connection is no longer active, or its tokens changed since the plan: nothing to queue. */
   current: boolean;
-}
-
-export interface NoticeCandidate {
-  id: string;
-  user_id: string;
-  period_key: string;
-  persistent_access_ends_at: number | null;
 }
 
 export interface ScheduleRepository {
@@ -68,24 +60,9 @@ export interface ScheduleRepository {
   ): Promise<Set<string>>;
   /** Deletes these rows of one kind unless another scheduler changed them since (`nextAt` is the one read). */
   dropWaiting(name: 'refresh' | 'sync', rows: Array<{ connectionId: string; nextAt: number }>): Promise<void>;
-  listNeedsReauthWithoutNotice(limit: number): Promise<NoticeCandidate[]>;
-  listAccessEndingWithoutNotice(from: number, until: number, limit: number): Promise<NoticeCandidate[]>;
-  /** Records a notice once per (connection, kind, period); false when another process already sent it. */
-  claimNotice(
-    connectionId: string,
-    kind: NoticeTable['kind'],
-    periodKey: string,
-    now: number,
-  ): Promise<boolean>;
-  setNoticeStatus(
-    connectionId: string,
-    kind: NoticeTable['kind'],
-    periodKey: string,
-    status: string,
-  ): Promise<void>;
 }
 
-/** The scheduler's queries: which connections need a refresh, a re-sync or a notice, made idempotent by rows. */
+/** The scheduler's queries: which connections need a refresh or a re-sync, made idempotent by rows. */
 export function createScheduleRepository(db: Kysely<Database>): ScheduleRepository {
   return {
     async listRefreshDue(dueBefore, stalePlanBefore, limit, after) {
@@ -266,76 +243,6 @@ export function createScheduleRepository(db: Kysely<Database>): ScheduleReposito
           and exists (select 1 from v where v.cid = job_schedules.connection_id and v.at = job_schedules.next_at)`.execute(
         db,
       );
-    },
-
-    async listNeedsReauthWithoutNotice(limit) {
-      const rows = await db
-        .selectFrom('connections as c')
-        .select(['c.id', 'c.user_id', 'c.updated_at', 'c.persistent_access_ends_at'])
-        .where('c.status', '=', 'needs_reauth')
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('notices as n')
-                .select('n.connection_id')
-                .whereRef('n.connection_id', '=', 'c.id')
-                .where('n.kind', '=', 'needs_reauth')
-                .whereRef('n.period_key', '=', (eb) => eb.cast('c.updated_at', 'text')),
-            ),
-          ),
-        )
-        .limit(limit)
-        .execute();
-      // One notice per stretch of needs_reauth: the key is when the status last changed.
-      return rows.map((r) => ({ ...r, period_key: String(r.updated_at) }));
-    },
-
-    async listAccessEndingWithoutNotice(from, until, limit) {
-      const rows = await db
-        .selectFrom('connections as c')
-        .select(['c.id', 'c.user_id', 'c.persistent_access_ends_at'])
-        .where('c.status', '=', 'active')
-        .where('c.persistent_access_ends_at', '>', from)
-        .where('c.persistent_access_ends_at', '<=', until)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('notices as n')
-                .select('n.connection_id')
-                .whereRef('n.connection_id', '=', 'c.id')
-                .where('n.kind', '=', 'access_ending')
-                .whereRef('n.period_key', '=', (eb) => eb.cast('c.persistent_access_ends_at', 'text')),
-            ),
-          ),
-        )
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({ ...r, period_key: String(r.persistent_access_ends_at) }));
-    },
-
-    async claimNotice(connectionId, kind, periodKey, now) {
-      const inserted = await db
-        .insertInto('notices')
-        .values({
-          connection_id: connectionId,
-          kind,
-          period_key: periodKey,
-          sent_at: now,
-          webhook_status: 'pending',
-        })
-        .onConflict((oc) => oc.columns(['connection_id', 'kind', 'period_key']).doNothing())
-        .executeTakeFirst();
-      return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
-    },
-
-    async setNoticeStatus(connectionId, kind, periodKey, status) {
-      await db
-        .updateTable('notices')
-        .set({ webhook_status: status })
-        .where('connection_id', '=', connectionId)
-        .where('kind', '=', kind)
-        .where('period_key', '=', periodKey)
-        .execute();
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { createAuditRepository } from '../../store/audit-repository.ts';
 import type { Store } from '../../store/database.ts';
-import type { ScheduleRepository } from '../../store/jobs-schedules.ts';
+import { createNoticeRepository } from '../../store/jobs-notices.ts';
 
 /** A notice about a connection that needs the patient back. Ids and times only: no tokens, no patient data. */
 export interface NoticeEvent {
@@ -57,7 +57,6 @@ export function createWebhookNoticeSender(input: {
  * audit event and a webhook when a connection needs re-authorisation or its persistent access ends soon.
  */
 export async function sendDueNotices(deps: {
-  schedules: ScheduleRepository;
   store: Store;
   clock: Clock;
   log: Logger;
@@ -66,8 +65,9 @@ export async function sendDueNotices(deps: {
 }): Promise<number> {
   const now = deps.clock.now();
   const audit = createAuditRepository(deps.store.db);
-  const reauth = await deps.schedules.listNeedsReauthWithoutNotice(deps.settings.batchSize);
-  const ending = await deps.schedules.listAccessEndingWithoutNotice(
+  const notices = createNoticeRepository(deps.store.db);
+  const reauth = await notices.listNeedsReauthWithoutNotice(deps.settings.batchSize);
+  const ending = await notices.listAccessEndingWithoutNotice(
     now,
     now + deps.settings.noticeAheadMs,
     deps.settings.batchSize,
@@ -78,7 +78,7 @@ export async function sendDueNotices(deps: {
   ];
   let sent = 0;
   for (const { row, kind } of due) {
-    if (!(await deps.schedules.claimNotice(row.id, kind, row.period_key, now))) continue;
+    if (!(await notices.claimNotice(row.id, kind, row.period_key, now))) continue;
     const accessEndsAt =
       kind === 'access_ending' && row.persistent_access_ends_at !== null
         ? new Date(row.persistent_access_ends_at).toISOString()
@@ -99,7 +99,7 @@ export async function sendDueNotices(deps: {
       userId: row.user_id,
       ...(accessEndsAt ? { accessEndsAt } : {}),
     });
-    await deps.schedules.setNoticeStatus(row.id, kind, row.period_key, status);
+    await notices.setNoticeStatus(row.id, kind, row.period_key, status);
     sent += 1;
   }
   return sent;
